@@ -1,0 +1,157 @@
+"""Properties of the participatory-budgeting rules on generated elections (hypothesis).
+
+What is checked, precisely:
+- greedy and greedy-threshold never spend more than the budget, fund only projects with a score > 0
+  (and >= the threshold), and are exhaustive: every eligible unfunded project costs more than the money
+  left at the end;
+- equal shares (with and without add1) never spends more than the budget and funds only projects with
+  supporters;
+- if some project's supporters can pay for it from their initial equal shares, equal shares (add1 or not)
+  funds at least one project (add1 can leave everything unfunded otherwise: its first raised run may
+  already overspend);
+- add1 is maximal: one more currency unit per voter would overspend (or everything supported is funded);
+- the engine (floats checked against a safety margin, grouped voters) gives exactly the outcome of a
+  plain per-voter implementation in exact fractions, written here from the definition;
+- the comparison step returns either the greedy or the equal-shares outcome, switching iff strictly more
+  voters prefer greedy.
+"""
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from youthcouncil.voting.pb import Project, approval_scores, equal_shares, greedy
+
+PROJECT_IDS = [f"p{i}" for i in range(6)]
+
+
+@st.composite
+def elections(draw, max_voters=12):
+    count = draw(st.integers(1, len(PROJECT_IDS)))
+    # small costs from a few values so that ties happen often
+    projects = [Project(PROJECT_IDS[i], draw(st.sampled_from([1, 2, 3, 5, 10, 20, 30]))) for i in range(count)]
+    ids = [p.id for p in projects]
+    ballots = draw(st.lists(st.frozensets(st.sampled_from(ids)), min_size=0, max_size=max_voters))
+    budget = draw(st.integers(0, 60))
+    return projects, budget, ballots
+
+
+def reference_mes(projects, budget, ballots, endowment):
+    """Equal shares with cost utilities, one voter at a time, in fractions (ties: cost, votes, order)."""
+    n = len(ballots)
+    money = [Fraction(endowment, n)] * n
+    supporters = {p.id: [i for i, b in enumerate(ballots) if p.id in b] for p in projects}
+    order = {p.id: k for k, p in enumerate(projects)}
+    cost = {p.id: p.cost for p in projects}
+    winners = [p.id for p in projects if p.cost == 0 and supporters[p.id]]
+    left = [p.id for p in projects if p.cost > 0 and supporters[p.id]]
+    while True:
+        best = None
+        for c in left:
+            payers = sorted(supporters[c], key=lambda i: money[i])
+            if sum(money[i] for i in payers) < cost[c]:
+                continue
+            paid, rest = Fraction(0), len(payers)
+            for i in payers:
+                cap = (cost[c] - paid) / rest
+                if cap <= money[i]:
+                    break
+                paid += money[i]
+                rest -= 1
+            key = (cap / cost[c], cost[c], -len(supporters[c]), order[c])
+            if best is None or key < best[0]:
+                best = (key, c, cap)
+        if best is None:
+            return winners
+        _, c, cap = best
+        winners.append(c)
+        left.remove(c)
+        for i in supporters[c]:
+            money[i] = money[i] - cap if money[i] > cap else Fraction(0)
+
+
+def reference_add1(projects, budget, ballots):
+    cost = {p.id: p.cost for p in projects}
+    supported = [p.id for p in projects if any(p.id in b for b in ballots)]
+    if sum(cost[c] for c in supported) <= budget:
+        return set(supported)
+    endowment = budget
+    winners = reference_mes(projects, budget, ballots, endowment)
+    while True:
+        raised = reference_mes(projects, budget, ballots, endowment + len(ballots))
+        if sum(cost[c] for c in raised) > budget:
+            return set(winners)
+        endowment += len(ballots)
+        winners = raised
+
+
+@given(elections(), st.none() | st.integers(0, 4))
+def test_greedy_is_feasible_and_exhaustive(election, threshold):
+    projects, budget, ballots = election
+    scores = approval_scores(projects, ballots)
+    result = greedy(projects, budget, scores, threshold=threshold)
+    cost = {p.id: p.cost for p in projects}
+    assert result.total_cost == sum(cost[c] for c in result.selected) <= budget
+    minimum = max(1, threshold or 0)
+    assert all(scores[c] >= minimum for c in result.selected)
+    for p in projects:
+        if p.id not in result.selected and scores[p.id] >= minimum:
+            assert p.cost > result.money_left
+
+
+@settings(max_examples=300)
+@given(elections())
+def test_equal_shares_matches_a_plain_exact_implementation(election):
+    projects, budget, ballots = election
+    plain = equal_shares(projects, budget, ballots, completion=None)
+    if ballots:
+        assert list(plain.selected) == reference_mes(projects, budget, ballots, budget)
+    assert set(equal_shares(projects, budget, ballots).selected) == (
+        reference_add1(projects, budget, ballots) if ballots else set()
+    )
+
+
+@given(elections())
+def test_equal_shares_is_feasible_and_funds_something_affordable(election):
+    projects, budget, ballots = election
+    scores = approval_scores(projects, ballots)
+    cost = {p.id: p.cost for p in projects}
+    someone_can_pay = any(scores[p.id] > 0 and scores[p.id] * budget >= p.cost * len(ballots) for p in projects)
+    for completion in (None, "add1"):
+        result = equal_shares(projects, budget, ballots, completion=completion)
+        assert result.total_cost == sum(cost[c] for c in result.selected) <= budget
+        assert all(scores[c] > 0 for c in result.selected)
+        assert len(set(result.selected)) == len(result.selected)
+        if someone_can_pay:
+            assert result.selected
+
+
+@given(elections())
+def test_add1_is_maximal(election):
+    projects, budget, ballots = election
+    result = equal_shares(projects, budget, ballots)
+    if not ballots or result.share_per_voter is None:
+        return  # no voters, or every supported project fitted
+    cost = {p.id: p.cost for p in projects}
+    endowment = result.share_per_voter * len(ballots)
+    assert endowment.denominator == 1 and (endowment - budget) % len(ballots) == 0
+    # rerunning with the next raised share overspends
+    raised = reference_mes(projects, budget, ballots, int(endowment) + len(ballots))
+    assert sum(cost[c] for c in raised) > budget
+
+
+@given(elections())
+def test_comparison_chooses_between_the_two_outcomes(election):
+    projects, budget, ballots = election
+    mes = equal_shares(projects, budget, ballots)
+    grd = greedy(projects, budget, approval_scores(projects, ballots))
+    result = equal_shares(projects, budget, ballots, comparison=True)
+    assert result.comparison is not None
+    if result.comparison.greedy_used:
+        assert result.comparison.prefer_greedy > result.comparison.prefer_equal_shares
+        assert result.selected == grd.selected
+    else:
+        assert result.comparison.prefer_greedy <= result.comparison.prefer_equal_shares
+        assert result.selected == mes.selected
+    assert result.comparison.prefer_greedy + result.comparison.prefer_equal_shares <= len(ballots)

@@ -1,0 +1,89 @@
+"""youthcouncil: a lightweight web app for a municipality's children and youth council."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from youthcouncil.config import PROJECT_ROOT, Config
+
+#: The domains, one package and one blueprint each, in the order their navigation and home panels appear.
+DOMAINS = (
+    "accounts",
+    "membership",
+    "safety_week",
+    "consultations",
+    "budget",
+    "notifications",
+    "public",
+)
+
+
+def installed_domains() -> list[str]:
+    here = Path(__file__).resolve().parent
+    return [name for name in DOMAINS if (here / name / "__init__.py").exists()]
+
+
+def create_app(config: Any = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=False,
+    )
+    if config is None:
+        config = Config()
+    if isinstance(config, dict):
+        base = Config()
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        ";".join(["translations"] + [f"{name}/translations" for name in installed_domains()]),
+    )
+
+    from youthcouncil import auth, cli, errors, i18n, security, web
+    from youthcouncil.db import render_migration_item
+    from youthcouncil.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from youthcouncil.db_setup import configure_engine_events
+
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+    auth.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    i18n.init_app(app)
+    cli.init_app(app)
+
+    for name in installed_domains():
+        module = importlib.import_module(f"youthcouncil.{name}")
+        app.register_blueprint(module.bp)
+        commands = getattr(importlib.import_module(f"youthcouncil.{name}"), "register_cli", None)
+        if commands:
+            commands(app)
+    return app

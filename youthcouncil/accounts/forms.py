@@ -1,0 +1,96 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from youthcouncil.accounts.models import AccountType
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(_l("Write your username."))])
+    passphrase = PasswordField(_l("Passphrase"), validators=[DataRequired(_l("Write your passphrase."))])
+    next = HiddenField()
+
+
+class ActivateForm(FlaskForm):
+    code = StringField(
+        _l("Code from your sheet"),
+        description=_l("12 letters and digits, like ABCD-EFGH-JK23. Small letters are fine."),
+        validators=[DataRequired(_l("Write the code from your sheet."))],
+    )
+    passphrase = PasswordField(
+        _l("Choose a passphrase"),
+        description=_l("At least 8 characters. Tip: three words you like, such as “blue bike pizza”."),
+        validators=[DataRequired(_l("Choose a passphrase."))],
+    )
+    confirm = PasswordField(
+        _l("Write the passphrase again"),
+        validators=[
+            DataRequired(_l("Write the passphrase again.")),
+            EqualTo("passphrase", _l("The two passphrases are not the same.")),
+        ],
+    )
+
+
+class ChangePassphraseForm(FlaskForm):
+    current = PasswordField(_l("Your passphrase now"), validators=[DataRequired(_l("Write your passphrase now."))])
+    new = PasswordField(
+        _l("New passphrase"),
+        description=_l("At least 8 characters. Tip: three words you like, such as “blue bike pizza”."),
+        validators=[DataRequired(_l("Choose a new passphrase."))],
+    )
+    confirm = PasswordField(
+        _l("Write the new passphrase again"),
+        validators=[
+            DataRequired(_l("Write the new passphrase again.")),
+            EqualTo("new", _l("The two passphrases are not the same.")),
+        ],
+    )
+
+
+ACCOUNT_TYPE_LABELS = {
+    AccountType.member: _l("Council member"),
+    AccountType.school_rep: _l("School rep (pupil council)"),
+    AccountType.clerk: _l("Clerk (city council)"),
+    AccountType.coordinator: _l("Youth coordinator"),
+}
+
+
+class AccountForm(FlaskForm):
+    account_type = RadioField(
+        _l("Kind of account"),
+        choices=[(kind.value, label) for kind, label in ACCOUNT_TYPE_LABELS.items()],
+        validators=[DataRequired(_l("Choose the kind of account."))],
+    )
+    first_name = StringField(
+        _l("First name"), validators=[DataRequired(_l("Write the first name.")), Length(max=60)]
+    )
+    last_name = StringField(_l("Last name"), validators=[Length(max=60)])
+    username = StringField(
+        _l("Username"),
+        description=_l("Leave empty to make one from the name."),
+        validators=[Optional(), Length(min=2, max=40)],
+    )
+    school = SelectField(
+        _l("School"),
+        description=_l("Needed for council members and school reps."),
+        coerce=int,
+        validators=[Optional()],
+    )
+    email = EmailField(
+        _l("E-mail (adults only, optional)"),
+        description=_l("Only for clerks and coordinators, for reminders. Never for children."),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address.")),
+        ],
+    )
+
+    def validate_school(self, field):
+        if self.account_type.data in (AccountType.member.value, AccountType.school_rep.value) and not field.data:
+            raise ValidationError(_l("Choose the school."))
+
+    def validate_email(self, field):
+        if field.data and self.account_type.data not in (AccountType.clerk.value, AccountType.coordinator.value):
+            raise ValidationError(_l("Only adults (clerks and coordinators) can have an e-mail address here."))

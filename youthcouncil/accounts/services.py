@@ -1,0 +1,194 @@
+"""Every write about accounts: creating them, activation codes, passphrases, logging in and out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from youthcouncil.accounts import codes, passphrases
+from youthcouncil.accounts.models import AccountType, ActivationCode, User
+from youthcouncil.audit import record
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u", "ö": "o", "ä": "a"})
+
+
+def suggest_username(first_name: str, last_name: str) -> str:
+    """``Ingrid Haugen`` -> ``ingrid.h``, then ``ingrid.h2``… until free."""
+    first = re.sub(r"[^a-z0-9]", "", first_name.lower().translate(_FOLD)) or "user"
+    last = re.sub(r"[^a-z0-9]", "", last_name.lower().translate(_FOLD))
+    base = f"{first}.{last[:1]}" if last else first
+    candidate, n = base[:36], 1
+    while find_user(candidate) is not None:
+        n += 1
+        candidate = f"{base[:36]}{n}"
+    return candidate
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(sa.select(User).where(User.username == username.strip().lower())).first()
+
+
+def create_account(
+    *,
+    account_type: AccountType,
+    first_name: str,
+    last_name: str,
+    username: str | None = None,
+    school=None,
+    email: str | None = None,
+    created_by: User | None = None,
+) -> User:
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name:
+        raise AccountError(_("Write the first name."), "first_name")
+    if account_type == AccountType.school_rep and school is None:
+        raise AccountError(_("Choose the school this rep represents."), "school")
+    if email and account_type not in (AccountType.clerk, AccountType.coordinator):
+        raise AccountError(_("Only adults (clerks and coordinators) can have an e-mail address here."), "email")
+    username = (username or "").strip().lower() or suggest_username(first_name, last_name)
+    if not USERNAME_RE.match(username):
+        raise AccountError(
+            _("Use 2–40 small letters, digits, dots, dashes or underscores, starting with a letter or digit."),
+            "username",
+        )
+    if find_user(username) is not None:
+        raise AccountError(_("That username is taken. Try another one."), "username")
+    user = User(
+        username=username,
+        account_type=account_type,
+        first_name=first_name,
+        last_name=last_name,
+        school=school if account_type == AccountType.school_rep else None,
+        email=(email or None),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(created_by, "account.created", user, {"account_type": account_type.value})
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    user: User
+    code: str
+    expires_at: datetime
+
+
+def issue_activation_code(user: User, issued_by: User | None = None) -> IssuedCode:
+    """A fresh one-time code; the passphrase and every older code stop working, and every session ends."""
+    now = utcnow()
+    for old in user.activation_codes:
+        if old.used_at is None and old.revoked_at is None:
+            old.revoked_at = now
+    code = codes.new_code()
+    expires_at = now + timedelta(days=current_app.config["ACTIVATION_CODE_DAYS"])
+    user.activation_codes.append(
+        ActivationCode(code_hash=codes.code_hash(code), expires_at=expires_at, created_by_id=getattr(issued_by, "id", None))
+    )
+    user.passphrase_hash = None
+    user.end_all_sessions()
+    db.session.flush()
+    record(issued_by, "account.code_issued", user)
+    return IssuedCode(user=user, code=code, expires_at=expires_at)
+
+
+def usable_code(typed: str) -> ActivationCode | None:
+    if not codes.looks_like_a_code(typed):
+        return None
+    found = db.session.scalars(sa.select(ActivationCode).where(ActivationCode.code_hash == codes.code_hash(typed))).first()
+    if found is None or not found.is_usable(utcnow()) or not found.user.active:
+        return None
+    return found
+
+
+def activate(typed_code: str, new_passphrase: str) -> User:
+    """Use a one-time code to set the passphrase; the code is spent even if two tabs race for it."""
+    found = usable_code(typed_code)
+    if found is None:
+        raise AccountError(
+            _("That code does not work. Check it against your sheet, or ask the coordinator for a new one."), "code"
+        )
+    problem = passphrases.problem_with(new_passphrase, found.user.username)
+    if problem:
+        raise AccountError(problem, "passphrase")
+    now = utcnow()
+    spent = db.session.execute(
+        sa.update(ActivationCode)
+        .where(ActivationCode.id == found.id, ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise AccountError(_("That code has just been used. Ask the coordinator for a new one."), "code")
+    user = found.user
+    user.passphrase_hash = passphrases.hash_passphrase(new_passphrase)
+    user.end_all_sessions()
+    user.last_login_at = now
+    db.session.flush()
+    record(user, "account.activated", user)
+    return user
+
+
+def authenticate(username: str, passphrase: str) -> User | None:
+    """The user when the passphrase is right and the account active; None otherwise (same time either way)."""
+    user = find_user(username) if username else None
+    if user is None:
+        passphrases.verify_passphrase(None, passphrase)
+        return None
+    if not passphrases.verify_passphrase(user.passphrase_hash, passphrase) or not user.active:
+        return None
+    if passphrases.needs_rehash(user.passphrase_hash):
+        user.passphrase_hash = passphrases.hash_passphrase(passphrase)
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_passphrase(user: User, current: str, new: str) -> None:
+    if not passphrases.verify_passphrase(user.passphrase_hash, current):
+        raise AccountError(_("That is not your current passphrase."), "current")
+    problem = passphrases.problem_with(new, user.username)
+    if problem:
+        raise AccountError(problem, "new")
+    user.passphrase_hash = passphrases.hash_passphrase(new)
+    # Other devices that were logged in must log in again with the new passphrase.
+    user.end_all_sessions()
+    record(user, "account.passphrase_changed", user)
+
+
+def log_out_everywhere(user: User) -> None:
+    user.end_all_sessions()
+
+
+def set_active(user: User, active: bool, by: User | None) -> None:
+    user.active = active
+    if not active:
+        user.end_all_sessions()
+    record(by, "account.activated_flag" if active else "account.deactivated", user)
+
+
+def set_passphrase_for_demo(user: User, passphrase: str) -> None:
+    """Only for the demo data: real accounts set their own passphrase with an activation code."""
+    user.passphrase_hash = passphrases.hash_passphrase(passphrase)
+
+
+def accounts_query(account_type: AccountType | None = None) -> sa.Select:
+    stmt = sa.select(User).order_by(User.account_type, User.first_name, User.last_name)
+    if account_type is not None:
+        stmt = stmt.where(User.account_type == account_type)
+    return stmt

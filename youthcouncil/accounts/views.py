@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from youthcouncil.accounts import bp, services
+from youthcouncil.accounts.forms import (
+    ACCOUNT_TYPE_LABELS,
+    AccountForm,
+    ActivateForm,
+    ChangePassphraseForm,
+    LoginForm,
+)
+from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.accounts.permissions import can_issue_code_for, can_manage_accounts
+from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
+from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in
+from youthcouncil.extensions import db, limiter
+from youthcouncil.i18n import LANGUAGE_COOKIE
+from youthcouncil.membership.models import School
+from youthcouncil.membership.services import add_membership, current_term
+from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, redirect_back, see_other
+
+
+def _login_key() -> str:
+    return "login:" + request.form.get("username", "").strip().lower()[:60]
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@limiter.limit("60 per 15 minutes", methods=["POST"], deduct_when=_login_failed, scope="login-ip")
+def login():
+    if current_user.is_authenticated:
+        return see_other("accounts.home")
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.passphrase.data)
+        if user is None:
+            g.login_failed = True
+            # Same words whether the username exists or not.
+            form.passphrase.errors = [_("The username or the passphrase is wrong. Check both and try again.")]
+        else:
+            login_user(user)
+            mark_logged_in()
+            db.session.commit()
+            if is_safe_redirect(form.next.data):
+                return redirect(form.next.data, code=303)
+            return see_other("accounts.home")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@access(ANY_USER)
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        services.log_out_everywhere(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You are logged out. See you soon!"), "success")
+    return see_other("public.index")
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit(lambda: current_app.config["ACTIVATION_ATTEMPT_LIMIT"], methods=["POST"], scope="activate-ip")
+def activate():
+    form = ActivateForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    if form.validate_on_submit():
+        try:
+            user = services.activate(form.code.data, form.passphrase.data)
+        except services.AccountError as error:
+            getattr(form, error.field or "code").errors.append(str(error))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            login_user(user)
+            mark_logged_in()
+            db.session.commit()
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
+            return see_other("accounts.home")
+    response = make_response(render_template("accounts/activate.html", form=form))
+    # The code may be in the address (from the QR code); never pass it on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/home")
+@access(ANY_USER)
+def home():
+    term = current_term()
+    return render_template("accounts/home.html", panels=home_panels_for(current_user), term=term)
+
+
+@bp.route("/passphrase", methods=["GET", "POST"])
+@access(ANY_USER)
+def change_passphrase():
+    form = ChangePassphraseForm()
+    if form.validate_on_submit():
+        try:
+            services.change_passphrase(current_user, form.current.data, form.new.data)
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            # Keep this device logged in with the new session token; other devices are logged out.
+            login_user(current_user)
+            mark_logged_in()
+            db.session.commit()
+            flash(_("Your passphrase is changed."), "success")
+            return see_other("accounts.home")
+    return render_template("accounts/passphrase_change.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+@access(PUBLIC)
+def set_language():
+    form = EmptyForm()
+    language = request.form.get("language", "")
+    response = redirect_back("public.index")
+    if form.validate_on_submit() and language in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["HTTPS"],
+            httponly=True,
+        )
+    return response
+
+
+# --- The coordinator's account administration -------------------------------------------------------------
+
+
+def _schools() -> list[School]:
+    return list(db.session.scalars(sa.select(School).order_by(School.name)))
+
+
+@bp.route("/accounts")
+@access(Role.coordinator)
+def account_list():
+    kind = request.args.get("kind")
+    account_type = AccountType(kind) if kind in AccountType.__members__ else None
+    accounts = db.session.scalars(services.accounts_query(account_type)).all()
+    return render_template(
+        "accounts/account_list.html", accounts=accounts, kind=account_type, labels=ACCOUNT_TYPE_LABELS
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def account_create():
+    form = AccountForm()
+    form.school.choices = [(0, _("— choose —"))] + [(school.id, school.name) for school in _schools()]
+    if form.validate_on_submit():
+        account_type = AccountType(form.account_type.data)
+        school = db.session.get(School, form.school.data) if form.school.data else None
+        term = current_term()
+        if account_type == AccountType.member and term is None:
+            form.account_type.errors.append(_("There is no current term. Create a term before adding members."))
+        else:
+            try:
+                user = services.create_account(
+                    account_type=account_type,
+                    first_name=form.first_name.data,
+                    last_name=form.last_name.data or "",
+                    username=form.username.data,
+                    school=school,
+                    email=form.email.data,
+                    created_by=current_user,
+                )
+            except services.AccountError as error:
+                getattr(form, error.field or "first_name").errors.append(str(error))
+            else:
+                if account_type == AccountType.member:
+                    add_membership(term, user, school)
+                issued = services.issue_activation_code(user, issued_by=current_user)
+                db.session.commit()
+                flash(_("The account for %(name)s is created.", name=user.display_name), "success")
+                return _show_code(issued)
+    return render_template("accounts/account_form.html", form=form)
+
+
+@bp.route("/accounts/<int:user_id>")
+@access(Role.coordinator)
+def account_detail(user_id: int):
+    account = db.get_or_404(User, user_id)
+    if not can_manage_accounts(current_user):
+        abort(403)
+    return render_template(
+        "accounts/account_detail.html", account=account, labels=ACCOUNT_TYPE_LABELS, form=EmptyForm(),
+        can_issue_code=can_issue_code_for(current_user, account),
+    )
+
+
+@bp.route("/accounts/<int:user_id>/code", methods=["POST"])
+@access(Role.coordinator)
+def account_issue_code(user_id: int):
+    account = db.get_or_404(User, user_id)
+    if not can_issue_code_for(current_user, account):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    issued = services.issue_activation_code(account, issued_by=current_user)
+    db.session.commit()
+    flash(_("A new code is made. The old passphrase and older codes no longer work."), "success")
+    return _show_code(issued)
+
+
+@bp.route("/accounts/<int:user_id>/active", methods=["POST"])
+@access(Role.coordinator)
+def account_set_active(user_id: int):
+    account = db.get_or_404(User, user_id)
+    if not can_issue_code_for(current_user, account):
+        abort(403)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        active = request.form.get("active") == "1"
+        services.set_active(account, active, by=current_user)
+        db.session.commit()
+        if active:
+            flash(_("%(name)s can log in again.", name=account.display_name), "success")
+        else:
+            flash(_("%(name)s is deactivated and logged out everywhere.", name=account.display_name), "success")
+    return see_other("accounts.account_detail", user_id=account.id)
+
+
+def _show_code(issued: services.IssuedCode):
+    """The code is shown once, on the response to the POST that made it; it is never stored in clear."""
+    link = activation_link(issued.code)
+    response = make_response(
+        render_template(
+            "accounts/code_issued.html", issued=issued, link=link, qr=qr_svg_data_uri(link), labels=ACCOUNT_TYPE_LABELS
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+

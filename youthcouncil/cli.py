@@ -1,0 +1,127 @@
+"""flask commands: seed-demo, create-coordinator, issue-code, tally, pb-outcome."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from youthcouncil.extensions import db
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill the database with a demo municipality, schools, a term and accounts for every role."""
+    from youthcouncil.accounts.models import User
+    from youthcouncil.demo import DEMO_PASSPHRASE, seed_demo
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        if if_empty:
+            click.echo("The database already has data; demo data not added.")
+            _print_logins()
+            return
+        raise click.ClickException("The database is not empty; demo data is only added to an empty database.")
+    logins = seed_demo()
+    db.session.commit()
+    click.echo(f"Demo data added. Every demo account has the passphrase: {DEMO_PASSPHRASE}")
+    _print_logins(logins)
+
+
+def _print_logins(logins: list[tuple[str, str]] | None = None) -> None:
+    from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins
+
+    logins = logins or demo_logins()
+    if not logins:
+        return
+    click.echo("Demo logins (passphrase for all: %s):" % DEMO_PASSPHRASE)
+    for role, username in logins:
+        click.echo(f"  {role:<14} {username}")
+
+
+@click.command("create-coordinator")
+@click.argument("username")
+@click.option("--first-name", prompt=True)
+@click.option("--last-name", prompt=True, default="")
+@click.password_option("--passphrase", prompt="Passphrase", confirmation_prompt=True)
+def create_coordinator_command(username: str, first_name: str, last_name: str, passphrase: str) -> None:
+    """Create a youth coordinator account (the first account on a new installation)."""
+    from youthcouncil.accounts import passphrases, services
+    from youthcouncil.accounts.models import AccountType
+
+    problem = passphrases.problem_with(passphrase, username)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = services.create_account(
+            account_type=AccountType.coordinator, first_name=first_name, last_name=last_name, username=username
+        )
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    user.passphrase_hash = passphrases.hash_passphrase(passphrase)
+    db.session.commit()
+    click.echo(f"Coordinator {user.username} created.")
+
+
+@click.command("issue-code")
+@click.argument("username")
+def issue_code_command(username: str) -> None:
+    """Make a fresh one-time activation code for USERNAME (their old passphrase stops working)."""
+    from youthcouncil.accounts import services
+    from youthcouncil.accounts.qr import activation_link
+
+    user = services.find_user(username)
+    if user is None:
+        raise click.ClickException(f"No account named {username!r}.")
+    issued = services.issue_activation_code(user)
+    db.session.commit()
+    click.echo(f"Code for {user.username}: {issued.code}")
+    click.echo(f"Valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"Link: {activation_link(issued.code)}")
+
+
+@click.command("tally")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--method", type=click.Choice(["irv", "schulze", "approval", "plurality"]), default="irv")
+def tally_command(file: Path, method: str) -> None:
+    """Count a PrefLib (.soc/.soi/.toc/.toi) or .blt ballot file and print the result as JSON."""
+    from youthcouncil.voting.tally import tally_file
+
+    try:
+        result = tally_file(file, method)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@click.command("pb-outcome")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--rule",
+    type=click.Choice(["greedy", "greedy-threshold", "equalshares/add1", "equalshares/add1-comparison"]),
+    default=None,
+    help="Defaults to the rule in the file's META section.",
+)
+def pb_outcome_command(file: Path, rule: str | None) -> None:
+    """Compute the funded projects of a pabulib .pb file and print them as JSON."""
+    from youthcouncil.voting.pb_report import pb_outcome_file
+
+    try:
+        result = pb_outcome_file(file, rule)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        seed_demo_command,
+        create_coordinator_command,
+        issue_code_command,
+        tally_command,
+        pb_outcome_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,25 @@
+"""Per-connection settings: SQLite gets WAL, foreign keys, a busy timeout and write-safe transactions."""
+
+import sqlalchemy as sa
+
+
+def configure_engine_events(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        # Let SQLAlchemy (not pysqlite) start transactions, so that they can start as IMMEDIATE below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin_immediate(connection):
+        # A deferred transaction that reads and then writes can deadlock against another one doing the same
+        # (SQLITE_BUSY at once, busy timeout or not). Taking the write lock at BEGIN makes writers queue instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

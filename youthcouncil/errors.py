@@ -1,0 +1,45 @@
+"""Friendly error pages in the user's language, as a full page or an htmx fragment."""
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from youthcouncil.extensions import db
+
+MESSAGES = {
+    400: (_l("Something went wrong with the form"), _l("Please go back, reload the page and try again.")),
+    403: (_l("You do not have access to this page"), _l("If you think you should, ask the youth coordinator.")),
+    404: (_l("We could not find that page"), _l("The link may be old, or the page may have been removed.")),
+    405: (_l("That did not work"), _l("Please go back and use the buttons on the page.")),
+    413: (_l("The file is too big"), _l("Please choose a smaller file and try again.")),
+    429: (_l("Too many tries"), _l("Please wait a few minutes before you try again.")),
+    500: (_l("Something went wrong on our side"), _l("Please try again in a moment. Nothing you sent was lost.")),
+}
+
+
+def _render_error(code: int, detail: str | None = None):
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return _render_error(
+            400, str(_l("The form had expired or was incomplete. Please reload the page and try again."))
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        return _render_error(error.code if error.code in MESSAGES else 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=error)
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return _render_error(500)

@@ -1,0 +1,36 @@
+"""Language and time zone: bokmål by default, English on request; a choice sticks in a cookie."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, get_locale
+
+LANGUAGE_COOKIE = "yc_lang"
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return "Europe/Oslo"
+
+
+def to_oslo(moment: datetime) -> datetime:
+    return moment.astimezone(OSLO)
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _language():
+        return {"current_language": str(get_locale() or "nb"), "LANGUAGES": app.config["LANGUAGES"]}
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm") if value else ""

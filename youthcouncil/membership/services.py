@@ -1,0 +1,86 @@
+"""Membership rules: which term is current, who is a member now."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+from youthcouncil.i18n import to_oslo
+from youthcouncil.membership.models import Membership, Municipality, Office, School, Seat, Term
+
+
+def today_in_oslo() -> date:
+    return to_oslo(utcnow()).date()
+
+
+def current_term() -> Term | None:
+    """The open term covering today; else the newest open term that has started."""
+    today = today_in_oslo()
+    return db.session.scalars(
+        sa.select(Term)
+        .where(Term.closed_at.is_(None), Term.starts_on <= today)
+        .order_by((Term.ends_on >= today).desc(), Term.starts_on.desc())
+        .limit(1)
+    ).first()
+
+
+def current_membership(user) -> Membership | None:
+    term = current_term()
+    if term is None or user.id is None:
+        return None
+    return db.session.scalars(
+        sa.select(Membership).where(
+            Membership.term_id == term.id, Membership.user_id == user.id, Membership.active.is_(True)
+        )
+    ).first()
+
+
+def active_memberships(term: Term) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .where(Membership.term_id == term.id, Membership.active.is_(True))
+            .order_by(Membership.school_id, Membership.id)
+        )
+    )
+
+
+def voting_members_query(term: Term) -> sa.Select:
+    """Members with a full seat who vote in the council's decisions (deputies step in when a member is away)."""
+    return sa.select(Membership.user_id).where(
+        Membership.term_id == term.id, Membership.active.is_(True), Membership.seat == Seat.member
+    )
+
+
+def count_voting_members(term: Term) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(voting_members_query(term).subquery())) or 0
+
+
+def the_municipality() -> Municipality | None:
+    return db.session.scalars(sa.select(Municipality).order_by(Municipality.id).limit(1)).first()
+
+
+def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -> Membership:
+    membership = Membership(term=term, user=user, school=school, seat=seat)
+    db.session.add(membership)
+    return membership
+
+
+def set_office(membership: Membership, office: Office) -> None:
+    """Give a member the chair or vice-chair office; whoever held it before loses it."""
+    if office != Office.none:
+        holder = db.session.scalars(
+            sa.select(Membership).where(
+                Membership.term_id == membership.term_id,
+                Membership.office == office,
+                Membership.id != membership.id,
+            )
+        ).first()
+        if holder is not None:
+            holder.office = Office.none
+            db.session.flush()
+    membership.office = office
+    db.session.flush()

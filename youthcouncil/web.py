@@ -1,0 +1,131 @@
+"""Small view helpers shared by all domains: navigation, home panels, page-or-fragment rendering, safe redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
+from youthcouncil.extensions import htmx
+
+
+class EmptyForm(FlaskForm):
+    """For button-only POSTs: carries the CSRF token and nothing else."""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    roles: frozenset[str]
+    order: int = 50
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    home_panels: list[tuple[int, Callable]] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def nav_item(endpoint: str, label, roles, order: int = 50) -> None:
+    """Add a link to the main navigation for the given roles (``PUBLIC`` for everyone, also logged out)."""
+    roles = frozenset([roles]) if isinstance(roles, str) else frozenset(str(role) for role in roles)
+    if any(item.endpoint == endpoint for item in registry.nav):
+        return
+    registry.nav.append(NavItem(endpoint, label, roles, order))
+
+
+def home_panel(order: int = 50) -> Callable:
+    """Register ``fn(user) -> Markup | None``: a panel on the logged-in home page (e.g. "you have not voted yet")."""
+
+    def decorate(fn: Callable) -> Callable:
+        if fn not in [panel for _, panel in registry.home_panels]:
+            registry.home_panels.append((order, fn))
+        return fn
+
+    return decorate
+
+
+def nav_for(user) -> list[NavItem]:
+    roles = {str(role) for role in roles_of(user)}
+    items = [
+        item
+        for item in registry.nav
+        if PUBLIC in item.roles or roles & item.roles
+    ]
+    return sorted(items, key=lambda item: item.order)
+
+
+def home_panels_for(user) -> list:
+    panels = []
+    for _, panel in sorted(registry.home_panels, key=lambda pair: pair[0]):
+        html = panel(user)
+        if html:
+            panels.append(html)
+    return panels
+
+
+def render_page_or_fragment(template: str, fragment: str, target: str, **context):
+    """Render the whole page, or only ``fragment`` when htmx asks to swap the element with id ``target``."""
+    if htmx and htmx.target == target:
+        response = render_template(fragment, **context)
+    else:
+        response = render_template(template, **context)
+    return response
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def redirect_back(default_endpoint: str, **values):
+    target = request.args.get("next") or request.form.get("next")
+    if is_safe_redirect(target):
+        return redirect(target, code=303)
+    return redirect(url_for(default_endpoint, **values), code=303)
+
+
+def see_other(endpoint: str, **values):
+    """The redirect after a successful POST (303, so a reload never posts again)."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def _vary_on_htmx(response):
+    response.vary.add("HX-Request")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_vary_on_htmx)
+
+    @app.context_processor
+    def _navigation():
+        return {
+            "nav_items": nav_for(current_user),
+            "empty_form": EmptyForm,
+        }
+
+
+__all__ = [
+    "AccessRule",
+    "EmptyForm",
+    "Role",
+    "home_panel",
+    "home_panels_for",
+    "is_safe_redirect",
+    "nav_item",
+    "redirect_back",
+    "render_page_or_fragment",
+    "see_other",
+]
