@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from youthcouncil.voting.pabulib import read_pb  # noqa: E402
-from youthcouncil.voting.pb import PBResult, Project, equal_shares  # noqa: E402
+from youthcouncil.voting.pabulib import read_pb
+from youthcouncil.voting.pb import PBResult, Project, equal_shares
 
 WIELICZKA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib" / "Poland_Wieliczka_2023_Green_Budget.pb"
 

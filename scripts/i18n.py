@@ -3,9 +3,9 @@
 English is the source language (the msgids); bokmål (nb) is the default UI language and must be complete.
 
     python scripts/i18n.py extract   # write each catalogue's messages.pot
-    python scripts/i18n.py update    # extract, then create/update each nb/LC_MESSAGES/messages.po
-    python scripts/i18n.py compile   # compile every .po to .mo (done by make run and make test)
-    python scripts/i18n.py check     # fail when a message is missing or untranslated in nb
+    python scripts/i18n.py update [DOMAIN]   # extract, then create/update nb/LC_MESSAGES/messages.po
+    python scripts/i18n.py compile           # compile every .po to .mo (done by make run and make test)
+    python scripts/i18n.py check [DOMAIN]    # fail when a message is missing or untranslated in nb
     python scripts/i18n.py fill DOMAIN < nb.json   # set nb translations from a JSON object {msgid: msgstr}
 """
 
@@ -70,8 +70,10 @@ def po_path(source: Source, locale: str) -> Path:
     return source.folder / locale / "LC_MESSAGES" / "messages.po"
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
     for source in sources():
+        if only and source.name != only:
+            continue
         template = extract(source)
         if not len(template):
             continue
@@ -102,10 +104,12 @@ def compile_all() -> None:
                 write_mo(handle, catalog, use_fuzzy=False)
 
 
-def problems() -> list[str]:
+def problems(only: str | None = None) -> list[str]:
     """Every message in the code that nb lacks, has fuzzy, or leaves untranslated."""
     found = []
     for source in sources():
+        if only and source.name != only:
+            continue
         template = extract(source)
         if not len(template):
             continue
@@ -151,7 +155,7 @@ def main(argv: list[str]) -> int:
         for source in sources():
             _write(source.folder / "messages.pot", extract(source))
     elif command == "update":
-        update()
+        update(argv[2] if len(argv) > 2 else None)
     elif command == "compile":
         compile_all()
     elif command == "fill":
@@ -160,7 +164,7 @@ def main(argv: list[str]) -> int:
         left = fill(argv[2], json.load(sys.stdin))
         print(f"{argv[2]}: {left} messages still untranslated")
     elif command == "check":
-        issues = problems()
+        issues = problems(argv[2] if len(argv) > 2 else None)
         for line in issues:
             print(line)
         return 1 if issues else 0

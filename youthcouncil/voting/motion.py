@@ -31,7 +31,7 @@ class MotionResult:
 
 def _count(value: int, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
     if value < 0:
         raise ValueError(f"{name} cannot be negative, got {value}")
     return value
@@ -39,6 +39,9 @@ def _count(value: int, name: str) -> int:
 
 def decide_motion(yes: int, no: int, abstain: int, eligible: int, present: int | None = None) -> MotionResult:
     """Decide a motion from its vote counts.
+
+    Raises ValueError for impossible counts (negative, more votes or members present than eligible,
+    fewer present than votes cast, no eligible members) and TypeError for counts that are not ints.
 
     `eligible` is the number of members in the term. `present` is the hand-counted number of members at
     the meeting; without it, participation is the number of votes cast (yes + no + abstain).

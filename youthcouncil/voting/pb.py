@@ -219,6 +219,7 @@ class _Electorate:
     group_sizes: tuple[int, ...]
     group_ballots: tuple[tuple[int, ...], ...]
     supporter_groups: tuple[tuple[int, ...], ...]  # per project
+    supporter_sizes: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, its size) pairs
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
 
@@ -247,6 +248,7 @@ def _electorate(projects: Sequence[Project], position: Mapping[str, int], ballot
         group_sizes=tuple(sizes.values()),
         group_ballots=group_ballots,
         supporter_groups=tuple(tuple(groups) for groups in supporter_groups),
+        supporter_sizes=tuple(tuple((g, sizes[group_ballots[g]]) for g in groups) for groups in supporter_groups),
         supporters=tuple(supporters),
         voters=voters,
     )
@@ -271,10 +273,9 @@ def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact:
     money_margin = _FLOAT_MARGIN * max(total_endowment, 1)
 
     # Voters with the same payment history hold the same amount, so budgets live in a few "purses":
-    # each ballot group points at a purse, and each project keeps how many of its supporters use each purse.
+    # each ballot group points at a purse (purse 0 is the untouched share).
     purse_money: list[Fraction | float] = [share]
     group_purse = [0] * len(e.group_sizes)
-    holders: list[dict[int, int]] = [{0: count} if count else {} for count in e.supporters]
 
     # Zero-cost projects are funded outright (they cost nobody anything); unsupported ones never are.
     winners = [p for p, cost in enumerate(e.costs) if cost == 0 and e.supporters[p] > 0]
@@ -293,7 +294,12 @@ def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact:
             if best >= 0 and bound[p] < best_votes * ((1 - _FLOAT_MARGIN) if not exact else 1):
                 break  # cannot beat the best any more
             cost = e.costs[p]
-            payment = _max_payment(cost, holders[p], purse_money, exact, money_margin)
+            holders: dict[int, int] = {}  # purse -> number of p's supporters holding it
+            for group, size in e.supporter_sizes[p]:
+                purse = group_purse[group]
+                if purse_money[purse] > 0:
+                    holders[purse] = holders.get(purse, 0) + size
+            payment = _max_payment(cost, holders, purse_money, exact, money_margin)
             if payment is None:
                 del bound[p]  # unaffordable now, and purses only shrink
                 continue
@@ -310,7 +316,7 @@ def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact:
             break
         winners.append(best)
         del bound[best]
-        _pay(e, best, best_payment, purse_money, group_purse, holders, zero)
+        _pay(e, best, best_payment, purse_money, group_purse, zero)
     return winners
 
 
@@ -352,14 +358,12 @@ def _pay(
     payment: Fraction | float,
     purse_money: list[Fraction | float],
     group_purse: list[int],
-    holders: list[dict[int, int]],
     zero: Fraction | float,
 ) -> None:
-    moved: dict[int, int] = {}  # old purse -> new purse, so a purse's supporters move together
+    """The project's supporters pay `payment` each, or all they have if that is less."""
+    moved: dict[int, int] = {}  # old purse -> new purse, so holders of one purse stay together
     for group in e.supporter_groups[project]:
         old = group_purse[group]
-        if not purse_money[old] > 0:
-            continue  # nothing left to pay with (and no longer counted as anyone's money)
         new = moved.get(old)
         if new is None:
             money = purse_money[old]
@@ -367,16 +371,6 @@ def _pay(
             purse_money.append(money - payment if money > payment else zero)
             moved[old] = new
         group_purse[group] = new
-        size = e.group_sizes[group]
-        for p in e.group_ballots[group]:
-            counts = holders[p]
-            left = counts[old] - size
-            if left:
-                counts[old] = left
-            else:
-                del counts[old]
-            if purse_money[new] > 0:
-                counts[new] = counts.get(new, 0) + size
 
 
 def _add1(e: _Electorate, budget: int) -> tuple[list[int], int | None]:

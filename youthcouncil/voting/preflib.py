@@ -131,6 +131,11 @@ def parse_preflib(text: str, *, data_type: str | None = None, check_type: bool =
             else:
                 metadata[key] = value
             continue
+        if not alternatives:
+            raise ValueError(
+                f"line {number}: no '# ALTERNATIVE NAME n: ...' lines before the orders"
+                " (is this a PrefLib file in the format used since 2022?)"
+            )
         rows_seen = True
         row = _ROW.match(line)
         if not row:
@@ -144,7 +149,7 @@ def parse_preflib(text: str, *, data_type: str | None = None, check_type: bool =
     if declared and declared not in DATA_TYPES:
         raise ValueError(f"unknown PrefLib data type {declared!r}; expected one of {', '.join(DATA_TYPES)}")
     if not alternatives:
-        raise ValueError("no '# ALTERNATIVE NAME n: ...' lines: is this a PrefLib file in the 2022 format?")
+        raise ValueError("no '# ALTERNATIVE NAME n: ...' lines (is this a PrefLib file in the format used since 2022?)")
     alternatives = dict(sorted(alternatives.items()))
     if check_type:
         expected = {
