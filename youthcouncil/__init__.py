@@ -15,6 +15,7 @@ DOMAINS = (
     "accounts",
     "membership",
     "safety_week",
+    "motions",
     "consultations",
     "budget",
     "notifications",
