@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from youthcouncil.voting.pabulib import read_pb
 from youthcouncil.voting.pb import PBResult, Project, equal_shares
 
-WIELICZKA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib" / "Poland_Wieliczka_2023_Green_Budget.pb"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib"
+WIELICZKA = DATA / "Poland_Wieliczka_2023_Green_Budget.pb"
 
 
 def generated(voters: int = 20_000, projects: int = 100, seed: int = 2024) -> tuple[list[Project], int, list[set[str]]]:

@@ -103,7 +103,8 @@ def test_writes_a_file_built_by_the_app():
 
 
 def _with_votes(vote_lines: str, vote_header: str = "voter_id;vote") -> str:
-    return "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n2;20\nVOTES\n" + vote_header + "\n" + vote_lines
+    head = "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n2;20\nVOTES\n"
+    return head + vote_header + "\n" + vote_lines
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,10 @@ def _with_votes(vote_lines: str, vote_header: str = "voter_id;vote") -> str:
         ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;ten\nVOTES\nvoter_id;vote\n", "line 6: cost"),
         ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10.5\nVOTES\nvoter_id;vote\n", "not a whole"),
         ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;-10\nVOTES\nvoter_id;vote\n", "negative"),
-        ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n1;20\nVOTES\nvoter_id;vote\n", "line 7: project '1' appears twice"),
+        (
+            "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n1;20\nVOTES\nvoter_id;vote\n",
+            "line 7: project '1' appears twice",
+        ),
         ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;name\n", "line 5: the PROJECTS header lacks cost"),
         ("META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\n", "VOTES section is missing"),
         ("META\nkey;value\ndescription;x\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n", "META has no budget"),

@@ -218,3 +218,14 @@ def test_equal_shares_edge_cases():
 def test_share_is_exact():
     result = equal_shares(MAJORITY_PROJECTS, 100, MAJORITY + [{"c"}, {"c"}], completion=None)
     assert result.share_per_voter == Fraction(100, 6)
+
+
+def test_a_project_its_supporters_can_pay_to_the_last_cent_is_funded():
+    # Share 16/3. After p0 (2/3 each), p4 (5/3 each), p1 (1/2 each) and p2 (1 each) the two all-round
+    # voters have exactly 3/2 each, and p3 costs 3: affordable exactly. In floats their money is
+    # 1.4999999999999991 and p3 would be lost; the engine must decide this in exact fractions.
+    projects = [Project("p0", 2), Project("p1", 1), Project("p2", 2), Project("p3", 3), Project("p4", 5)]
+    everything = {"p0", "p1", "p2", "p3", "p4"}
+    ballots = [set(), set(), {"p0"}, everything, everything, {"p4"}]
+    result = equal_shares(projects, 32, ballots, completion=None)
+    assert result.selected == ("p0", "p4", "p1", "p2", "p3")

@@ -1,7 +1,9 @@
 """Participatory budgeting outcome rules: greedy, greedy with a score threshold, Method of Equal Shares.
 
 Everything here is pure: projects, a budget and ballots in, a frozen `PBResult` out. Money is whole units
-(`int`); every decision that picks a winner is exact (integers or `fractions.Fraction`).
+(`int`); every decision that picks a winner is exact. Equal shares runs in floats for speed (add1 reruns
+it hundreds of times) but checks every decision against a safety margin: when a comparison or an
+affordability check is too close to call in floats, that run is redone in `fractions.Fraction`.
 
 Each project gets a `ProjectOutcome` with a reason code the app turns into plain words:
 
@@ -224,7 +226,9 @@ class _Electorate:
     voters: int
 
 
-def _electorate(projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]]) -> _Electorate:
+def _electorate(
+    projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]]
+) -> _Electorate:
     sizes: dict[tuple[int, ...], int] = {}
     voters = 0
     for ballot in ballots:
@@ -340,7 +344,8 @@ def _max_payment(
         available = sum(purse_money[k] * holders[k] for k in purses)
         if abs(available - cost) <= money_margin:
             raise _TooClose
-    paid: Fraction | float = 0
+    # Fraction(0) keeps exact runs exact: int / int would silently give a float.
+    paid: Fraction | float = Fraction(0) if exact else 0.0
     payers = sum(holders.values())
     for k in purses:
         cap = (cost - paid) / payers
@@ -447,7 +452,8 @@ def equal_shares(
     compared: Comparison | None = None
     if comparison:
         rule = EQUAL_SHARES_ADD1_COMPARISON if completion == "add1" else EQUAL_SHARES + "-comparison"
-        greedy_result = greedy(projects, budget, dict(zip((p.id for p in projects), electorate.supporters, strict=True)))
+        votes = dict(zip((p.id for p in projects), electorate.supporters, strict=True))
+        greedy_result = greedy(projects, budget, votes)
         prefer_mes, prefer_greedy = _compare(electorate, winners, (position[i] for i in greedy_result.selected))
         compared = Comparison(prefer_mes, prefer_greedy, greedy_used=prefer_greedy > prefer_mes)
         if compared.greedy_used:
