@@ -15,7 +15,7 @@ from youthcouncil.voting.preflib import (
 SAMPLE = """\
 # FILE NAME: sample.toi
 # TITLE: Which theme for the summer?
-# DESCRIPTION: 
+# DESCRIPTION:\x20
 # DATA TYPE: toi
 # NUMBER ALTERNATIVES: 4
 # NUMBER VOTERS: 6

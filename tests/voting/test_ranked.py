@@ -95,6 +95,16 @@ def test_overvote_between_continuing_candidates_exhausts_the_ballot_for_good():
     assert plurality(ballots, ["A", "B", "C", "D"]).uncounted == 1
 
 
+def test_overvote_of_eliminated_names_only_is_passed_over():
+    ballots = [(ballot("A"), 7), (ballot("B"), 6), (ballot("C"), 1), (ballot("D"), 2)]
+    ballots.append((ballot("E", {"C", "D"}, "B"), 3))
+    result = instant_runoff(ballots, ["A", "B", "C", "D", "E"])
+    assert [r.eliminated for r in result.rounds] == ["C", "D", "E", None]
+    # When E goes, C and D are both out: the rank {C, D} names no continuing candidate and is passed over.
+    assert (result.rounds[-1].counts, result.rounds[-1].exhausted) == ({"A": 7, "B": 9}, 3)
+    assert result.winner == "B"
+
+
 def test_skipped_and_repeated_names_are_passed_over():
     ballots = [(ballot("A"), 4), (ballot("B"), 3), (ballot("C", "C", "B"), 2), ((frozenset(), *ballot("B")), 1)]
     result = instant_runoff(ballots, ["A", "B", "C"])
@@ -109,7 +119,8 @@ def test_backwards_tie_break_eliminates_who_had_fewer_votes_in_the_earlier_round
         result = instant_runoff(ballots, ["B", "A", "C"], seed=seed)
         second = result.rounds[1]
         assert second.counts == {"B": 5, "A": 5}
-        assert (second.eliminated, second.reason, second.tied, second.lot_seed) == ("B", "tie_earlier_round", ("B", "A"), None)
+        assert (second.eliminated, second.reason, second.tied) == ("B", "tie_earlier_round", ("B", "A"))
+        assert second.lot_seed is None
         assert result.winner == "A"
         assert result.ranking == ("A", "B", "C")
 

@@ -54,7 +54,14 @@ def test_burlington_2009_irv_matches_the_official_report():
     result = instant_runoff(data.ballots, list(names))
     rounds = [(named(r.counts, names), r.exhausted) for r in result.rounds]
     assert rounds[0] == (
-        {"Bob Kiss": 2585, "Andy Montroll": 2063, "James Simpson": 35, "Dan Smith": 1306, "Kurt Wright": 2951, "Write-In": 36},
+        {
+            "Bob Kiss": 2585,
+            "Andy Montroll": 2063,
+            "James Simpson": 35,
+            "Dan Smith": 1306,
+            "Kurt Wright": 2951,
+            "Write-In": 36,
+        },
         4,
     )
     assert [names[r.eliminated] for r in result.rounds[:3]] == ["James Simpson", "Write-In", "Dan Smith"]

@@ -63,7 +63,12 @@ def test_irv_rounds_by_name(squeeze):
                 "eliminated": "Nobody",
                 "reason": "fewest_votes",
             },
-            {"counts": {"Lina": 35, "Cem": 31, "Rosa": 34}, "exhausted": 0, "eliminated": "Cem", "reason": "fewest_votes"},
+            {
+                "counts": {"Lina": 35, "Cem": 31, "Rosa": 34},
+                "exhausted": 0,
+                "eliminated": "Cem",
+                "reason": "fewest_votes",
+            },
             {"counts": {"Lina": 51, "Rosa": 49}, "exhausted": 0, "eliminated": None, "reason": "majority"},
         ],
     }
@@ -76,7 +81,12 @@ def test_other_methods(squeeze):
     approval = tally_file(squeeze, "approval")
     assert approval["winner"] == "Cem"
     assert approval["rounds"] == [
-        {"counts": {"Lina": 85, "Cem": 100, "Rosa": 84, "Nobody": 0}, "exhausted": 0, "eliminated": None, "reason": "most_votes"}
+        {
+            "counts": {"Lina": 85, "Cem": 100, "Rosa": 84, "Nobody": 0},
+            "exhausted": 0,
+            "eliminated": None,
+            "reason": "most_votes",
+        }
     ]
     plurality = tally_file(squeeze, "plurality")
     assert (plurality["winner"], plurality["ballots"]) == ("Lina", 100)
@@ -87,7 +97,8 @@ def test_other_methods(squeeze):
 def test_seed_decides_lots_and_has_a_fixed_default(tmp_path):
     path = tmp_path / "tie.soi"
     path.write_text(
-        "# DATA TYPE: soi\n# ALTERNATIVE NAME 1: Ada\n# ALTERNATIVE NAME 2: Bo\n# ALTERNATIVE NAME 3: Cy\n1: 1\n1: 2\n1: 3\n"
+        "# DATA TYPE: soi\n# ALTERNATIVE NAME 1: Ada\n# ALTERNATIVE NAME 2: Bo\n# ALTERNATIVE NAME 3: Cy\n"
+        "1: 1\n1: 2\n1: 3\n"
     )
     for seed in (DEFAULT_SEED, 1, 2, "x"):
         kwargs = {} if seed == DEFAULT_SEED else {"seed": seed}

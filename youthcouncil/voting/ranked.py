@@ -67,7 +67,19 @@ def _candidate_order(candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
     return order
 
 
-def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[tuple[tuple[int, ...], ...]], list[int], int]:
+def _rank_indexes(rank: object, ranking: tuple, index: Mapping[Candidate, int]) -> tuple[int, ...]:
+    if not isinstance(rank, frozenset):
+        raise TypeError(f"each rank must be a frozenset of candidates, got {rank!r} in {ranking!r}")
+    try:
+        return tuple(sorted(index[candidate] for candidate in rank))
+    except KeyError as error:
+        raise ValueError(f"ballot {ranking!r} ranks {error.args[0]!r}, who is not a candidate") from None
+
+
+IndexRanking = tuple[tuple[int, ...], ...]  # a ranking with candidates as their positions in the candidate list
+
+
+def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[IndexRanking], list[int], int]:
     """Identical ballots merged; each ranking as candidate indexes per rank (empty ranks dropped).
 
     Returns (rankings, counts, total number of ballots). Order is that of first appearance, so it is deterministic.
@@ -81,10 +93,14 @@ def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[t
             raise ValueError(f"a ballot must be a (ranking, count) pair, got {ballot!r}") from None
         if type(count) is not int or count < 0:
             raise ValueError(f"a ballot count must be a whole number >= 0, got {count!r}")
-        merged[ranking] += count
+        try:
+            merged[ranking] += count
+        except TypeError:
+            raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}") from None
     rankings: list[tuple[tuple[int, ...], ...]] = []
     counts: list[int] = []
     total = 0
+    converted: dict[frozenset, tuple[int, ...]] = {}  # the same few ranks recur on most ballots
     for ranking, count in merged.items():
         total += count
         if count == 0:
@@ -93,12 +109,9 @@ def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[t
             raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}")
         ranks = []
         for rank in ranking:
-            if not isinstance(rank, frozenset):
-                raise TypeError(f"each rank must be a frozenset of candidates, got {rank!r} in {ranking!r}")
-            try:
-                members = tuple(sorted(index[candidate] for candidate in rank))
-            except KeyError as error:
-                raise ValueError(f"ballot {ranking!r} ranks {error.args[0]!r}, who is not a candidate") from None
+            members = converted.get(rank)
+            if members is None:
+                members = converted[rank] = _rank_indexes(rank, ranking, index)
             if members:
                 ranks.append(members)
         rankings.append(tuple(ranks))
@@ -121,7 +134,7 @@ class IrvRound:
     eliminated: Candidate | None
     winner: Candidate | None
     reason: str  # fewest_votes | tie_earlier_round | tie_lot | majority | no_valid_ballots
-    tied: tuple[Candidate, ...] = ()  # who shared the fewest votes, when the elimination needed a tie-break
+    tied: tuple[Candidate, ...] = ()  # who shared the fewest votes this round, when a tie-break was needed
     lot_seed: int | str | None = None  # set only when a lot was drawn
     lot_drawn: Candidate | None = None  # the candidate the lot picked (and so eliminated)
 
@@ -143,7 +156,8 @@ def instant_runoff(ballots: Ballots, candidates: Iterable[Candidate], *, seed: i
 
     A candidate with more than half of the continuing ballots wins; otherwise the candidate with the fewest votes
     is eliminated. Tie for fewest: eliminate whoever had fewer votes in the round before, looking back round by
-    round; if they were tied in every round, ``draw_lot(tied, seed)`` picks the one eliminated.
+    round; those still tied after round 1 go to the lot, ``draw_lot(still_tied, seed)``, which picks the one
+    eliminated.
     """
     order = _candidate_order(candidates)
     index = {candidate: i for i, candidate in enumerate(order)}
@@ -251,37 +265,28 @@ def instant_runoff(ballots: Ballots, candidates: Iterable[Candidate], *, seed: i
 
 def _pairwise(rankings: list[tuple[tuple[int, ...], ...]], weights: list[int], n: int) -> list[list[int]]:
     """d[a][b] = ballots ranking a strictly above b (unranked below every ranked candidate)."""
-    ranked = [0] * n  # ballots that rank a at all
-    above = [[0] * n for _ in range(n)]  # ballots ranking both, a above b
-    tied = [[0] * n for _ in range(n)]  # ballots ranking a and b at the same rank
-    for ranks, weight in zip(rankings, weights):
-        seen: set[int] = set()
-        order: list[tuple[int, ...]] = []
+    # Each ranked candidate beats exactly the set of candidates not yet named when it is reached (those ranked
+    # lower, or not at all). Counting (candidate, that set) pairs first and expanding the sets once at the end is
+    # much faster than adding up every pair on every ballot.
+    beats: dict[int, int] = {}
+    for ranks, weight in zip(rankings, weights, strict=True):
+        not_named = (1 << n) - 1
         for rank in ranks:
-            fresh = tuple(c for c in rank if c not in seen)  # a name repeated lower down counts where it first is
-            if fresh:
-                seen.update(fresh)
-                order.append(fresh)
-        if all(len(rank) == 1 for rank in order):
-            sequence = [rank[0] for rank in order]
-            for at, a in enumerate(sequence):
-                ranked[a] += weight
-                row = above[a]
-                for b in sequence[at + 1 :]:
-                    row[b] += weight
-            continue
-        for at, rank in enumerate(order):
-            for a in rank:
-                ranked[a] += weight
-                row = above[a]
-                for lower in order[at + 1 :]:
-                    for b in lower:
-                        row[b] += weight
-                for b in rank:
-                    if b != a:
-                        tied[a][b] += weight
-    # Of the ballots ranking a, each ranks b above a, ties them, or puts a above b (b ranked lower or unranked).
-    return [[ranked[a] - above[b][a] - tied[a][b] if a != b else 0 for b in range(n)] for a in range(n)]
+            members = [c for c in rank if not_named >> c & 1]  # a name repeated lower down counts where it first is
+            for c in members:
+                not_named &= ~(1 << c)  # the whole rank first: tied candidates do not beat each other
+            for c in members:
+                key = not_named * n + c
+                beats[key] = beats.get(key, 0) + weight
+    d = [[0] * n for _ in range(n)]
+    for key, weight in beats.items():
+        below, a = divmod(key, n)
+        row = d[a]
+        while below:
+            lowest = below & -below
+            row[lowest.bit_length() - 1] += weight
+            below ^= lowest
+    return d
 
 
 def _as_dict(matrix: list[list[int]], order: tuple[Candidate, ...]) -> dict[Candidate, dict[Candidate, int]]:
@@ -432,7 +437,9 @@ class CountResult:
     lot_seed: int | str | None = None
 
 
-def _count_result(method: str, order: tuple, total: int, tally: list[int], uncounted: int, seed: int | str) -> CountResult:
+def _count_result(
+    method: str, order: tuple, total: int, tally: list[int], uncounted: int, seed: int | str
+) -> CountResult:
     counts = {c: tally[i] for i, c in enumerate(order)}
     by_count = sorted(range(len(order)), key=lambda i: (-tally[i], i))
     if not order or total == 0 or max(tally) == 0:
@@ -453,7 +460,7 @@ def approval(ballots: Ballots, candidates: Iterable[Candidate], *, seed: int | s
     rankings, weights, total = _aggregate(ballots, {c: i for i, c in enumerate(order)})
     tally = [0] * len(order)
     uncounted = total - sum(weights)
-    for ranks, weight in zip(rankings, weights):
+    for ranks, weight in zip(rankings, weights, strict=True):
         named = {c for rank in ranks for c in rank}
         if not named:
             uncounted += weight
@@ -468,7 +475,7 @@ def plurality(ballots: Ballots, candidates: Iterable[Candidate], *, seed: int | 
     rankings, weights, total = _aggregate(ballots, {c: i for i, c in enumerate(order)})
     tally = [0] * len(order)
     uncounted = total - sum(weights)
-    for ranks, weight in zip(rankings, weights):
+    for ranks, weight in zip(rankings, weights, strict=True):
         if ranks and len(ranks[0]) == 1:
             tally[ranks[0][0]] += weight
         else:
