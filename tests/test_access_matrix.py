@@ -99,3 +99,30 @@ def test_every_endpoint_answers_each_role_as_declared(app, db, world, role):
                 if not ok:
                     failures.append(f"{label} {url} ({rule.endpoint}) as {role}: got {status}, expected {expected}")
     assert not failures, "\n".join(failures)
+
+
+def _snapshot(db) -> dict[str, list]:
+    import sqlalchemy as sa
+
+    db.session.expire_all()
+    return {
+        table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def test_no_get_request_changes_the_database(app, db, world):
+    """Every page any role can open by GET leaves every row of every table as it was."""
+    values = domain_url_values(world)
+    db.session.commit()
+    before = _snapshot(db)
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            log_in(client, world.users[role])
+        for rule in rules(app):
+            if "GET" in rule.methods:
+                client.get(_build_url(app, rule, values))
+    after = _snapshot(db)
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed, f"GET requests changed these tables: {changed}"

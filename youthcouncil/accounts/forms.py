@@ -75,7 +75,8 @@ class AccountForm(FlaskForm):
         _l("School"),
         description=_l("Needed for council members and school reps."),
         coerce=int,
-        validators=[Optional()],
+        default=0,
+        validate_choice=False,
     )
     email = EmailField(
         _l("E-mail (adults only, optional)"),
@@ -88,6 +89,8 @@ class AccountForm(FlaskForm):
     )
 
     def validate_school(self, field):
+        if field.data and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose the school."))
         if self.account_type.data in (AccountType.member.value, AccountType.school_rep.value) and not field.data:
             raise ValidationError(_l("Choose the school."))
 

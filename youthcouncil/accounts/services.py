@@ -100,7 +100,12 @@ def issue_activation_code(user: User, issued_by: User | None = None) -> IssuedCo
     code = codes.new_code()
     expires_at = now + timedelta(days=current_app.config["ACTIVATION_CODE_DAYS"])
     user.activation_codes.append(
-        ActivationCode(code_hash=codes.code_hash(code), expires_at=expires_at, created_by_id=getattr(issued_by, "id", None))
+        ActivationCode(
+            code_hash=codes.code_hash(code),
+            created_at=now,
+            expires_at=expires_at,
+            created_by_id=getattr(issued_by, "id", None),
+        )
     )
     user.passphrase_hash = None
     user.end_all_sessions()

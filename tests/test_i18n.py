@@ -1,0 +1,58 @@
+"""Bokmål by default, English on request; the choice sticks; every string is translated."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _i18n_tool():
+    spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "scripts" / "i18n.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_message_has_a_bokmal_translation():
+    problems = _i18n_tool().problems()
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_catalogues_are_compiled_for_every_domain_with_strings():
+    tool = _i18n_tool()
+    for source in tool.sources():
+        po = tool.po_path(source, "nb")
+        if po.exists():
+            assert po.with_suffix(".mo").exists(), f"{po} is not compiled (make translations)"
+
+
+def test_bokmal_is_the_default(client):
+    text = client.get("/login").get_data(as_text=True)
+    assert '<html lang="nb">' in text
+    assert "Logg inn" in text
+
+
+def test_language_switch_sticks_and_is_a_post(client):
+    token = client.csrf_token("/login")
+    response = client.post("/language", data={"language": "en", "next": "/login", "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert "yc_lang=en" in response.headers["Set-Cookie"]
+    for _ in range(2):
+        text = client.get("/login").get_data(as_text=True)
+        assert '<html lang="en">' in text and "Log in" in text and "Logg inn" not in text
+    client.post("/language", data={"language": "nb", "csrf_token": client.csrf_token("/login")})
+    assert "Logg inn" in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/language", data={"language": "xx", "csrf_token": client.csrf_token("/login")})
+    assert '<html lang="nb">' in client.get("/login").get_data(as_text=True)
+
+
+def test_language_switch_refuses_an_outside_redirect(client):
+    response = client.post(
+        "/language", data={"language": "en", "next": "https://evil.example/", "csrf_token": client.csrf_token("/login")}
+    )
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,45 @@
+"""Migrations build the schema from an empty database, and the models have nothing migrations lack."""
+
+import os
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+
+def _fresh_app(tmp_path):
+    from youthcouncil import create_app
+    from youthcouncil.config import TestConfig
+
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    return create_app(TestConfig(database_url=url, instance_path=str(tmp_path)))
+
+
+def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
+    from youthcouncil.db import render_migration_item
+    from youthcouncil.extensions import db
+
+    app = _fresh_app(tmp_path)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        try:
+            upgrade()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "render_item": render_migration_item}
+                )
+                differences = compare_metadata(context, db.metadata)
+            assert differences == [], f"models differ from migrations: {differences}"
+            tables = set(sa.inspect(db.engine).get_table_names())
+            assert {"users", "activation_codes", "schools", "terms", "memberships", "audit_events"} <= tables
+            downgrade(revision="base")
+            assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        finally:
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.remove()
+            db.engine.dispose()

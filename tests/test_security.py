@@ -1,0 +1,64 @@
+"""Headers, CSRF, no inline script, error pages, request size."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/activate", "/nowhere"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in response.headers  # only over HTTPS
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_activation_page_never_leaks_the_code_in_a_referrer(client):
+    assert client.get("/activate?code=ABCD-EFGH-JKMN").headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_templates_have_no_inline_script_or_handlers():
+    offenders = []
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=", text) or " style=" in text:
+            offenders.append(str(template.relative_to(TEMPLATES)))
+    assert not offenders, offenders
+
+
+def test_max_content_length_is_set_and_a_too_big_request_gets_a_friendly_413(app, client):
+    assert app.config["MAX_CONTENT_LENGTH"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        response = client.post("/login", data={"username": "x" * 5000})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+    assert "Filen er for stor" in response.get_data(as_text=True)
+
+
+def test_friendly_error_pages_in_both_languages(client):
+    assert "Vi fant ikke den siden" in client.get("/nowhere").get_data(as_text=True)
+    client.set_cookie("yc_lang", "en")
+    assert "We could not find that page" in client.get("/nowhere").get_data(as_text=True)
+
+
+def test_unexpected_error_shows_the_friendly_500_page(app, client, monkeypatch):
+    def boom():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_TEST_ERRORS", False)
+    monkeypatch.setitem(app.view_functions, "accounts.activate", boom)
+    response = client.get("/activate")
+    assert response.status_code == 500
+    assert "Noe gikk galt hos oss" in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)
