@@ -8,12 +8,26 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 
+def _empty_database_url(tmp_path) -> str:
+    """A database of its own, so that dropping everything here leaves the other tests' schema alone."""
+    configured = os.environ.get("DATABASE_URL")
+    if not configured:
+        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    url = sa.make_url(configured)
+    name = f"{url.database}_migrations"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def _fresh_app(tmp_path):
     from youthcouncil import create_app
     from youthcouncil.config import TestConfig
 
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    return create_app(TestConfig(database_url=url, instance_path=str(tmp_path)))
+    return create_app(TestConfig(database_url=_empty_database_url(tmp_path), instance_path=str(tmp_path)))
 
 
 def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
