@@ -139,3 +139,8 @@ def shared_data() -> Path:
 
 def count(db, model, *where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("YC_REQUIRE_DATA") == "1" and not SHARED_DATA.is_dir():
+        raise pytest.UsageError(f"YC_REQUIRE_DATA=1 but the real election data is not at {SHARED_DATA}")
