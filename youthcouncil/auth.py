@@ -123,6 +123,7 @@ def load_user(session_id: str):
         return None
     if not user.is_active:
         return None
+    user._roles_cache = None  # roles are worked out afresh for every request
     return user
 
 
