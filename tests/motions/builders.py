@@ -1,0 +1,20 @@
+"""Builders for motion tests: a fake subject type the tests register their own handlers for."""
+
+from __future__ import annotations
+
+import itertools
+
+from youthcouncil.motions import services
+
+SUBJECT = "test_subject"
+_ids = itertools.count(1000)
+
+
+def make_motion(world, *, secret: bool = False, title: str = "Should we plant trees by the school?", subject_id=None):
+    return services.open_motion(
+        subject_type=SUBJECT,
+        subject_id=subject_id if subject_id is not None else next(_ids),
+        title=title,
+        opened_by=world.chair,
+        secret=secret,
+    )

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import count
+from tests.factories import make_member
+from tests.motions.builders import SUBJECT, make_motion
+from youthcouncil.membership.models import Seat
+from youthcouncil.motions import services
+from youthcouncil.motions.models import Choice, Motion, MotionStatus, MotionVote
+
+
+def test_open_motion_counts_the_voting_members_and_refuses_a_second_open_one(db, world):
+    make_member(world.term, world.schools[0], seat=Seat.deputy)  # deputies do not vote
+    motion = make_motion(world, subject_id=7)
+    db.session.commit()
+    assert motion.eligible == 4
+    assert motion.status == MotionStatus.open and motion.secret is False
+    with pytest.raises(services.MotionError):
+        make_motion(world, subject_id=7)
+    db.session.rollback()
+    services.cancel_motion(motion, by=world.chair)
+    db.session.commit()
+    again = make_motion(world, subject_id=7)
+    db.session.commit()
+    assert [m.id for m in services.motions_for(SUBJECT, 7)] == [again.id, motion.id]
+
+
+def test_the_database_refuses_two_open_motions_for_one_subject(db, world):
+    make_motion(world, subject_id=8)
+    db.session.commit()
+    db.session.add(Motion(subject_type=SUBJECT, subject_id=8, title="x", term_id=world.term.id, eligible=4))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_a_vote_can_be_changed_and_stays_one_row(db, world):
+    motion = make_motion(world)
+    member = world.users["member"]
+    services.cast_vote(motion, member, Choice.yes)
+    services.cast_vote(motion, member, "no")
+    db.session.commit()
+    assert count(db, MotionVote, MotionVote.motion_id == motion.id) == 1
+    assert services.vote_of(motion, member).choice == Choice.no
+    assert services.open_motions_for_user(member) == []
+    assert services.open_motions_for_user(world.users["chair"]) == [motion]
+
+
+@pytest.mark.parametrize("who", ["clerk", "coordinator", "school_rep"])
+def test_only_voting_members_vote(db, world, who):
+    motion = make_motion(world)
+    with pytest.raises(services.MotionError):
+        services.cast_vote(motion, world.users[who], Choice.yes)
+
+
+def test_a_deputy_cannot_vote(db, world):
+    deputy = make_member(world.term, world.schools[0], seat=Seat.deputy)
+    motion = make_motion(world)
+    with pytest.raises(services.MotionError):
+        services.cast_vote(motion, deputy, Choice.yes)
+
+
+def test_close_counts_phone_votes_and_calls_the_outcome_handler(db, world):
+    seen = []
+    services.register_outcome_handler(SUBJECT, lambda motion, result: seen.append((motion.id, result.adopted)))
+    motion = make_motion(world)
+    services.cast_vote(motion, world.members[0], Choice.yes)
+    services.cast_vote(motion, world.members[1], Choice.yes)
+    services.cast_vote(motion, world.members[2], Choice.no)
+    db.session.commit()
+    result = services.close_motion(motion, by=world.chair)
+    db.session.commit()
+    assert (result.yes, result.no, result.abstain, result.participants, result.eligible) == (2, 1, 0, 3, 4)
+    assert result.adopted and result.quorum_met
+    assert (motion.yes, motion.no, motion.abstain, motion.present, motion.method) == (2, 1, 0, 3, "phone")
+    assert motion.adopted is True and motion.quorum_met is True
+    assert seen[-1] == (motion.id, True)
+    with pytest.raises(services.MotionError):
+        services.cast_vote(motion, world.members[3], Choice.no)
+    with pytest.raises(services.MotionError):
+        services.close_motion(motion, by=world.chair)
+
+
+def test_no_quorum_when_fewer_than_half_take_part(db, world):
+    motion = make_motion(world)
+    services.cast_vote(motion, world.members[0], Choice.yes)
+    result = services.close_motion(motion, by=world.chair)
+    assert not result.quorum_met and not result.adopted and result.reason == "no_quorum"
+
+
+def test_a_secret_vote_forgets_who_chose_what_at_close(db, world):
+    motion = make_motion(world, secret=True)
+    for member in world.members[:3]:
+        services.cast_vote(motion, member, Choice.abstain)
+    services.close_motion(motion, by=world.chair)
+    db.session.commit()
+    choices = db.session.scalars(sa.select(MotionVote.choice).where(MotionVote.motion_id == motion.id)).all()
+    assert choices == [None, None, None]
+    assert (motion.abstain, motion.present) == (3, 3)
+
+
+def test_hand_count_validates_and_closes(db, world):
+    motion = make_motion(world)
+    with pytest.raises(services.MotionError) as error:
+        services.record_hand_count(motion, yes=1, no=1, abstain=0, present=5, by=world.chair)
+    assert error.value.field == "present"
+    with pytest.raises(services.MotionError) as error:
+        services.record_hand_count(motion, yes=2, no=1, abstain=0, present=2, by=world.chair)
+    assert error.value.field == "present"
+    with pytest.raises(services.MotionError) as error:
+        services.record_hand_count(motion, yes=-1, no=1, abstain=0, present=2, by=world.chair)
+    assert error.value.field == "yes"
+    assert motion.is_open
+    result = services.record_hand_count(motion, yes=1, no=0, abstain=0, present=2, by=world.chair)
+    db.session.commit()
+    assert result.adopted and result.participants == 2
+    assert (motion.method, motion.present, motion.status) == ("hand_count", 2, MotionStatus.closed)
+    assert motion.result == result
+
+
+def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world):
+    motion = make_motion(world)
+    db.session.commit()
+    motion_id, member_id = motion.id, world.users["member"].id
+    choices = [Choice.yes, Choice.no, Choice.abstain]
+    errors = []
+    barrier = threading.Barrier(32)
+
+    def vote(i):
+        with app.app_context():
+            try:
+                from youthcouncil.accounts.models import User
+
+                user = db.session.get(User, member_id)
+                target = db.session.get(Motion, motion_id)
+                barrier.wait()
+                services.cast_vote(target, user, choices[i % 3])
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - the assertion below shows it
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    assert count(db, MotionVote, MotionVote.motion_id == motion_id) == 1

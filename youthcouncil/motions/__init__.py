@@ -1,0 +1,11 @@
+"""Motions: the council's yes/no/abstain votes with a quorum, by phone or by a hand count at a meeting.
+
+Shared by the domains that need a council decision (consultation responses, mid-year budget grants); they open
+motions through ``youthcouncil.motions.services`` and register outcome handlers and subject links there.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("motions", __name__)
+
+from youthcouncil.motions import panels, views  # noqa: E402,F401

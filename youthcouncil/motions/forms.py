@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+_WHOLE = _l("Write a whole number, 0 or more.")
+
+
+def _count_field(label, description=None):
+    return IntegerField(
+        label,
+        description=description,
+        validators=[InputRequired(_WHOLE), NumberRange(min=0, message=_WHOLE)],
+    )
+
+
+class HandCountForm(FlaskForm):
+    yes = _count_field(_l("Yes"))
+    no = _count_field(_l("No"))
+    abstain = _count_field(_l("Abstain"))
+    present = _count_field(
+        _l("Members present"),
+        _l("Voting members at the meeting, also those who did not raise a hand."),
+    )

@@ -1,0 +1,48 @@
+"""Who may do what with motions.
+
+Decisions: the chair and the vice chair of the motion's (current) term open, close and cancel motions and enter
+hand counts. The coordinator does not: a council decision is the council's own, and the vice chair steps in
+when the chair is away. Closed motions are public (a council decision is public); open and cancelled ones are
+seen by logged-in council members and the coordinator.
+"""
+
+from __future__ import annotations
+
+from youthcouncil.auth import Role, has_role
+from youthcouncil.membership.services import current_term
+
+
+def _in_current_term(motion) -> bool:
+    term = current_term()
+    return term is not None and motion.term_id == term.id
+
+
+def can_see_motion(user, motion) -> bool:
+    if motion.is_closed:
+        return True
+    return has_role(user, Role.member, Role.chair, Role.coordinator)
+
+
+def can_vote_on_motion(user, motion) -> bool:
+    from youthcouncil.motions.services import is_voting_member
+
+    return motion.is_open and _in_current_term(motion) and is_voting_member(user, motion.term)
+
+
+def can_manage_motion(user, motion) -> bool:
+    """Close, cancel or enter a hand count: the chair or vice chair of the current term, while the vote is open."""
+    return motion.is_open and has_role(user, Role.chair) and _in_current_term(motion)
+
+
+def can_open_motion(user) -> bool:
+    """For the owning domains' pages: who may open a vote of the council."""
+    return has_role(user, Role.chair)
+
+
+def can_see_votes(user, motion) -> bool:
+    """Who voted what: never for a secret vote; for a named vote, logged-in users (and everybody after close)."""
+    if motion.secret or motion.is_cancelled:
+        return False
+    if motion.is_closed:
+        return motion.method == "phone"
+    return bool(getattr(user, "is_authenticated", False)) and can_see_motion(user, motion)

@@ -1,0 +1,334 @@
+"""Every write about motions: opening, voting, closing (phone votes or a hand count), cancelling.
+
+Other domains own what a motion is about. They open a motion with ``open_motion(subject_type=..., subject_id=...)``
+and learn the outcome through a handler registered with ``register_outcome_handler``; it runs in the same
+transaction as the close, so the decision and its consequence commit together (or not at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from youthcouncil.audit import record
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+from youthcouncil.membership.models import Membership, Term
+from youthcouncil.membership.services import count_voting_members, current_term, voting_members_query
+from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionStatus, MotionVote
+from youthcouncil.voting.motion import MotionResult, decide_motion
+
+OutcomeHandler = Callable[[Motion, MotionResult], None]
+CancelHandler = Callable[[Motion], None]
+SubjectLink = Callable[[Motion], "tuple[str, dict]"]
+
+_outcome_handlers: dict[str, list[OutcomeHandler]] = {}
+_cancel_handlers: dict[str, list[CancelHandler]] = {}
+_subject_links: dict[str, SubjectLink] = {}
+
+
+class MotionError(ValueError):
+    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Hooks for the domains that own the subjects ------------------------------------------------------------
+
+
+def register_outcome_handler(subject_type: str, handler: OutcomeHandler) -> None:
+    """Call ``handler(motion, result)`` inside the closing transaction when a motion about ``subject_type`` closes."""
+    handlers = _outcome_handlers.setdefault(subject_type, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def register_cancel_handler(subject_type: str, handler: CancelHandler) -> None:
+    """Call ``handler(motion)`` inside the same transaction when a motion about ``subject_type`` is cancelled."""
+    handlers = _cancel_handlers.setdefault(subject_type, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def register_subject_link(subject_type: str, fn: SubjectLink) -> None:
+    """``fn(motion) -> (endpoint, values)``: where the motion page links back to the subject."""
+    _subject_links[subject_type] = fn
+
+
+def subject_url(motion: Motion) -> str | None:
+    fn = _subject_links.get(motion.subject_type)
+    if fn is None:
+        return None
+    endpoint, values = fn(motion)
+    return url_for(endpoint, **values)
+
+
+# --- Queries ------------------------------------------------------------------------------------------------
+
+
+def get_motion(motion_id: int) -> Motion | None:
+    return db.session.get(Motion, motion_id)
+
+
+def motions_for(subject_type: str, subject_id: int) -> list[Motion]:
+    """Every motion about one subject, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Motion)
+            .where(Motion.subject_type == subject_type, Motion.subject_id == subject_id)
+            .order_by(Motion.opened_at.desc(), Motion.id.desc())
+        )
+    )
+
+
+def open_motion_for(subject_type: str, subject_id: int) -> Motion | None:
+    return db.session.scalars(
+        sa.select(Motion).where(
+            Motion.subject_type == subject_type, Motion.subject_id == subject_id, Motion.status == MotionStatus.open
+        )
+    ).first()
+
+
+def is_voting_member(user, term: Term) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
+        return False
+    query = voting_members_query(term).where(Membership.user_id == user.id)
+    return db.session.scalar(sa.select(sa.exists(query))) or False
+
+
+def open_motions_for_user(user) -> list[Motion]:
+    """Open motions this member can vote on and has not voted on yet, oldest first."""
+    term = current_term()
+    if term is None or not is_voting_member(user, term):
+        return []
+    voted = sa.select(MotionVote.id).where(MotionVote.motion_id == Motion.id, MotionVote.user_id == user.id)
+    return list(
+        db.session.scalars(
+            sa.select(Motion)
+            .where(Motion.status == MotionStatus.open, Motion.term_id == term.id, ~sa.exists(voted))
+            .order_by(Motion.opened_at, Motion.id)
+        )
+    )
+
+
+def vote_of(motion: Motion, user) -> MotionVote | None:
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalars(
+        sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.user_id == user.id)
+    ).first()
+
+
+def named_votes(motion: Motion) -> list[MotionVote]:
+    """Who voted what, by first name (never for a secret motion: callers check can_see_votes first)."""
+    if motion.secret:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+            .order_by(MotionVote.choice, MotionVote.id)
+        )
+    )
+
+
+def phone_counts(motion: Motion) -> dict[Choice, int]:
+    rows = db.session.execute(
+        sa.select(MotionVote.choice, sa.func.count())
+        .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+        .group_by(MotionVote.choice)
+    ).all()
+    counts = {choice: 0 for choice in Choice}
+    for choice, n in rows:
+        counts[Choice(choice)] = n
+    return counts
+
+
+def voted_count(motion: Motion) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(MotionVote.motion_id == motion.id)) or 0
+
+
+# --- Writes -------------------------------------------------------------------------------------------------
+
+
+def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, secret: bool = False) -> Motion:
+    """Open a yes/no/abstain vote of the current term's voting members on a subject."""
+    title = (title or "").strip()
+    if not title:
+        raise MotionError(_("Write what the council votes on."), "title")
+    if len(title) > 200:
+        raise MotionError(_("The title can be at most 200 characters."), "title")
+    term = current_term()
+    if term is None:
+        raise MotionError(_("There is no current term, so the council cannot vote."))
+    eligible = count_voting_members(term)
+    if eligible < 1:
+        raise MotionError(_("The current term has no voting members yet."))
+    if open_motion_for(subject_type, subject_id) is not None:
+        raise MotionError(_("A vote on this is already open."))
+    motion = Motion(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        title=title,
+        term_id=term.id,
+        secret=bool(secret),
+        status=MotionStatus.open,
+        opened_by_id=opened_by.id if opened_by is not None else None,
+        opened_at=utcnow(),
+        eligible=eligible,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(motion)
+            db.session.flush()
+    except IntegrityError:
+        raise MotionError(_("A vote on this is already open.")) from None
+    record(opened_by, "motion.opened", motion, {"subject_type": subject_type, "subject_id": subject_id,
+                                                 "secret": motion.secret, "eligible": eligible})
+    return motion
+
+
+def _reload_for_vote(motion: Motion) -> Motion:
+    """Read the motion again, share-locked on PostgreSQL, so that a close waits for votes being cast."""
+    return db.session.scalars(
+        sa.select(Motion).where(Motion.id == motion.id).with_for_update(read=True).execution_options(
+            populate_existing=True
+        )
+    ).one()
+
+
+def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
+    """Cast or change a member's vote. One row per member per motion, guaranteed by the database."""
+    try:
+        choice = Choice(choice)
+    except ValueError:
+        raise MotionError(_("Choose yes, no or abstain."), "choice") from None
+    motion = _reload_for_vote(motion)
+    if not motion.is_open:
+        raise MotionError(_("This vote is closed. Your vote was not counted."), "choice")
+    if not is_voting_member(user, motion.term):
+        raise MotionError(_("Only the council's voting members can vote on this."), "choice")
+    now = utcnow()
+    vote = vote_of(motion, user)
+    if vote is None:
+        try:
+            with db.session.begin_nested():
+                vote = MotionVote(motion_id=motion.id, user_id=user.id, choice=choice, cast_at=now, updated_at=now)
+                db.session.add(vote)
+                db.session.flush()
+            return vote
+        except IntegrityError:
+            # The same member voted at the same moment from another tab or phone: change that vote instead.
+            vote = vote_of(motion, user)
+            if vote is None:  # pragma: no cover - the unique row must exist after the conflict
+                raise
+    if vote.choice != choice:
+        vote.choice = choice
+        vote.updated_at = now
+        db.session.flush()
+    return vote
+
+
+def _claim_close(motion: Motion, by, status: MotionStatus) -> None:
+    """Move an open motion to ``status`` with one conditional UPDATE: of two closes at once, one wins."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(Motion)
+        .where(Motion.id == motion.id, Motion.status == MotionStatus.open)
+        .values(status=status, closed_at=now, closed_by_id=by.id if by is not None else None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(motion)
+        raise MotionError(_("This vote is already closed."))
+    db.session.refresh(motion)
+
+
+def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
+    motion.method = method.value
+    motion.yes, motion.no, motion.abstain = result.yes, result.no, result.abstain
+    motion.present = present
+    motion.quorum_met = result.quorum_met
+    motion.adopted = result.adopted
+    if motion.secret:
+        # Keep who took part, forget who chose what.
+        db.session.execute(
+            sa.update(MotionVote).where(MotionVote.motion_id == motion.id).values(choice=None)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    record(by, "motion.closed", motion, {
+        "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
+        "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
+    })
+    for handler in _outcome_handlers.get(motion.subject_type, []):
+        handler(motion, result)
+    return result
+
+
+def close_motion(motion: Motion, *, by) -> MotionResult:
+    """Close the phone vote: count the votes and decide (quorum: half of the members took part; yes > no)."""
+    _claim_close(motion, by, MotionStatus.closed)
+    counts = phone_counts(motion)
+    cast = sum(counts.values())
+    # Members who joined the term after the vote opened may have voted: never decide on fewer eligible than voters.
+    eligible = max(motion.eligible, cast)
+    result = decide_motion(counts[Choice.yes], counts[Choice.no], counts[Choice.abstain], eligible)
+    return _finish(motion, result, method=CountMethod.phone, present=cast, by=by)
+
+
+def _whole(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise MotionError(_("Write a whole number."), field) from None
+    if value < 0:
+        raise MotionError(_("The number cannot be below 0."), field)
+    return value
+
+
+def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[int, int, int, int]:
+    yes, no, abstain, present = (
+        _whole(yes, "yes"), _whole(no, "no"), _whole(abstain, "abstain"), _whole(present, "present")
+    )
+    if present > motion.eligible:
+        raise MotionError(
+            _("There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
+              eligible=motion.eligible),
+            "present",
+        )
+    if present < yes + no + abstain:
+        raise MotionError(
+            _("%(votes)s votes were counted, so at least %(votes)s members were present.", votes=yes + no + abstain),
+            "present",
+        )
+    return yes, no, abstain, present
+
+
+def record_hand_count(motion: Motion, *, yes: int, no: int, abstain: int, present: int, by) -> MotionResult:
+    """Close the motion with the numbers counted by hand at a meeting (phone votes are then not used)."""
+    if not motion.is_open:
+        raise MotionError(_("This vote is already closed."))
+    yes, no, abstain, present = validate_hand_count(motion, yes=yes, no=no, abstain=abstain, present=present)
+    _claim_close(motion, by, MotionStatus.closed)
+    result = decide_motion(yes, no, abstain, motion.eligible, present)
+    return _finish(motion, result, method=CountMethod.hand_count, present=present, by=by)
+
+
+def cancel_motion(motion: Motion, *, by) -> None:
+    """Stop a vote without a decision (e.g. opened on the wrong version). Cast votes are deleted."""
+    _claim_close(motion, by, MotionStatus.cancelled)
+    db.session.execute(
+        sa.delete(MotionVote).where(MotionVote.motion_id == motion.id).execution_options(synchronize_session=False)
+    )
+    db.session.expire(motion, ["votes"])
+    record(by, "motion.cancelled", motion, {"subject_type": motion.subject_type, "subject_id": motion.subject_id})
+    for handler in _cancel_handlers.get(motion.subject_type, []):
+        handler(motion)

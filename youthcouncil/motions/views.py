@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.extensions import db, login_manager
+from youthcouncil.motions import bp, services
+from youthcouncil.motions.forms import HandCountForm
+from youthcouncil.motions.models import Motion
+from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
+from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
+
+
+def _load(motion_id: int) -> Motion:
+    return db.get_or_404(Motion, motion_id)
+
+
+def _detail_context(motion: Motion) -> dict:
+    return {
+        "motion": motion,
+        "vote": services.vote_of(motion, current_user) if current_user.is_authenticated else None,
+        "subject_url": services.subject_url(motion),
+        "can_vote": can_vote_on_motion(current_user, motion),
+        "can_manage": can_manage_motion(current_user, motion),
+        "votes": services.named_votes(motion) if can_see_votes(current_user, motion) else None,
+        "voted_count": services.voted_count(motion) if motion.is_open else None,
+        "result": motion.result,
+        "form": EmptyForm(),
+    }
+
+
+@bp.route("/motions/<int:motion_id>")
+@access(PUBLIC)
+def motion_detail(motion_id: int):
+    motion = _load(motion_id)
+    if not can_see_motion(current_user, motion):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        abort(403)
+    return render_page_or_fragment(
+        "motions/motion_detail.html", "motions/_motion_vote.html", f"motion-{motion.id}-vote",
+        **_detail_context(motion),
+    )
+
+
+@bp.route("/motions/<int:motion_id>/vote", methods=["POST"])
+@access(Role.member)
+def motion_vote(motion_id: int):
+    motion = _load(motion_id)
+    if not can_see_motion(current_user, motion):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not can_vote_on_motion(current_user, motion):
+        if motion.is_open:
+            abort(403)
+        flash(_("This vote is closed. Your vote was not counted."), "error")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    try:
+        vote = services.cast_vote(motion, current_user, request.form.get("choice", ""))
+    except services.MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    db.session.commit()
+    flash(_("Thank you! You voted: %(choice)s.", choice=CHOICE_LABELS[vote.choice]), "success")
+    return see_other("motions.motion_detail", motion_id=motion.id)
+
+
+@bp.route("/motions/<int:motion_id>/close", methods=["POST"])
+@access(Role.chair)
+def motion_close(motion_id: int):
+    motion = _load(motion_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not motion.is_open:
+        flash(_("This vote is already closed."), "info")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    if not can_manage_motion(current_user, motion):
+        abort(403)
+    try:
+        result = services.close_motion(motion, by=current_user)
+    except services.MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    db.session.commit()
+    flash(_("The vote is closed. %(outcome)s", outcome=outcome_sentence(result)), "success")
+    return see_other("motions.motion_detail", motion_id=motion.id)
+
+
+@bp.route("/motions/<int:motion_id>/cancel", methods=["POST"])
+@access(Role.chair)
+def motion_cancel(motion_id: int):
+    motion = _load(motion_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not motion.is_open:
+        flash(_("This vote is already closed."), "info")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    if not can_manage_motion(current_user, motion):
+        abort(403)
+    try:
+        services.cancel_motion(motion, by=current_user)
+    except services.MotionError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    db.session.commit()
+    flash(_("The vote is stopped. Nothing was decided."), "success")
+    return see_other("motions.motion_detail", motion_id=motion.id)
+
+
+@bp.route("/motions/<int:motion_id>/hand-count", methods=["GET", "POST"])
+@access(Role.chair)
+def motion_hand_count(motion_id: int):
+    motion = _load(motion_id)
+    if not motion.is_open:
+        flash(_("This vote is already closed."), "info")
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    if not can_manage_motion(current_user, motion):
+        abort(403)
+    form = HandCountForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = services.record_hand_count(
+                motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data,
+                by=current_user,
+            )
+        except services.MotionError as error:
+            db.session.rollback()
+            getattr(form, error.field or "present").errors.append(error.message)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), "success")
+            return see_other("motions.motion_detail", motion_id=motion.id)
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "motions/motion_hand_count.html", motion=motion, form=form, subject_url=services.subject_url(motion)
+    ), status
+
+
+from youthcouncil.motions.wording import CHOICE_LABELS, outcome_sentence  # noqa: E402

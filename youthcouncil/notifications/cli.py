@@ -1,0 +1,35 @@
+"""``flask --app youthcouncil notify``: run the due checks, then send what is due. Meant for cron."""
+
+from __future__ import annotations
+
+import click
+
+from youthcouncil.db import utcnow
+
+
+@click.command("notify")
+@click.option("--batch", default=50, show_default=True, help="Messages claimed per round.")
+@click.option("--max-rounds", default=20, show_default=True, help="Stop after this many rounds.")
+def notify_command(batch: int, max_rounds: int) -> None:
+    """Enqueue time-based reminders, then deliver due e-mails (SMTP, or .eml files without SMTP_HOST)."""
+    from youthcouncil.notifications.services import DeliveryReport, deliver_due, run_due_checks
+
+    now = utcnow()
+    checks = run_due_checks(now)
+    total = DeliveryReport()
+    for _round in range(max_rounds):
+        report = deliver_due(now, batch=batch)
+        total.sent += report.sent
+        total.failed += report.failed
+        total.gave_up += report.gave_up
+        total.skipped += report.skipped
+        total.errors += report.errors
+        if report.claimed + report.skipped < batch:
+            break
+    click.echo(
+        f"due checks: {checks.ran} ran, {len(checks.failed)} failed; "
+        f"e-mail: {total.sent} sent, {total.failed} to retry, {total.gave_up} given up, "
+        f"{total.skipped} taken by another worker"
+    )
+    for line in checks.failed + total.errors:
+        click.echo(f"  {line}", err=True)

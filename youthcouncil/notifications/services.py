@@ -1,0 +1,358 @@
+"""Notifications: written in the same transaction as the event; e-mail is sent later by the ``notify`` command.
+
+``notify`` only adds rows to the session (the caller's transaction commits them with the event). Nothing here
+talks to a mail server inside a user's request: ``deliver_due`` runs from the CLI (cron, every few minutes).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime as email_date
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
+from sqlalchemy.exc import IntegrityError
+
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+#: How long a claimed message is held by the worker that claimed it before another worker may try it again.
+CLAIM_LEASE = timedelta(minutes=10)
+BACKOFF_CAP = timedelta(hours=6)
+DEFAULT_LANGUAGE = "nb"
+
+_due_checks: list[Callable[[datetime], None]] = []
+
+
+# --- Writing ------------------------------------------------------------------------------------------------
+
+
+def message_id_of(message) -> str:
+    """The English msgid of a ``lazy_gettext`` string (or the plain string itself)."""
+    if isinstance(message, LazyString):
+        return str(message._args[0])
+    return str(message)
+
+
+def render(message_id: str, params: dict[str, Any] | None, *, fallback: str | None = None) -> str:
+    """The message in the current language; the stored text if the msgid or its parameters no longer fit."""
+    try:
+        return gettext(message_id, **(params or {}))
+    except (KeyError, TypeError, ValueError):
+        return fallback if fallback is not None else message_id
+
+
+def render_in(language: str, message_id: str, params: dict[str, Any] | None) -> str:
+    with force_locale(language):
+        return render(message_id, params)
+
+
+def _json_safe(params: dict[str, Any]) -> dict[str, Any]:
+    safe = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            safe[key] = value
+        elif isinstance(value, datetime):
+            safe[key] = value.isoformat()
+        else:
+            safe[key] = str(value)
+    return safe
+
+
+def notify(
+    users: Iterable,
+    *,
+    kind: str,
+    message,
+    params: dict[str, Any] | None = None,
+    link: str | None = None,
+    dedupe_key: str | None = None,
+) -> int:
+    """Tell users something: an in-app notification each, and an e-mail in the outbox for those with an address.
+
+    ``message`` is a ``lazy_gettext`` string (or its msgid) with ``%(name)s`` placeholders filled from ``params``.
+    With ``dedupe_key``, a user who already got a notification with that key gets nothing new (idempotent, also
+    under concurrent calls: the database holds one row per user and key). Returns how many notifications were
+    added. Adds to the current transaction; the caller commits with the event.
+    """
+    message_id = message_id_of(message)
+    params = _json_safe(params or {})
+    people = {user.id: user for user in users if user is not None and user.id is not None}
+    if not people:
+        return 0
+    if dedupe_key:
+        already = set(
+            db.session.scalars(
+                sa.select(Notification.user_id).where(
+                    Notification.dedupe_key == dedupe_key, Notification.user_id.in_(list(people))
+                )
+            )
+        )
+        people = {uid: user for uid, user in people.items() if uid not in already}
+    if not people:
+        return 0
+    text = render_in(DEFAULT_LANGUAGE, message_id, params)
+    subject = _subject(text)
+    added = 0
+    now = utcnow()
+    for user in people.values():
+        note = Notification(
+            user_id=user.id, kind=kind, text=text, message_id=message_id, params=params, link=link,
+            dedupe_key=dedupe_key, created_at=now,
+        )
+        email = getattr(user, "email", None)
+        mail = None
+        if email and getattr(user, "active", True):
+            mail = OutboxMessage(
+                to_address=email,
+                subject=subject,
+                body=_body(user, text, link),
+                dedupe_key=f"{dedupe_key}:to:{user.id}" if dedupe_key else None,
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        try:
+            with db.session.begin_nested():
+                db.session.add(note)
+                if mail is not None:
+                    db.session.add(mail)
+                db.session.flush()
+        except IntegrityError:
+            # Another request wrote the same (user, key) at the same moment: that one counts.
+            continue
+        added += 1
+    return added
+
+
+def _subject(text: str) -> str:
+    with force_locale(DEFAULT_LANGUAGE):
+        prefix = gettext("Youth council")
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    subject = f"{prefix}: {first_line}"
+    return subject if len(subject) <= 200 else subject[:197] + "…"
+
+
+def _body(user, text: str, link: str | None) -> str:
+    with force_locale(DEFAULT_LANGUAGE):
+        lines = [gettext("Hi, %(name)s!", name=user.first_name), "", text]
+        if link:
+            base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+            lines += ["", gettext("Read more: %(url)s", url=f"{base}{link}")]
+        lines += ["", "—", gettext("This message was sent by the youth council's web site.")]
+    return "\n".join(lines) + "\n"
+
+
+def register_due_check(fn: Callable[[datetime], None]) -> None:
+    """``fn(now)`` runs at the start of every ``notify`` run; it should call ``notify`` with dedupe keys."""
+    if fn not in _due_checks:
+        _due_checks.append(fn)
+
+
+@dataclass
+class DueCheckReport:
+    ran: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def run_due_checks(now: datetime | None = None) -> DueCheckReport:
+    """Run every registered due check, each in its own transaction (one failing does not stop the others)."""
+    now = now or utcnow()
+    report = DueCheckReport()
+    for check in list(_due_checks):
+        name = getattr(check, "__qualname__", repr(check))
+        try:
+            check(now)
+            db.session.commit()
+            report.ran += 1
+        except Exception as error:  # noqa: BLE001 - a broken check must not stop the mail from going out
+            db.session.rollback()
+            log.exception("due check %s failed", name)
+            report.failed.append(f"{name}: {error}")
+    return report
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+
+
+def notifications_for(user, limit: int = 100) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(user) -> int:
+    if user is None or getattr(user, "id", None) is None:
+        return 0
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) as read; returns how many changed."""
+    where = [Notification.user_id == user.id, Notification.read_at.is_(None)]
+    if notification_id is not None:
+        where.append(Notification.id == notification_id)
+    result = db.session.execute(
+        sa.update(Notification).where(*where).values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+# --- Delivering ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0  # will be tried again later
+    gave_up: int = 0  # failed for the last time
+    skipped: int = 0  # another worker claimed it first
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.failed + self.gave_up
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd … failed try, at most 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def due_query(now: datetime, batch: int) -> sa.Select:
+    return (
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(batch)
+    )
+
+
+def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take one message with a conditional UPDATE; of two workers, exactly one gets a row back."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    return message
+
+
+def email_message(message: OutboxMessage) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_FROM"]
+    mail["To"] = message.to_address
+    mail["Subject"] = message.subject
+    mail["Date"] = email_date(message.created_at)
+    mail["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or None)
+    mail.set_content(message.body)
+    return mail
+
+
+def _send_smtp(mail: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD", ""))
+        smtp.send_message(mail)
+
+
+def outbox_folder() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"]) / "outbox"
+
+
+def _write_eml(message: OutboxMessage, mail: EmailMessage) -> None:
+    folder = outbox_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{message.id}.eml"
+    temporary = path.with_suffix(".eml.tmp")
+    temporary.write_bytes(bytes(mail))
+    temporary.replace(path)
+
+
+def send(message: OutboxMessage) -> None:
+    """Send one message: SMTP when SMTP_HOST is configured, else an .eml file in instance/outbox/."""
+    mail = email_message(message)
+    if current_app.config.get("SMTP_HOST"):
+        _send_smtp(mail)
+    else:
+        _write_eml(message, mail)
+
+
+def deliver_due(now: datetime | None = None, *, batch: int = 50) -> DeliveryReport:
+    """Send up to ``batch`` due messages. Commits per message; safe to run in several workers at once."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    ids = list(db.session.scalars(due_query(now, batch)))
+    db.session.commit()
+    for message_id in ids:
+        message = _claim(message_id, now)
+        if message is None:
+            report.skipped += 1
+            continue
+        try:
+            send(message)
+        except Exception as error:  # noqa: BLE001 - any failure to send is retried later
+            db.session.rollback()
+            text = f"{type(error).__name__}: {error}"[:2000]
+            gave_up = message.attempts >= MAX_ATTEMPTS
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None))
+                .values(last_error=text, next_attempt_at=now + backoff(message.attempts))
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            report.errors.append(f"#{message.id} to {message.to_address}: {text}")
+            if gave_up:
+                report.gave_up += 1
+            else:
+                report.failed += 1
+            log.warning("sending outbox message %s failed (try %s): %s", message.id, message.attempts, text)
+        else:
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(sent_at=utcnow(), last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+            report.sent += 1
+    db.session.expire_all()
+    return report

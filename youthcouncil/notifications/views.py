@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from youthcouncil.auth import ANY_USER, access
+from youthcouncil.extensions import db
+from youthcouncil.notifications import bp, services
+from youthcouncil.web import EmptyForm, is_safe_redirect, redirect_back
+
+
+@bp.route("/notifications")
+@access(ANY_USER)
+def notification_list():
+    notifications = services.notifications_for(current_user)
+    shown = [
+        (note, services.render(note.message_id, note.params, fallback=note.text) if note.message_id else note.text)
+        for note in notifications
+    ]
+    return render_template(
+        "notifications/notification_list.html",
+        shown=shown,
+        unread=services.unread_count(current_user),
+        form=EmptyForm(),
+        is_safe_redirect=is_safe_redirect,
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@access(ANY_USER)
+def mark_read():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.get("notification_id", "")
+    notification_id = int(raw) if raw.isdigit() else None
+    changed = services.mark_read(current_user, notification_id)
+    db.session.commit()
+    if notification_id is None and changed:
+        flash(_("All messages are marked as read."), "success")
+    return redirect_back("notifications.notification_list")
