@@ -1,0 +1,81 @@
+"""Builders for budget tests: a year in any phase, events, ballots, grants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from youthcouncil.budget import services
+from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Phase, Rule
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+
+DAY = timedelta(days=1)
+
+
+def dates_for(phase: Phase) -> dict:
+    """Phase dates that put a year in ``phase`` now."""
+    now = utcnow()
+    offsets = {
+        Phase.upcoming: 1,
+        Phase.proposing: 0,
+        Phase.feasibility: -1,
+        Phase.voting: -2,
+        Phase.voting_ended: -4,
+    }
+    shift = offsets.get(phase, -4)
+    start = now + shift * DAY + (-DAY / 2 if phase != Phase.upcoming else DAY / 2)
+    return {
+        "proposing_starts": start,
+        "feasibility_starts": start + DAY,
+        "voting_starts": start + 2 * DAY,
+        "voting_ends": start + 3 * DAY,
+    }
+
+
+def make_year(phase: Phase = Phase.proposing, *, total: int = 100_000, rule: Rule = Rule.greedy, **fields) -> BudgetYear:
+    year = BudgetYear(name=fields.pop("name", "Budsjett 2027"), total=total, rule=rule, **dates_for(phase), **fields)
+    db.session.add(year)
+    db.session.flush()
+    return year
+
+
+def make_event(year: BudgetYear, cost: int = 10_000, *, title: str | None = None, proposer=None,
+               feasibility: Feasibility = Feasibility.feasible, **fields) -> Event:
+    event = Event(
+        year=year,
+        title=title or f"Arrangement {cost}",
+        description=fields.pop("description", "Noe gøy for alle."),
+        estimated_cost=cost,
+        month=fields.pop("month", 5),
+        proposer_id=getattr(proposer, "id", None),
+        feasibility=feasibility,
+        **fields,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def move_to(year: BudgetYear, phase: Phase) -> None:
+    for key, value in dates_for(phase).items():
+        setattr(year, key, value)
+    db.session.flush()
+
+
+def voted_year(ballots: list[list[int]], costs: list[int], voters, *, total: int = 100_000, rule: Rule = Rule.greedy,
+               comparison: bool = False):
+    """A year whose voting has ended, with ``ballots[i]`` (indexes into ``costs``) submitted by ``voters[i]``."""
+    year = make_year(Phase.voting, total=total, rule=rule, comparison=comparison)
+    events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate(costs)]
+    for voter, ballot in zip(voters, ballots, strict=False):
+        services.submit_ballot(year, voter, [events[i].id for i in ballot])
+    move_to(year, Phase.voting_ended)
+    return year, events
+
+
+def decided_year(world, *, total: int = 100_000, costs=(30_000, 20_000)):
+    year, events = voted_year([[0, 1]] * 3, list(costs), world.members[:3], total=total)
+    services.close_voting(year)
+    services.confirm_outcome(year, by=world.chair)
+    db.session.flush()
+    return year, events

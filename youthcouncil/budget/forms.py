@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from youthcouncil.budget.models import Feasibility, Rule
+
+MONTHS = (
+    _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
+    _l("July"), _l("August"), _l("September"), _l("October"), _l("November"), _l("December"),
+)
+
+
+class KronerField(IntegerField):
+    """Whole kroner. Accepts "5000", "5 000", "kr 5 000" and "5000,-"; anything else gets a clear message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip().lower()
+        for junk in ("kr", "nok", ",-", ".-", " ", "\u00a0", "\u202f"):
+            text = text.replace(junk, "")
+        if text.endswith((",00", ".00")):
+            text = text[:-3]
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write the amount as a whole number of kroner, like 5000.")) from None
+
+
+def _month_choices():
+    return [(0, _l("— choose —"))] + [(number, label) for number, label in enumerate(MONTHS, start=1)]
+
+
+class YearForm(FlaskForm):
+    name = StringField(
+        _l("Name"), description=_l("For example “Budget 2027”."),
+        validators=[DataRequired(_l("Give the budget year a name.")), Length(max=80)],
+    )
+    total = KronerField(
+        _l("The whole budget (kroner)"),
+        validators=[
+            InputRequired(_l("Write the budget in whole kroner.")),
+        ],
+    )
+    proposing_starts = DateTimeLocalField(
+        _l("Proposing starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
+    )
+    feasibility_starts = DateTimeLocalField(
+        _l("Feasibility check starts (proposing ends)"), format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Choose a date and time."))],
+    )
+    voting_starts = DateTimeLocalField(
+        _l("Voting starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
+    )
+    voting_ends = DateTimeLocalField(
+        _l("Voting ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
+    )
+    decided_by = DateField(_l("Decided by (the chair confirms)"), validators=[Optional()])
+    rule = RadioField(
+        _l("Outcome rule"),
+        description=_l("Chosen before voting opens. It cannot change after that."),
+        choices=[
+            (Rule.greedy.value, _l("Most votes first: take each event that still fits the budget")),
+            (Rule.mes.value, _l("Equal Shares: every voter gets an equal share of the budget to spend")),
+        ],
+        default=Rule.greedy.value,
+        validators=[DataRequired(_l("Choose an outcome rule."))],
+    )
+    comparison = BooleanField(
+        _l("Equal Shares: use the most-votes outcome instead if more voters prefer it"),
+    )
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        _l("Name of the event"), validators=[DataRequired(_l("Give the event a name.")), Length(max=120)]
+    )
+    description = TextAreaField(
+        _l("What happens, and for whom?"),
+        validators=[DataRequired(_l("Tell us what happens and who it is for.")), Length(max=4000)],
+    )
+    estimated_cost = KronerField(
+        _l("What does it cost? (kroner)"), description=_l("Your best guess, in whole kroner. For example 5000."),
+        validators=[InputRequired(_l("Write the cost in whole kroner."))],
+    )
+    month = SelectField(_l("Month"), coerce=int, choices=_month_choices)
+    on_behalf_of = StringField(
+        _l("On behalf of (school or partner organisation)"),
+        description=_l("Only when you propose for someone else."),
+        validators=[Optional(), Length(max=120)],
+    )
+
+    def validate_month(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a month."))
+
+
+class CheckForm(FlaskForm):
+    verdict = RadioField(
+        _l("Is the event feasible?"),
+        choices=[
+            (Feasibility.feasible.value, _l("Feasible")),
+            (Feasibility.adjusted.value, _l("Feasible, with another cost")),
+            (Feasibility.not_feasible.value, _l("Not feasible")),
+        ],
+        validators=[DataRequired(_l("Choose feasible, feasible with another cost, or not feasible."))],
+    )
+    approved_cost = KronerField(
+        _l("Adjusted cost (kroner)"), description=_l("Only for “feasible, with another cost”."),
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("Why? (the proposer sees this)"),
+        description=_l("Needed for another cost or not feasible. Use plain words."),
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class BallotForm(FlaskForm):
+    #: A new value with each page, so a double-click or a resent form counts once.
+    idempotency_key = HiddenField()
+
+
+class SpendingForm(FlaskForm):
+    amount = KronerField(_l("Amount (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))])
+    spent_on = DateField(_l("Date"), validators=[DataRequired(_l("Choose the date."))])
+    what_for = StringField(
+        _l("What was it for?"), validators=[DataRequired(_l("Write what the money was spent on.")), Length(max=200)]
+    )
+
+
+class GrantRequestForm(FlaskForm):
+    title = StringField(
+        _l("Name of the event"), validators=[DataRequired(_l("Give the event a name.")), Length(max=120)]
+    )
+    description = TextAreaField(
+        _l("What happens, and for whom?"),
+        validators=[DataRequired(_l("Tell us what happens and who it is for.")), Length(max=4000)],
+    )
+    amount = KronerField(_l("How much money? (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))])
+    month = SelectField(_l("Month"), coerce=int, choices=_month_choices)
+
+    def validate_month(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a month."))
+
+
+class ImportForm(FlaskForm):
+    name = StringField(_l("Name"), description=_l("Leave empty to use the name in the file."), validators=[Optional(), Length(max=80)])
+    file = FileField(_l(".pb file"), description=_l("A pabulib file with META, PROJECTS and VOTES."))

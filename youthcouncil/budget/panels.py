@@ -1,0 +1,33 @@
+"""Home page panels: "your budget vote is not submitted yet", proposals to check, an outcome to confirm."""
+
+from __future__ import annotations
+
+from flask import render_template
+from markupsafe import Markup
+
+from youthcouncil.auth import Role, has_role
+from youthcouncil.budget import services
+from youthcouncil.budget.models import Phase
+from youthcouncil.web import home_panel
+
+
+@home_panel(30)
+def budget_panel(user) -> Markup | None:
+    year = services.current_year()
+    if year is None:
+        return None
+    phase = year.phase()
+    context = {"year": year, "phase": phase}
+    if has_role(user, Role.member) and phase == Phase.voting and services.is_eligible_voter(user):
+        context["draft"] = services.draft_of(year, user) is not None
+        context["voted"] = services.has_voted(year, user)
+    elif has_role(user, Role.member) and phase == Phase.proposing:
+        context["proposing"] = True
+    if has_role(user, Role.coordinator):
+        context["to_check"] = len(services.proposals_to_check())
+        context["to_close"] = phase == Phase.voting_ended
+    if has_role(user, Role.chair) and phase == Phase.counted:
+        context["to_confirm"] = True
+    if len(context) == 2:
+        return None
+    return Markup(render_template("budget/_home_panel.html", **context))

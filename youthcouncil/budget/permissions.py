@@ -1,0 +1,75 @@
+"""Who may do what with the event budget. Views call these right after loading; templates use them too."""
+
+from __future__ import annotations
+
+from youthcouncil.auth import Role, has_role
+from youthcouncil.budget.models import BudgetYear, Event, Grant, GrantRequest, Phase, RequestStatus
+
+
+def can_manage_budget(user) -> bool:
+    return has_role(user, Role.coordinator)
+
+
+def can_view_budget(user) -> bool:
+    return has_role(user, Role.member, Role.chair, Role.coordinator)
+
+
+def can_edit_year(user, year: BudgetYear) -> bool:
+    return can_manage_budget(user) and not year.imported and year.closed_at is None
+
+
+def can_propose_event(user, year: BudgetYear) -> bool:
+    return has_role(user, Role.member, Role.coordinator) and not year.imported and year.phase() == Phase.proposing
+
+
+def can_view_event(user, event: Event) -> bool:
+    return can_view_budget(user)
+
+
+def can_see_feasibility_note(user, event: Event) -> bool:
+    """The proposer sees why their cost was adjusted or the event is not feasible; so does the coordinator."""
+    return can_manage_budget(user) or (event.proposer_id is not None and event.proposer_id == user.id)
+
+
+def can_check_event(user, event: Event) -> bool:
+    return (
+        can_manage_budget(user)
+        and not event.mid_year
+        and not event.year.imported
+        and event.year.phase() in (Phase.proposing, Phase.feasibility)
+    )
+
+
+def can_vote(user, year: BudgetYear) -> bool:
+    """Reaching the voting page: a member during voting (the service checks the full seat and the phase again)."""
+    from youthcouncil.budget.services import is_eligible_voter
+
+    return not year.imported and year.phase() == Phase.voting and is_eligible_voter(user)
+
+
+def can_close_year(user, year: BudgetYear) -> bool:
+    return can_manage_budget(user) and not year.imported and year.phase() == Phase.voting_ended
+
+
+def can_view_result(user, year: BudgetYear) -> bool:
+    return year.phase() in (Phase.counted, Phase.decided)
+
+
+def can_confirm_outcome(user, year: BudgetYear) -> bool:
+    return has_role(user, Role.chair) and year.phase() == Phase.counted
+
+
+def can_record_spending(user, grant: Grant) -> bool:
+    return can_manage_budget(user)
+
+
+def can_request_grant(user, year: BudgetYear) -> bool:
+    return has_role(user, Role.member) and not year.imported and year.phase() == Phase.decided and year.remaining > 0
+
+
+def can_put_request_to_vote(user, request: GrantRequest) -> bool:
+    return has_role(user, Role.chair, Role.coordinator) and request.status == RequestStatus.proposed
+
+
+def can_import_round(user) -> bool:
+    return can_manage_budget(user)

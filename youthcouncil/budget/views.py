@@ -1,0 +1,549 @@
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import datetime
+
+from flask import Response, abort, current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from youthcouncil.auth import PUBLIC, Role, access, roles_of
+from youthcouncil.budget import bp, open_data, services
+from youthcouncil.budget.forms import (
+    MONTHS,
+    BallotForm,
+    CheckForm,
+    EventForm,
+    GrantRequestForm,
+    ImportForm,
+    SpendingForm,
+    YearForm,
+)
+from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, GrantRequest, Phase, Rule
+from youthcouncil.budget.permissions import (
+    can_check_event,
+    can_close_year,
+    can_confirm_outcome,
+    can_edit_year,
+    can_import_round,
+    can_propose_event,
+    can_put_request_to_vote,
+    can_record_spending,
+    can_request_grant,
+    can_see_feasibility_note,
+    can_view_event,
+    can_view_result,
+    can_vote,
+)
+from youthcouncil.extensions import db, htmx
+from youthcouncil.i18n import OSLO
+from youthcouncil.membership.services import the_municipality
+from youthcouncil.web import EmptyForm, see_other
+
+COUNCIL = (Role.member, Role.chair, Role.coordinator)
+
+
+def _year_or_404(year_id: int) -> BudgetYear:
+    return db.get_or_404(BudgetYear, year_id)
+
+
+def _attach(form, error: services.BudgetError, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = list(field.errors) + [str(error)]
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(OSLO).replace(tzinfo=None) if moment else None
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=OSLO) if moment else None
+
+
+@bp.app_template_filter("kroner")
+def _kroner_filter(amount):
+    return services.kroner(amount)
+
+
+@bp.app_context_processor
+def _budget_helpers():
+    return {"budget_months": MONTHS}
+
+
+# --- Years -----------------------------------------------------------------------------------------------------
+
+
+@bp.route("/budget/")
+@access(*COUNCIL)
+def index():
+    return render_template(
+        "budget/year_list.html", years=services.all_years(), to_check=services.proposals_to_check()
+    )
+
+
+@bp.route("/budget/years/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def year_create():
+    form = YearForm()
+    if form.validate_on_submit():
+        try:
+            year = services.create_year(
+                name=form.name.data,
+                total=form.total.data,
+                proposing_starts=_aware(form.proposing_starts.data),
+                feasibility_starts=_aware(form.feasibility_starts.data),
+                voting_starts=_aware(form.voting_starts.data),
+                voting_ends=_aware(form.voting_ends.data),
+                decided_by=form.decided_by.data,
+                rule=Rule(form.rule.data),
+                comparison=form.comparison.data,
+                created_by=current_user,
+            )
+        except services.BudgetError as error:
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("The budget year is open."), "success")
+            return see_other("budget.year_detail", year_id=year.id)
+    return render_template("budget/year_form.html", form=form, year=None), 422 if form.errors else 200
+
+
+@bp.route("/budget/years/<int:year_id>/edit", methods=["GET", "POST"])
+@access(Role.coordinator)
+def year_edit(year_id: int):
+    year = _year_or_404(year_id)
+    if not can_edit_year(current_user, year):
+        abort(403)
+    form = YearForm(obj=year if request.method == "GET" else None)
+    if request.method == "GET":
+        for key in ("proposing_starts", "feasibility_starts", "voting_starts", "voting_ends"):
+            getattr(form, key).data = _local(getattr(year, key))
+        form.rule.data = year.rule.value
+    if form.validate_on_submit():
+        changes = dict(
+            name=form.name.data,
+            total=form.total.data,
+            proposing_starts=_aware(form.proposing_starts.data),
+            feasibility_starts=_aware(form.feasibility_starts.data),
+            voting_starts=_aware(form.voting_starts.data),
+            voting_ends=_aware(form.voting_ends.data),
+            decided_by=form.decided_by.data,
+            rule=Rule(form.rule.data),
+            comparison=form.comparison.data,
+        )
+        try:
+            services.update_year(year, by=current_user, **changes)
+        except services.BudgetError as error:
+            db.session.rollback()
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("The budget year is saved."), "success")
+            return see_other("budget.year_detail", year_id=year.id)
+    return render_template("budget/year_form.html", form=form, year=year), 422 if form.errors else 200
+
+
+@bp.route("/budget/years/<int:year_id>")
+@access(*COUNCIL)
+def year_detail(year_id: int):
+    year = _year_or_404(year_id)
+    phase = year.phase()
+    events = [event for event in year.events if not event.mid_year]
+    voted = services.has_voted(year, current_user) if phase == Phase.voting else False
+    return render_template(
+        "budget/year_detail.html",
+        year=year,
+        phase=phase,
+        events=events,
+        voted=voted,
+        voters=services.count_voters(year),
+        can_vote=can_vote(current_user, year),
+    )
+
+
+# --- Proposals and feasibility -----------------------------------------------------------------------------------
+
+
+@bp.route("/budget/years/<int:year_id>/propose", methods=["GET", "POST"])
+@access(Role.member, Role.coordinator)
+def event_propose(year_id: int):
+    year = _year_or_404(year_id)
+    if not can_propose_event(current_user, year) and request.method == "GET":
+        flash(_("Proposing is closed for this budget year."), "warning")
+        return see_other("budget.year_detail", year_id=year.id)
+    form = EventForm()
+    coordinator = Role.coordinator in roles_of(current_user)
+    if form.validate_on_submit():
+        try:
+            event = services.propose_event(
+                year,
+                proposer=current_user,
+                title=form.title.data,
+                description=form.description.data,
+                estimated_cost=form.estimated_cost.data,
+                month=form.month.data,
+                on_behalf_of=form.on_behalf_of.data if coordinator else None,
+            )
+        except services.BudgetError as error:
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your event is proposed. The coordinator will check it."), "success")
+            return see_other("budget.event_detail", event_id=event.id)
+    status = 422 if form.errors else 200
+    return render_template("budget/event_form.html", form=form, year=year, coordinator=coordinator), status
+
+
+@bp.route("/budget/events/<int:event_id>")
+@access(*COUNCIL)
+def event_detail(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not can_view_event(current_user, event):
+        abort(403)
+    return render_template(
+        "budget/event_detail.html",
+        event=event,
+        year=event.year,
+        show_note=can_see_feasibility_note(current_user, event),
+        can_check=can_check_event(current_user, event),
+    )
+
+
+@bp.route("/budget/events/<int:event_id>/check", methods=["GET", "POST"])
+@access(Role.coordinator)
+def event_check(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    if not can_check_event(current_user, event):
+        abort(403)
+    form = CheckForm(
+        verdict=event.feasibility.value if event.feasibility != Feasibility.pending else None,
+        approved_cost=event.approved_cost,
+        note=event.feasibility_note,
+    )
+    if form.validate_on_submit():
+        try:
+            services.check_event(
+                event,
+                by=current_user,
+                verdict=Feasibility(form.verdict.data),
+                approved_cost=form.approved_cost.data,
+                note=form.note.data,
+            )
+        except services.BudgetError as error:
+            db.session.rollback()
+            _attach(form, error, "verdict")
+        else:
+            db.session.commit()
+            flash(_("The feasibility check is saved."), "success")
+            return see_other("budget.year_detail", year_id=event.year_id)
+    return render_template("budget/event_check.html", form=form, event=event), 422 if form.errors else 200
+
+
+# --- Voting ----------------------------------------------------------------------------------------------------
+
+
+def _posted_ids() -> list[str]:
+    return request.form.getlist("event")
+
+
+def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, error: str | None = None, status=200):
+    events = services.ballot_events(year)
+    form = BallotForm(idempotency_key=secrets.token_urlsafe(24))
+    context = dict(
+        year=year,
+        events=events,
+        selection=selection,
+        source=source,
+        error=error,
+        form=form,
+        cost=services.selection_cost(year, selection),
+        available=year.total - year.granted_total,
+        voted=services.has_voted(year, current_user),
+    )
+    if htmx and htmx.target == "ballot-status":
+        return render_template("budget/_ballot_status.html", **context), status
+    return render_template("budget/vote.html", **context), status
+
+
+def _selection_from_post() -> list[int]:
+    ids = []
+    for raw in _posted_ids():
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    return ids
+
+
+@bp.route("/budget/years/<int:year_id>/vote")
+@access(Role.member)
+def vote(year_id: int):
+    year = _year_or_404(year_id)
+    if not services.is_eligible_voter(current_user):
+        abort(403)
+    if not can_vote(current_user, year):
+        flash(_("Voting is not open for this budget year."), "warning")
+        return see_other("budget.year_detail", year_id=year.id)
+    selection, source = services.my_selection(year, current_user)
+    return _ballot_page(year, selection, source)
+
+
+@bp.route("/budget/years/<int:year_id>/vote/save", methods=["POST"])
+@access(Role.member)
+def vote_save(year_id: int):
+    year = _year_or_404(year_id)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not services.is_eligible_voter(current_user):
+        abort(403)
+    try:
+        services.save_draft(year, current_user, _posted_ids())
+    except services.BudgetError as error:
+        db.session.rollback()
+        return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
+    db.session.commit()
+    if htmx and htmx.target == "ballot-status":
+        selection, source = services.my_selection(year, current_user)
+        return _ballot_page(year, selection, source)
+    flash(_("Saved. Your vote is not submitted yet."), "info")
+    return see_other("budget.vote", year_id=year.id)
+
+
+@bp.route("/budget/years/<int:year_id>/vote/submit", methods=["POST"])
+@access(Role.member)
+def vote_submit(year_id: int):
+    year = _year_or_404(year_id)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not services.is_eligible_voter(current_user):
+        abort(403)
+    try:
+        counted = services.submit_ballot(year, current_user, _posted_ids(), form.idempotency_key.data)
+    except services.BudgetError as error:
+        db.session.rollback()
+        return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
+    db.session.commit()
+    if counted:
+        flash(_("Your vote is submitted and counts. You can change it until voting ends."), "success")
+    else:
+        flash(_("Your vote was already submitted. It counts once."), "info")
+    return see_other("budget.vote", year_id=year.id)
+
+
+# --- Close, count, result, confirm -------------------------------------------------------------------------------
+
+
+@bp.route("/budget/years/<int:year_id>/close", methods=["POST"])
+@access(Role.coordinator)
+def year_close(year_id: int):
+    year = _year_or_404(year_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.close_voting(year, by=current_user)
+    except services.BudgetError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("budget.year_detail", year_id=year_id)
+    db.session.commit()
+    flash(_("Voting is closed and counted. The chair can now confirm the outcome."), "success")
+    return see_other("budget.year_result", year_id=year.id)
+
+
+@bp.route("/budget/years/<int:year_id>/result")
+@access(PUBLIC)
+def year_result(year_id: int):
+    year = _year_or_404(year_id)
+    if not can_view_result(current_user, year):
+        return render_template("budget/result_pending.html", year=year), 404
+    return render_template(
+        "budget/result.html",
+        year=year,
+        rows=services.result_rows(year),
+        can_confirm=current_user.is_authenticated and can_confirm_outcome(current_user, year),
+    )
+
+
+@bp.route("/budget/years/<int:year_id>/confirm", methods=["POST"])
+@access(Role.chair)
+def year_confirm(year_id: int):
+    year = _year_or_404(year_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if year.phase() != Phase.counted:
+        flash(_("There is no counted outcome waiting to be confirmed."), "warning")
+        return see_other("budget.year_detail", year_id=year.id)
+    try:
+        grants = services.confirm_outcome(year, by=current_user)
+    except services.BudgetError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("budget.year_result", year_id=year.id)
+    db.session.commit()
+    flash(_("The outcome is confirmed. %(count)s events got a grant.", count=len(grants)), "success")
+    return see_other("budget.ledger", year_id=year.id)
+
+
+# --- Ledger, spending, mid-year grants --------------------------------------------------------------------------
+
+
+@bp.route("/budget/years/<int:year_id>/ledger")
+@access(*COUNCIL)
+def ledger(year_id: int):
+    year = _year_or_404(year_id)
+    return render_template(
+        "budget/ledger.html",
+        year=year,
+        requests=services.open_requests(year),
+        can_request=can_request_grant(current_user, year),
+        can_put_to_vote=can_put_request_to_vote,
+        can_record=can_record_spending,
+    )
+
+
+@bp.route("/budget/grants/<int:grant_id>/spending", methods=["GET", "POST"])
+@access(Role.coordinator)
+def spending_record(grant_id: int):
+    grant = db.get_or_404(Grant, grant_id)
+    if not can_record_spending(current_user, grant):
+        abort(403)
+    form = SpendingForm()
+    if form.validate_on_submit():
+        try:
+            services.record_spending(
+                grant, amount=form.amount.data, spent_on=form.spent_on.data, what_for=form.what_for.data, by=current_user
+            )
+        except services.BudgetError as error:
+            db.session.rollback()
+            _attach(form, error, "amount")
+        else:
+            db.session.commit()
+            flash(_("The spending is recorded."), "success")
+            return see_other("budget.ledger", year_id=grant.year_id)
+    return render_template("budget/spending_form.html", form=form, grant=grant), 422 if form.errors else 200
+
+
+@bp.route("/budget/years/<int:year_id>/requests/new", methods=["GET", "POST"])
+@access(Role.member)
+def request_new(year_id: int):
+    year = _year_or_404(year_id)
+    if not can_request_grant(current_user, year):
+        abort(403)
+    form = GrantRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_grant(
+                year,
+                proposer=current_user,
+                title=form.title.data,
+                description=form.description.data,
+                amount=form.amount.data,
+                month=form.month.data,
+            )
+        except services.BudgetError as error:
+            db.session.rollback()
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("Your request is sent. The council decides it with a vote."), "success")
+            return see_other("budget.ledger", year_id=year.id)
+    return render_template("budget/request_form.html", form=form, year=year), 422 if form.errors else 200
+
+
+@bp.route("/budget/requests/<int:request_id>/to-vote", methods=["POST"])
+@access(Role.chair, Role.coordinator)
+def request_to_vote(request_id: int):
+    grant_request = db.get_or_404(GrantRequest, request_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not can_put_request_to_vote(current_user, grant_request):
+        abort(403)
+    try:
+        motion = services.put_request_to_vote(grant_request, by=current_user)
+    except services.BudgetError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("budget.ledger", year_id=grant_request.year_id)
+    db.session.commit()
+    flash(_("The council can now vote on the request."), "success")
+    if getattr(motion, "id", None) is not None and "motions.motion_detail" in current_app.view_functions:
+        return see_other("motions.motion_detail", motion_id=motion.id)
+    return see_other("budget.ledger", year_id=grant_request.year_id)
+
+
+# --- Public pages and open data ----------------------------------------------------------------------------------
+
+
+@bp.route("/budget/spending")
+@access(PUBLIC)
+def spending():
+    years = services.public_years()
+    chosen = request.args.get("year", type=int)
+    year = next((y for y in years if y.id == chosen), years[0] if years else None)
+    return render_template("budget/spending.html", years=years, year=year)
+
+
+@bp.route("/budget/years/<int:year_id>/spending.csv")
+@access(PUBLIC)
+def spending_csv(year_id: int):
+    year = _year_or_404(year_id)
+    if year.phase() != Phase.decided:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["budget_year", "event", "month", "granted_nok", "spent_nok", "remaining_nok"])
+    for grant in year.grants:
+        writer.writerow(
+            [year.name, grant.event.title, grant.event.month, grant.amount, grant.spent_total, grant.remaining]
+        )
+    writer.writerow([year.name, "TOTAL", "", year.granted_total, year.spent_total, year.granted_total - year.spent_total])
+    writer.writerow([year.name, "BUDGET", "", year.total, "", year.total - year.granted_total])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="budget-{year.id}-spending.csv"'
+    return response
+
+
+@bp.route("/budget/years/<int:year_id>/round.pb")
+@access(PUBLIC)
+def year_export_pb(year_id: int):
+    year = _year_or_404(year_id)
+    if year.phase() not in (Phase.counted, Phase.decided):
+        abort(404)
+    municipality = the_municipality()
+    text = open_data.export_pb(year, municipality.name if municipality else current_app.config["MUNICIPALITY_NAME"])
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="budget-{year.id}.pb"'
+    return response
+
+
+@bp.route("/budget/import", methods=["GET", "POST"])
+@access(Role.coordinator)
+def year_import():
+    if not can_import_round(current_user):
+        abort(403)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.file.errors = list(form.file.errors) + [_("Choose a .pb file.")]
+        else:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors = list(form.file.errors) + [_("The file must be UTF-8 text.")]
+            else:
+                try:
+                    year = open_data.import_pb(text, name=form.name.data, by=current_user)
+                except services.BudgetError as error:
+                    db.session.rollback()
+                    _attach(form, error, "file")
+                else:
+                    db.session.commit()
+                    flash(_("The past round is imported."), "success")
+                    return see_other("budget.year_result", year_id=year.id)
+    return render_template("budget/import_form.html", form=form), 422 if form.errors else 200
+
