@@ -94,6 +94,8 @@ class Membership(db.Model):
             sqlite_where=sa.text("office != 'none'"),
             postgresql_where=sa.text("office != 'none'"),
         ),
+        sa.UniqueConstraint("term_id", "school_id", "seat_slot", name="uq_memberships_term_school_slot"),
+        sa.CheckConstraint("seat_slot IS NULL OR seat_slot >= 1", name="seat_slot_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +108,9 @@ class Membership(db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Which of the school's seats in this term: 1..seats are member seats, the next deputy_seats are deputy
+    #: seats. Unique per term and school, so two approvals at once can never fill more seats than there are.
+    seat_slot: Mapped[Optional[int]]
 
     term: Mapped[Term] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
@@ -114,3 +119,127 @@ class Membership(db.Model):
     @property
     def is_chair_or_deputy(self) -> bool:
         return self.office in (Office.chair, Office.vice_chair)
+
+
+class NominationStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+#: Age bands kept instead of a birth date (the birth month is used once, for the age rule, then dropped).
+AGE_BANDS = ("10-12", "13-14", "15-17")
+
+
+class NominationError(ValueError):
+    """An illegal state change of a nomination (the service layer turns it into a message for the user)."""
+
+
+class Nomination(db.Model):
+    """A school rep's proposal of a pupil for one of the school's seats in a term."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (
+        sa.CheckConstraint("position >= 1", name="position_positive"),
+        sa.CheckConstraint("why_me IS NULL OR length(why_me) <= 500", name="why_me_short"),
+        sa.CheckConstraint(
+            "status != 'rejected' OR rejection_reason IS NOT NULL", name="rejection_has_reason"
+        ),
+        sa.CheckConstraint("status != 'approved' OR user_id IS NOT NULL", name="approved_has_account"),
+        sa.CheckConstraint(
+            "age_band IS NULL OR age_band IN ('10-12', '13-14', '15-17')", name="age_band_known"
+        ),
+        # The same pupil can be nominated only once per term and school while the nomination is alive.
+        sa.Index(
+            "uq_nominations_live_candidate",
+            "term_id",
+            "school_id",
+            "candidate_key",
+            unique=True,
+            sqlite_where=sa.text("status IN ('pending', 'approved')"),
+            postgresql_where=sa.text("status IN ('pending', 'approved')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("terms.id", ondelete="RESTRICT"), index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    first_name: Mapped[str] = mapped_column(sa.String(60))
+    last_name: Mapped[str] = mapped_column(sa.String(60))
+    #: Class or grade, as the school writes it ("7B", "9").
+    grade: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    #: Normalised "first last" used to refuse a second live nomination of the same pupil.
+    candidate_key: Mapped[str] = mapped_column(sa.String(130))
+    #: One of AGE_BANDS on the term's start date; removed by the retention run.
+    age_band: Mapped[Optional[str]] = mapped_column(sa.String(5))
+    #: Under 15 on the term's start date: a guardian must consent before the account can be used.
+    needs_consent: Mapped[bool] = mapped_column(default=False)
+    consent_recorded_at: Mapped[Optional[datetime]]
+    #: The day the guardian consented (as told to the person who recorded it).
+    consent_given_on: Mapped[Optional[date]]
+    consent_recorded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: "Why me", in the candidate's own words.
+    why_me: Mapped[Optional[str]] = mapped_column(sa.Text)
+    #: The school's order: the first ones take the member seats, the rest the deputy seats.
+    position: Mapped[int] = mapped_column(default=1)
+    status: Mapped[NominationStatus] = mapped_column(
+        sa.Enum(NominationStatus, name="nomination_status", native_enum=False, length=10),
+        default=NominationStatus.pending,
+    )
+    rejection_reason: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    nominated_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[Optional[datetime]]
+    #: The member account made when the nomination was approved.
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set when the retention run removed the personal data.
+    minimised_at: Mapped[Optional[datetime]]
+
+    term: Mapped[Term] = relationship()
+    school: Mapped[School] = relationship()
+    user: Mapped[Optional[User]] = relationship(foreign_keys=[user_id])
+    nominated_by: Mapped[Optional[User]] = relationship(foreign_keys=[nominated_by_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+    consent_recorded_by: Mapped[Optional[User]] = relationship(foreign_keys=[consent_recorded_by_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == NominationStatus.pending
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (NominationStatus.pending, NominationStatus.approved)
+
+    @property
+    def has_consent(self) -> bool:
+        return not self.needs_consent or self.consent_recorded_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def _require_pending(self) -> None:
+        if self.status != NominationStatus.pending:
+            raise NominationError(f"nomination {self.id} is {self.status}, not pending")
+
+    def approve(self, by, user, now: datetime) -> None:
+        self._require_pending()
+        self.status = NominationStatus.approved
+        self.user = user
+        self.decided_by = by
+        self.decided_at = now
+
+    def reject(self, by, reason: str, now: datetime) -> None:
+        self._require_pending()
+        self.status = NominationStatus.rejected
+        self.rejection_reason = reason
+        self.decided_by = by
+        self.decided_at = now
+
+    def withdraw(self, now: datetime) -> None:
+        self._require_pending()
+        self.status = NominationStatus.withdrawn
+        self.updated_at = now

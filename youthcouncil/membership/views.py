@@ -1,0 +1,519 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, flash, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
+from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.extensions import db
+from youthcouncil.i18n import to_oslo
+from youthcouncil.membership import bp, permissions, services
+from youthcouncil.membership.forms import (
+    ConsentForm,
+    NominationForm,
+    RejectForm,
+    RepForm,
+    SchoolForm,
+    TermForm,
+)
+from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Term
+from youthcouncil.web import EmptyForm, see_other
+
+STATUS_LABELS = {
+    NominationStatus.pending: _l("Waiting for the coordinator"),
+    NominationStatus.approved: _l("Approved"),
+    NominationStatus.rejected: _l("Not approved"),
+    NominationStatus.withdrawn: _l("Withdrawn"),
+}
+
+
+def _attach(form, error: services.MembershipError, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = list(field.errors) + [str(error)]
+
+
+def _render_form(template: str, form, **context):
+    status = 422 if form.errors else 200
+    return render_template(template, form=form, **context), status
+
+
+# --- Public and member roster -------------------------------------------------------------------------------
+
+
+@bp.route("/council")
+@access(PUBLIC)
+def public_roster():
+    term = services.current_term()
+    memberships = services.roster(term) if term else []
+    return render_template("membership/roster_public.html", term=term, memberships=memberships)
+
+
+@bp.route("/membership/roster")
+@access(Role.member, Role.chair, Role.clerk, Role.coordinator)
+def roster():
+    if not permissions.can_see_full_roster(current_user):
+        abort(403)
+    term = services.current_term()
+    memberships = services.roster(term) if term else []
+    return render_template(
+        "membership/roster.html", term=term, memberships=memberships, Office=Office,
+        can_set_office=permissions.can_set_office,
+    )
+
+
+@bp.route("/membership/memberships/<int:membership_id>/office", methods=["POST"])
+@access(Role.coordinator)
+def set_office(membership_id: int):
+    membership = db.get_or_404(Membership, membership_id)
+    if not permissions.can_set_office(current_user, membership):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        office = Office(request.form.get("office", ""))
+    except ValueError:
+        abort(400)
+    try:
+        services.set_office(membership, office, by=current_user)
+    except services.MembershipError as error:
+        flash(str(error), "error")
+        return see_other("membership.roster")
+    db.session.commit()
+    flash(_("The roles are saved."), "success")
+    return see_other("membership.roster")
+
+
+# --- Schools and school reps --------------------------------------------------------------------------------
+
+
+@bp.route("/membership/schools")
+@access(Role.coordinator)
+def school_list():
+    term = services.current_term()
+    return render_template(
+        "membership/school_list.html", schools=services.schools(), term=term, seats_left=services.seats_left
+    )
+
+
+@bp.route("/membership/schools/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def school_create():
+    if not permissions.can_manage_schools(current_user):
+        abort(403)
+    form = SchoolForm()
+    if request.method == "GET":
+        form.seats.data, form.deputy_seats.data = 1, 1
+    if form.validate_on_submit():
+        try:
+            school = services.create_school(form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is added.", name=school.name), "success")
+            return see_other("membership.school_list")
+    return _render_form("membership/school_form.html", form, school=None)
+
+
+@bp.route("/membership/schools/<int:school_id>", methods=["GET", "POST"])
+@access(Role.coordinator)
+def school_edit(school_id: int):
+    school = db.get_or_404(School, school_id)
+    if not permissions.can_manage_schools(current_user):
+        abort(403)
+    form = SchoolForm(obj=school)
+    if form.validate_on_submit():
+        try:
+            services.update_school(school, form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("The school is saved."), "success")
+            return see_other("membership.school_list")
+    return _render_form(
+        "membership/school_form.html", form, school=school, reps=services.school_reps(school),
+    )
+
+
+@bp.route("/membership/schools/<int:school_id>/reps/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def rep_create(school_id: int):
+    school = db.get_or_404(School, school_id)
+    if not permissions.can_manage_schools(current_user):
+        abort(403)
+    form = RepForm()
+    if form.validate_on_submit():
+        try:
+            issued = services.create_school_rep(
+                school, form.first_name.data, form.last_name.data, form.username.data, by=current_user
+            )
+        except services.MembershipError as error:
+            _attach(form, error, "first_name")
+        else:
+            db.session.commit()
+            flash(_("The school rep account for %(name)s is created.", name=issued.user.display_name), "success")
+            link = activation_link(issued.code)
+            response = make_response(
+                render_template("membership/rep_code.html", issued=issued, link=link, qr=qr_svg_data_uri(link))
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _render_form("membership/rep_form.html", form, school=school)
+
+
+# --- Terms --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/membership/terms")
+@access(Role.coordinator)
+def term_list():
+    return render_template("membership/term_list.html", terms=services.terms(), current=services.current_term())
+
+
+def _term_form_defaults(form: TermForm, term: Term) -> None:
+    form.name.data = term.name
+    form.starts_on.data = term.starts_on
+    form.ends_on.data = term.ends_on
+    form.nomination_deadline.data = to_oslo(term.nomination_deadline).date()
+
+
+@bp.route("/membership/terms/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def term_create():
+    if not permissions.can_manage_terms(current_user):
+        abort(403)
+    form = TermForm()
+    if form.validate_on_submit():
+        try:
+            term = services.create_term(
+                form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data, by=current_user
+            )
+        except services.MembershipError as error:
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("The term %(name)s is created.", name=term.name), "success")
+            return see_other("membership.term_list")
+    return _render_form("membership/term_form.html", form, term=None)
+
+
+@bp.route("/membership/terms/<int:term_id>", methods=["GET", "POST"])
+@access(Role.coordinator)
+def term_edit(term_id: int):
+    term = db.get_or_404(Term, term_id)
+    if not permissions.can_manage_terms(current_user):
+        abort(403)
+    form = TermForm()
+    if request.method == "GET":
+        _term_form_defaults(form, term)
+    if form.validate_on_submit():
+        try:
+            services.update_term(
+                term, form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data,
+                by=current_user,
+            )
+        except services.MembershipError as error:
+            _attach(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("The term is saved."), "success")
+            return see_other("membership.term_list")
+    return _render_form(
+        "membership/term_form.html", form, term=term, schools=services.schools(),
+        can_close=permissions.can_close_term(current_user, term),
+    )
+
+
+@bp.route("/membership/terms/<int:term_id>/close", methods=["POST"])
+@access(Role.coordinator)
+def term_close(term_id: int):
+    term = db.get_or_404(Term, term_id)
+    if not permissions.can_close_term(current_user, term):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        count = services.close_term(term, by=current_user)
+    except services.MembershipError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The term is closed. %(count)s memberships ended.", count=count), "success")
+    return see_other("membership.term_list")
+
+
+# --- Nominations --------------------------------------------------------------------------------------------
+
+
+@bp.route("/membership/nominations")
+@access(Role.school_rep, Role.coordinator)
+def nominations():
+    """A school rep's overview of their school; the coordinator's list of nominations to review."""
+    if permissions.can_manage_schools(current_user):
+        return render_template(
+            "membership/review_queue.html", pending=services.pending_nominations(), terms=services.open_terms(),
+            schools=services.schools(),
+        )
+    school = current_user.school
+    overview = [
+        (term, services.school_nominations(term, school), services.places_left(term, school),
+         services.nomination_is_open(term))
+        for term in services.open_terms()
+    ]
+    return render_template("membership/rep_overview.html", school=school, overview=overview, labels=STATUS_LABELS)
+
+
+def _load_term_and_school(term_id: int, school_id: int) -> tuple[Term, School]:
+    term = db.get_or_404(Term, term_id)
+    school = db.get_or_404(School, school_id)
+    return term, school
+
+
+@bp.route("/membership/terms/<int:term_id>/schools/<int:school_id>")
+@access(Role.school_rep, Role.coordinator)
+def school_nominations(term_id: int, school_id: int):
+    term, school = _load_term_and_school(term_id, school_id)
+    if not permissions.can_view_school_nominations(current_user, school):
+        abort(403)
+    return render_template(
+        "membership/school_nominations.html",
+        term=term,
+        school=school,
+        nominations=services.school_nominations(term, school),
+        intended=services.intended_seats(term, school),
+        places_left=services.places_left(term, school),
+        seats_left=services.seats_left,
+        is_open=services.nomination_is_open(term),
+        labels=STATUS_LABELS,
+        p=permissions,
+        form=EmptyForm(),
+    )
+
+
+def _candidate(form: NominationForm) -> services.Candidate:
+    return services.Candidate(
+        first_name=form.first_name.data or "",
+        last_name=form.last_name.data or "",
+        grade=form.grade.data or "",
+        birth_year=form.birth_year.data,
+        birth_month=form.birth_month.data,
+        why_me=form.why_me.data or "",
+        position=form.position.data,
+    )
+
+
+@bp.route("/membership/terms/<int:term_id>/schools/<int:school_id>/nominate", methods=["GET", "POST"])
+@access(Role.school_rep)
+def nomination_create(term_id: int, school_id: int):
+    term, school = _load_term_and_school(term_id, school_id)
+    if not permissions.can_nominate(current_user, school):
+        abort(403)
+    form = NominationForm()
+    if form.validate_on_submit():
+        try:
+            nomination = services.nominate(term, school, _candidate(form), by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "first_name")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is nominated.", name=nomination.first_name), "success")
+            return see_other("membership.school_nominations", term_id=term.id, school_id=school.id)
+    return _render_form(
+        "membership/nomination_form.html", form, term=term, school=school, nomination=None,
+        places_left=services.places_left(term, school), is_open=services.nomination_is_open(term),
+    )
+
+
+@bp.route("/membership/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@access(Role.school_rep)
+def nomination_edit(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if not permissions.can_view_school_nominations(current_user, nomination.school):
+        abort(403)
+    if not permissions.can_change_nomination(current_user, nomination):
+        flash(_("The coordinator has already decided on this nomination."), "info")
+        return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+    form = NominationForm(obj=nomination)
+    if request.method == "GET":
+        form.birth_year.data = None
+    if form.validate_on_submit():
+        try:
+            services.update_nomination(nomination, _candidate(form), by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "first_name")
+        else:
+            db.session.commit()
+            flash(_("The nomination is saved."), "success")
+            return see_other(
+                "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
+            )
+    return _render_form(
+        "membership/nomination_form.html", form, term=nomination.term, school=nomination.school,
+        nomination=nomination, places_left=None, is_open=services.nomination_is_open(nomination.term),
+    )
+
+
+@bp.route("/membership/nominations/<int:nomination_id>/withdraw", methods=["POST"])
+@access(Role.school_rep)
+def nomination_withdraw(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if not permissions.can_view_school_nominations(current_user, nomination.school):
+        abort(403)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not permissions.can_change_nomination(current_user, nomination):
+        flash(_("The coordinator has already decided on this nomination."), "info")
+    else:
+        services.withdraw_nomination(nomination, by=current_user)
+        db.session.commit()
+        flash(_("The nomination of %(name)s is withdrawn.", name=nomination.first_name), "success")
+    return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+
+
+@bp.route("/membership/nominations/<int:nomination_id>/approve", methods=["POST"])
+@access(Role.coordinator)
+def nomination_approve(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not permissions.can_review_nomination(current_user, nomination):
+        flash(_("This nomination is already decided."), "info")
+    else:
+        try:
+            services.approve_nomination(nomination, by=current_user)
+        except services.MembershipError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is approved and has an account.", name=nomination.display_name), "success")
+    return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+
+
+@bp.route("/membership/nominations/<int:nomination_id>/reject", methods=["GET", "POST"])
+@access(Role.coordinator)
+def nomination_reject(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if not permissions.can_review_nomination(current_user, nomination):
+        if request.method == "POST" and not EmptyForm().validate_on_submit():
+            abort(400)
+        flash(_("This nomination is already decided."), "info")
+        return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_nomination(nomination, form.reason.data, by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "reason")
+        else:
+            db.session.commit()
+            flash(_("The nomination is not approved. The school rep sees your reason."), "success")
+            return see_other(
+                "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
+            )
+    return _render_form("membership/nomination_reject.html", form, nomination=nomination)
+
+
+@bp.route("/membership/nominations/<int:nomination_id>/consent", methods=["GET", "POST"])
+@access(Role.school_rep, Role.coordinator)
+def nomination_consent(nomination_id: int):
+    nomination = db.get_or_404(Nomination, nomination_id)
+    if not permissions.can_view_school_nominations(current_user, nomination.school):
+        abort(403)
+    if not permissions.can_record_consent(current_user, nomination):
+        if request.method == "POST" and not EmptyForm().validate_on_submit():
+            abort(400)
+        flash(_("No consent is needed here, or it is already recorded."), "info")
+        return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+    form = ConsentForm()
+    if request.method == "GET":
+        form.given_on.data = services.today_in_oslo()
+    if form.validate_on_submit():
+        try:
+            services.record_consent(nomination, form.given_on.data, by=current_user)
+        except services.MembershipError as error:
+            _attach(form, error, "given_on")
+        else:
+            db.session.commit()
+            flash(_("The guardian's consent is recorded."), "success")
+            return see_other(
+                "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
+            )
+    return _render_form("membership/nomination_consent.html", form, nomination=nomination)
+
+
+# --- Activation sheets --------------------------------------------------------------------------------------
+
+
+@bp.route("/membership/terms/<int:term_id>/schools/<int:school_id>/sheets", methods=["GET", "POST"])
+@access(Role.coordinator)
+def activation_sheets(term_id: int, school_id: int):
+    """GET explains and offers the button; POST makes fresh codes and shows the sheets once, ready to print."""
+    term, school = _load_term_and_school(term_id, school_id)
+    if not permissions.can_print_sheets(current_user, school):
+        abort(403)
+    ready, waiting = services.members_waiting_for_sheets(term, school)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            issued = services.issue_activation_sheets(term, school, by=current_user)
+        except services.MembershipError as error:
+            flash(str(error), "error")
+            return see_other("membership.activation_sheets", term_id=term.id, school_id=school.id)
+        db.session.commit()
+        sheets = []
+        for code in issued:
+            link = activation_link(code.code)
+            sheets.append({"issued": code, "link": link, "qr": qr_svg_data_uri(link)})
+        response = make_response(
+            render_template("membership/activation_sheets.html", term=term, school=school, sheets=sheets)
+        )
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    return render_template(
+        "membership/activation_sheets_start.html", term=term, school=school, ready=ready, waiting=waiting, form=form
+    )
+
+
+# --- Audit log ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/membership/audit")
+@access(Role.coordinator)
+def audit_log():
+    if not permissions.can_read_audit_log(current_user):
+        abort(403)
+    page = max(1, request.args.get("page", 1, type=int))
+    events = services.audit_events(limit=101, offset=(page - 1) * 100)
+    return render_template(
+        "membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100
+    )
+
+
+@bp.route("/membership/audit.csv")
+@access(Role.coordinator)
+def audit_export():
+    if not permissions.can_read_audit_log(current_user):
+        abort(403)
+    stamp = datetime.now().strftime("%Y%m%d")
+    return Response(
+        services.audit_csv(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=audit-{stamp}.csv",
+            "Cache-Control": "no-store",
+        },
+    )
+
