@@ -1,0 +1,33 @@
+"""How consultations plug into the shared motions and notifications modules."""
+
+from youthcouncil.consultations import notices, services
+from youthcouncil.consultations.models import Consultation, DraftVersion
+from youthcouncil.extensions import db
+
+
+def _on_cancel(motion) -> None:
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is not None:
+        services.on_motion_cancelled(db.session.get(Consultation, version.consultation_id))
+
+
+try:
+    from youthcouncil.motions.services import register_outcome_handler, register_subject_link
+except ImportError:  # pragma: no cover - the motions module is not installed
+    pass
+else:
+    register_outcome_handler(services.SUBJECT, services.on_motion_closed)
+    register_subject_link(services.SUBJECT, services.motion_link)
+    try:
+        from youthcouncil.motions.services import register_cancel_handler
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        register_cancel_handler(services.SUBJECT, _on_cancel)
+
+try:
+    from youthcouncil.notifications.services import register_due_check
+except ImportError:  # pragma: no cover - the notifications module is not installed
+    pass
+else:
+    register_due_check(notices.deadline_reminders)

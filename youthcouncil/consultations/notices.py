@@ -1,0 +1,124 @@
+"""Who is told what about a consultation: in-app notifications for everyone, e-mail for adults (outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+
+from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.consultations.models import WORKING, Consultation, Status
+from youthcouncil.extensions import db
+from youthcouncil.i18n import to_oslo
+from youthcouncil.membership.models import Membership
+from youthcouncil.membership.services import current_term
+
+
+def _path(endpoint: str, **values) -> str:
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
+def _detail(consultation: Consultation) -> str:
+    return _path("consultations.consultation_detail", consultation_id=consultation.id)
+
+
+def council_and_coordinators() -> list[User]:
+    """The current term's active members (deputies too) and the coordinators."""
+    term = current_term()
+    people: list[User] = []
+    if term is not None:
+        people += list(db.session.scalars(
+            sa.select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.term_id == term.id, Membership.active.is_(True), User.active.is_(True))
+        ))
+    people += list(db.session.scalars(
+        sa.select(User).where(User.account_type == AccountType.coordinator, User.active.is_(True))
+    ))
+    return people
+
+
+def _notify(*args, **kwargs) -> None:
+    from youthcouncil.notifications.services import notify
+
+    notify(*args, **kwargs)
+
+
+def _deadline(consultation: Consultation) -> str:
+    return to_oslo(consultation.deadline).strftime("%d.%m.%Y")
+
+
+def request_sent(consultation: Consultation) -> None:
+    _notify(
+        council_and_coordinators(), kind="consultation.new",
+        message=_l("New consultation request: “%(title)s”. Deadline %(deadline)s."),
+        params={"title": consultation.title, "deadline": _deadline(consultation)},
+        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:new",
+    )
+
+
+def vote_opened(consultation: Consultation, motion) -> None:
+    _notify(
+        council_and_coordinators(), kind="consultation.vote",
+        message=_l("Vote now: should the council adopt the response to “%(title)s”?"),
+        params={"title": consultation.title},
+        link=_path("motions.motion_detail", motion_id=motion.id),
+        dedupe_key=f"consultation:{consultation.id}:vote:{motion.id}",
+    )
+
+
+def response_sent(consultation: Consultation) -> None:
+    _notify(
+        [consultation.clerk], kind="consultation.response",
+        message=_l("The youth council has sent its response to “%(title)s” (case %(case)s)."),
+        params={"title": consultation.title, "case": consultation.case_number},
+        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:response",
+    )
+
+
+def declined(consultation: Consultation) -> None:
+    _notify(
+        [consultation.clerk], kind="consultation.declined",
+        message=_l("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
+        params={"title": consultation.title, "case": consultation.case_number},
+        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:declined",
+    )
+
+
+def city_decided(consultation: Consultation) -> None:
+    _notify(
+        council_and_coordinators(), kind="consultation.city_decision",
+        message=_l("The city council has decided on “%(title)s”. See how your response was used."),
+        params={"title": consultation.title},
+        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:city",
+    )
+
+
+REMINDER_DAYS = (7, 2)
+
+
+def deadline_reminders(now: datetime) -> None:
+    """Run by ``flask notify``: remind the council 7 and 2 days before the deadline (once each, by dedupe key)."""
+    today = to_oslo(now).date()
+    open_requests = db.session.scalars(
+        sa.select(Consultation).where(
+            Consultation.status.in_([Status.sent, *WORKING, Status.adopted]),
+            Consultation.deadline > now,
+            Consultation.deadline <= now + timedelta(days=max(REMINDER_DAYS) + 1),
+        )
+    )
+    for consultation in open_requests:
+        left = (to_oslo(consultation.deadline).date() - today).days
+        for days in sorted(REMINDER_DAYS):
+            if left <= days:
+                _notify(
+                    council_and_coordinators(), kind="consultation.reminder",
+                    message=_l("%(days)s days left to respond to “%(title)s”."),
+                    params={"days": left, "title": consultation.title},
+                    link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:reminder:{days}",
+                )
+                break

@@ -1,0 +1,91 @@
+"""Who may do what with a consultation. These say who; the services say when (which step allows it).
+
+Clerks see only the requests they sent themselves (other clerks see them in the public archive once the response
+is sent), and never the council's discussion or unadopted drafts.
+"""
+
+from youthcouncil.auth import Role, has_role
+
+
+def is_sender(user, consultation) -> bool:
+    return has_role(user, Role.clerk) and consultation.clerk_id == user.id
+
+
+def is_council(user) -> bool:
+    return has_role(user, Role.member)
+
+
+def can_send_request(user) -> bool:
+    return has_role(user, Role.clerk)
+
+
+def can_view_request(user, consultation) -> bool:
+    return is_council(user) or has_role(user, Role.coordinator) or is_sender(user, consultation)
+
+
+def can_view_discussion(user, consultation) -> bool:
+    """The council's internal work (comments, drafts, versions): members and the coordinator, never a clerk."""
+    return is_council(user) or has_role(user, Role.coordinator)
+
+
+def can_view_attachment(user, consultation) -> bool:
+    return can_view_request(user, consultation)
+
+
+def can_correct_request(user, consultation) -> bool:
+    return is_sender(user, consultation)
+
+
+def can_withdraw_request(user, consultation) -> bool:
+    return is_sender(user, consultation)
+
+
+def can_open_request(user, consultation) -> bool:
+    return has_role(user, Role.chair, Role.coordinator)
+
+
+def can_comment(user, consultation) -> bool:
+    return is_council(user)
+
+
+def can_support_comment(user, comment) -> bool:
+    """Any member (supporting one's own comment is refused by the service, with a message)."""
+    return is_council(user)
+
+
+def can_hide_comment(user, comment) -> bool:
+    return has_role(user, Role.coordinator)
+
+
+def can_edit_draft(user, consultation) -> bool:
+    """The chair and the deputy, or the member they named as writer."""
+    return has_role(user, Role.chair) or (is_council(user) and consultation.writer_id == user.id)
+
+
+def can_name_writer(user, consultation) -> bool:
+    return has_role(user, Role.chair)
+
+
+def can_open_vote(user, consultation) -> bool:
+    return has_role(user, Role.chair)
+
+
+def can_send_response(user, consultation) -> bool:
+    return has_role(user, Role.chair)
+
+
+def can_decline_request(user, consultation) -> bool:
+    return has_role(user, Role.chair)
+
+
+def can_record_city_decision(user, consultation) -> bool:
+    return is_sender(user, consultation)
+
+
+def can_view_response(user, consultation) -> bool:
+    """The adopted response: the council and coordinator once adopted, the sender once it is sent."""
+    from youthcouncil.consultations.models import Status
+
+    if can_view_discussion(user, consultation):
+        return consultation.adopted_decision_id is not None
+    return is_sender(user, consultation) and consultation.status in (Status.response_sent, Status.decided)

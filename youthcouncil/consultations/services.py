@@ -1,0 +1,640 @@
+"""Every step of a consultation, from the clerk's request to the city's decision. Views, CLI and tests call these."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
+
+from youthcouncil.audit import record
+from youthcouncil.auth import Role, has_role
+from youthcouncil.consultations.models import (
+    COMMENT_MAX,
+    MAX_ATTACHMENTS,
+    STATUS_ORDER,
+    SUMMARY_MAX,
+    WORKING,
+    Attachment,
+    Comment,
+    CommentSupport,
+    Consultation,
+    Decision,
+    DraftVersion,
+    Status,
+)
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+from youthcouncil.i18n import OSLO, to_oslo
+
+SUBJECT = "consultation_response"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+LIX_WARN = 35
+#: Deadlines closer than this are allowed, but the clerk is warned.
+SHORT_DEADLINE = timedelta(weeks=3)
+
+
+class ConsultationError(ValueError):
+    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+# --- Readability ------------------------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+_SENTENCE_SPLIT_RE = re.compile(r"[.!?:;]+(?:\s+|$)|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Readability:
+    lix: int
+    words: int
+    sentences: int
+    long_words: int
+
+    @property
+    def is_hard(self) -> bool:
+        return self.lix > LIX_WARN
+
+
+def lix(text: str) -> Readability | None:
+    """LIX = words / sentences + long words (more than 6 letters) * 100 / words. None for an empty text."""
+    words = _WORD_RE.findall(text or "")
+    if not words:
+        return None
+    sentences = max(1, sum(1 for part in _SENTENCE_SPLIT_RE.split(text) if _WORD_RE.search(part)))
+    long_words = sum(1 for word in words if len(word) > 6)
+    score = len(words) / sentences + long_words * 100 / len(words)
+    return Readability(lix=round(score), words=len(words), sentences=sentences, long_words=long_words)
+
+
+# --- Time -------------------------------------------------------------------------------------------------------
+
+
+def deadline_from_date(day: date) -> datetime:
+    """The deadline is the end of the chosen day in Oslo."""
+    return datetime.combine(day, time(23, 59), OSLO)
+
+
+def deadline_day(consultation: Consultation) -> date:
+    return to_oslo(consultation.deadline).date()
+
+
+def days_left(consultation: Consultation, now: datetime | None = None) -> int:
+    """Whole days from today (Oslo) to the deadline day; 0 on the day itself, negative when overdue."""
+    today = to_oslo(now or utcnow()).date()
+    return (deadline_day(consultation) - today).days
+
+
+def deadline_warning(day: date, now: datetime | None = None) -> str | None:
+    today = to_oslo(now or utcnow()).date()
+    if day - today < SHORT_DEADLINE:
+        return _("The deadline is less than 3 weeks away. The council meets about once a month, "
+                 "so it may not manage to adopt a response in time.")
+    return None
+
+
+# --- Attachments ------------------------------------------------------------------------------------------------
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _clean_filename(name: str) -> str:
+    name = Path(name or "").name.replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[^\w.\- ()]", "_", name, flags=re.UNICODE).strip(" .") or "vedlegg"
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name[-120:]
+
+
+@dataclass
+class Upload:
+    filename: str
+    content: bytes
+
+
+def read_uploads(files, already: int = 0) -> list[Upload]:
+    """Check the chosen files (werkzeug FileStorage) before anything is stored. Empty file inputs are skipped."""
+    chosen = [f for f in files if f is not None and (f.filename or "").strip()]
+    if already + len(chosen) > MAX_ATTACHMENTS:
+        raise ConsultationError(
+            _("You can attach at most %(max)s PDF files. Choose fewer files.", max=MAX_ATTACHMENTS), "attachments"
+        )
+    uploads = []
+    for storage in chosen:
+        content = storage.stream.read(MAX_FILE_BYTES + 1)
+        name = _clean_filename(storage.filename)
+        if len(content) > MAX_FILE_BYTES:
+            raise ConsultationError(
+                _("%(name)s is bigger than 10 MB. Make the PDF smaller or split it.", name=name), "attachments", 413
+            )
+        if not content:
+            raise ConsultationError(_("%(name)s is empty. Choose the right file.", name=name), "attachments")
+        if not content.startswith(PDF_MAGIC):
+            raise ConsultationError(
+                _("%(name)s is not a PDF file. Save it as PDF and try again.", name=name), "attachments"
+            )
+        uploads.append(Upload(filename=name, content=content))
+    return uploads
+
+
+def _store(consultation: Consultation, uploads: list[Upload]) -> None:
+    folder = upload_folder()
+    for upload in uploads:
+        stored_name = secrets.token_hex(20)
+        (folder / stored_name).write_bytes(upload.content)
+        consultation.attachments.append(
+            Attachment(filename=upload.filename, stored_name=stored_name, size_bytes=len(upload.content))
+        )
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return upload_folder() / attachment.stored_name
+
+
+# --- The clerk's request ----------------------------------------------------------------------------------------
+
+
+def _check_request_fields(title: str, case_number: str, case_text: str, summary: str, deadline: date | None) -> None:
+    if not title.strip():
+        raise ConsultationError(_("Write a title."), "title")
+    if not case_number.strip():
+        raise ConsultationError(_("Write the case number."), "case_number")
+    if not case_text.strip():
+        raise ConsultationError(_("Write the case text."), "case_text")
+    if not summary.strip():
+        raise ConsultationError(_("Write a short summary in plain words for the council."), "summary")
+    length = len(summary.strip())
+    if length > SUMMARY_MAX:
+        raise ConsultationError(
+            _("The summary can be at most %(max)s characters. Now it is %(n)s.", max=SUMMARY_MAX, n=length),
+            "summary",
+        )
+    if deadline is None:
+        raise ConsultationError(_("Choose the deadline."), "deadline")
+    if deadline < to_oslo(utcnow()).date():
+        raise ConsultationError(_("The deadline cannot be in the past."), "deadline")
+
+
+def create_request(
+    clerk, *, title: str, case_number: str, case_text: str, summary: str, questions: str = "",
+    deadline: date | None, files=(),
+) -> Consultation:
+    """A clerk sends a request (høring) to the council; every member is told."""
+    if not has_role(clerk, Role.clerk):
+        raise ConsultationError(_("Only clerks can send requests."))
+    _check_request_fields(title, case_number, case_text, summary, deadline)
+    uploads = read_uploads(files)
+    consultation = Consultation(
+        title=title.strip(), case_number=case_number.strip(), case_text=case_text.strip(), summary=summary.strip(),
+        questions=(questions or "").strip(), deadline=deadline_from_date(deadline), clerk_id=clerk.id,
+        status=Status.sent,
+    )
+    db.session.add(consultation)
+    _store(consultation, uploads)
+    db.session.flush()
+    record(clerk, "consultation.sent", consultation, {"case_number": consultation.case_number})
+    from youthcouncil.consultations import notices
+
+    notices.request_sent(consultation)
+    return consultation
+
+
+def _lock(consultation: Consultation) -> Consultation:
+    """Re-read the row, on PostgreSQL with FOR UPDATE, so that two people cannot move it at once."""
+    db.session.flush()
+    db.session.refresh(consultation, with_for_update=True)
+    return consultation
+
+
+def update_request(
+    consultation: Consultation, clerk, *, title: str, case_number: str, case_text: str, summary: str,
+    questions: str = "", deadline: date | None, files=(), remove_ids=(),
+) -> Consultation:
+    """The clerk corrects the request until the council opens it."""
+    _lock(consultation)
+    if not consultation.is_correctable:
+        raise ConsultationError(_("The council has opened this request, so it can no longer be changed."))
+    _check_request_fields(title, case_number, case_text, summary, deadline)
+    removing = [a for a in consultation.attachments if a.id in set(remove_ids)]
+    uploads = read_uploads(files, already=len(consultation.attachments) - len(removing))
+    for attachment in removing:
+        consultation.attachments.remove(attachment)
+        attachment_path(attachment).unlink(missing_ok=True)
+    consultation.title = title.strip()
+    consultation.case_number = case_number.strip()
+    consultation.case_text = case_text.strip()
+    consultation.summary = summary.strip()
+    consultation.questions = (questions or "").strip()
+    consultation.deadline = deadline_from_date(deadline)
+    consultation.updated_at = utcnow()
+    _store(consultation, uploads)
+    db.session.flush()
+    record(clerk, "consultation.corrected", consultation)
+    return consultation
+
+
+def withdraw_request(consultation: Consultation, clerk) -> None:
+    _lock(consultation)
+    if consultation.status in (Status.response_sent, Status.decided, Status.declined, Status.withdrawn):
+        raise ConsultationError(_("This request is finished, so it cannot be withdrawn."))
+    if consultation.status == Status.voting:
+        raise ConsultationError(_("The council is voting on a response now. Try again when the vote is closed."))
+    consultation.status = Status.withdrawn
+    consultation.withdrawn_at = utcnow()
+    record(clerk, "consultation.withdrawn", consultation)
+
+
+def open_request(consultation: Consultation, user) -> None:
+    """The council (chair or coordinator) opens the request: discussion starts and the clerk can no longer edit."""
+    _lock(consultation)
+    if consultation.status != Status.sent:
+        raise ConsultationError(_("This request is already opened."))
+    consultation.status = Status.opened
+    consultation.opened_at = utcnow()
+    record(user, "consultation.opened", consultation)
+
+
+def _start_discussion(consultation: Consultation) -> None:
+    if consultation.status == Status.opened:
+        consultation.status = Status.discussion
+
+
+def _require_working(consultation: Consultation) -> None:
+    if consultation.status == Status.sent:
+        raise ConsultationError(_("The council has not opened this request yet."))
+    if consultation.status not in WORKING:
+        raise ConsultationError(_("The council's work on this request is finished."))
+
+
+# --- Discussion -------------------------------------------------------------------------------------------------
+
+
+def add_comment(consultation: Consultation, author, body: str, parent: Comment | None = None) -> Comment:
+    _require_working(consultation)
+    body = (body or "").strip()
+    if not body:
+        raise ConsultationError(_("Write something first."), "body")
+    if len(body) > COMMENT_MAX:
+        raise ConsultationError(
+            _("A comment can be at most %(max)s characters. Now it is %(n)s.", max=COMMENT_MAX, n=len(body)), "body"
+        )
+    if parent is not None:
+        if parent.consultation_id != consultation.id:
+            raise ConsultationError(_("You can only reply to a comment on this request."), "body")
+        # Replies go one level deep: a reply to a reply joins the same thread.
+        if parent.parent_id is not None:
+            parent = parent.parent
+    comment = Comment(consultation=consultation, author_id=author.id, body=body, parent=parent)
+    db.session.add(comment)
+    _start_discussion(consultation)
+    db.session.flush()
+    return comment
+
+
+def toggle_support(comment: Comment, user) -> bool:
+    """Support a point, or take the support back. Returns True when the user supports it now."""
+    if comment.author_id == user.id:
+        raise ConsultationError(_("You cannot support your own comment."))
+    if comment.is_hidden or comment.is_removed:
+        raise ConsultationError(_("This comment is hidden."))
+    existing = db.session.scalars(
+        sa.select(CommentSupport).where(CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id)
+    ).first()
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(CommentSupport(comment_id=comment.id, user_id=user.id))
+    except IntegrityError:
+        pass  # supported twice at the same moment: the database kept one
+    return True
+
+
+def support_count(comment: Comment) -> int:
+    return len(comment.supports)
+
+
+def supported_by(comment: Comment, user) -> bool:
+    return any(s.user_id == user.id for s in comment.supports)
+
+
+def hide_comment(comment: Comment, coordinator, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConsultationError(_("Write why the comment is hidden."), "reason")
+    if comment.is_hidden:
+        raise ConsultationError(_("This comment is already hidden."), "reason")
+    comment.hidden_at = utcnow()
+    comment.hidden_by_id = coordinator.id
+    comment.hidden_reason = reason[:500]
+    record(coordinator, "consultation.comment_hidden", comment, {"reason": comment.hidden_reason,
+                                                                   "consultation_id": comment.consultation_id})
+
+
+def threads(consultation: Consultation) -> list[Comment]:
+    """Top-level comments, oldest first; each has ``replies``."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
+            .order_by(Comment.id)
+        )
+    )
+
+
+# --- Draft response ---------------------------------------------------------------------------------------------
+
+
+def name_writer(consultation: Consultation, chair, member) -> None:
+    """The chair names a member to write the draft (or nobody)."""
+    from youthcouncil.membership.services import current_term
+
+    if member is not None:
+        term = current_term()
+        from youthcouncil.membership.services import voting_members_query
+
+        if term is None or member.id not in set(db.session.scalars(voting_members_query(term))):
+            raise ConsultationError(_("Choose a member of the council."), "writer")
+    consultation.writer_id = member.id if member is not None else None
+    record(chair, "consultation.writer_named", consultation, {"writer_id": consultation.writer_id})
+
+
+def save_draft(consultation: Consultation, author, body: str) -> DraftVersion:
+    """Every save is a new version with its author and time."""
+    _lock(consultation)
+    if consultation.status == Status.voting:
+        raise ConsultationError(_("The draft is frozen while the council votes on it."), "body")
+    _require_working(consultation)
+    body = (body or "").strip()
+    if not body:
+        raise ConsultationError(_("Write the response first."), "body")
+    latest = consultation.latest_version
+    if latest is not None and latest.body == body:
+        raise ConsultationError(_("Nothing changed since the last version."), "body")
+    number = (db.session.scalar(
+        sa.select(sa.func.max(DraftVersion.number)).where(DraftVersion.consultation_id == consultation.id)
+    ) or 0) + 1
+    version = DraftVersion(consultation_id=consultation.id, number=number, body=body, author_id=author.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+            db.session.flush()
+    except IntegrityError as error:
+        raise ConsultationError(_("Someone saved at the same moment. Look at the newest version and try again."),
+                                "body", 409) from error
+    db.session.expire(consultation, ["versions"])
+    _start_discussion(consultation)
+    db.session.flush()
+    record(author, "consultation.draft_saved", consultation, {"version": number})
+    return version
+
+
+def compare_versions(old: DraftVersion, new: DraftVersion) -> Markup:
+    """A line-by-line comparison, escaped and rendered on the server."""
+    rows = []
+    for line in difflib.ndiff(old.body.splitlines(), new.body.splitlines()):
+        tag, text = line[:2], line[2:]
+        if tag == "? ":
+            continue
+        if tag == "+ ":
+            rows.append(Markup('<ins class="diff-add">{}</ins>').format(text or "\u00a0"))
+        elif tag == "- ":
+            rows.append(Markup('<del class="diff-del">{}</del>').format(text or "\u00a0"))
+        else:
+            rows.append(Markup('<span class="diff-same">{}</span>').format(text or "\u00a0"))
+    return Markup('<div class="diff">') + Markup("").join(rows) + Markup("</div>") if rows else Markup("")
+
+
+def version_of(consultation: Consultation, version_id: int | None) -> DraftVersion | None:
+    if not version_id:
+        return None
+    version = db.session.get(DraftVersion, version_id)
+    if version is None or version.consultation_id != consultation.id:
+        return None
+    return version
+
+
+# --- Adoption vote ----------------------------------------------------------------------------------------------
+
+
+def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion, secret: bool = False):
+    """The chair opens a yes/no/abstain vote on one version; the draft is frozen until the vote closes."""
+    from youthcouncil.motions.services import MotionError, open_motion
+
+    _lock(consultation)
+    if consultation.status == Status.voting:
+        raise ConsultationError(_("A vote is already open."), "version_id")
+    _require_working(consultation)
+    if version is None or version.consultation_id != consultation.id:
+        raise ConsultationError(_("Choose the version to vote on."), "version_id")
+    # The motion's title is stored once, in the council's language.
+    with force_locale("nb"):
+        title = _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=consultation.title)
+    try:
+        motion = open_motion(
+            subject_type=SUBJECT, subject_id=version.id, title=title[:200], opened_by=chair, secret=secret,
+        )
+    except MotionError as error:
+        raise ConsultationError(str(error), "version_id") from error
+    consultation.status = Status.voting
+    consultation.voting_version_id = version.id
+    consultation.voting_motion_id = motion.id
+    record(chair, "consultation.vote_opened", consultation, {"version": version.number, "motion_id": motion.id})
+    from youthcouncil.consultations import notices
+
+    notices.vote_opened(consultation, motion)
+    return motion
+
+
+def on_motion_closed(motion, result) -> None:
+    """Called by the motions module in the same transaction when an adoption vote closes."""
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return
+    consultation = version.consultation
+    decision = Decision(
+        consultation=consultation, version_id=version.id, motion_id=motion.id, adopted=bool(result.adopted),
+        quorum_met=bool(result.quorum_met), yes=result.yes, no=result.no, abstain=result.abstain,
+        participants=result.participants, eligible=result.eligible,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    consultation.voting_version_id = None
+    consultation.voting_motion_id = None
+    if result.adopted:
+        consultation.status = Status.adopted
+        consultation.adopted_decision = decision
+        record(None, "consultation.adopted", consultation, {"version": version.number, "yes": result.yes,
+                                                            "no": result.no, "abstain": result.abstain})
+    else:
+        consultation.status = Status.discussion
+        record(None, "consultation.not_adopted", consultation, {"version": version.number})
+
+
+def on_motion_cancelled(consultation: Consultation) -> None:
+    if consultation.status == Status.voting:
+        consultation.status = Status.discussion
+        consultation.voting_version_id = None
+        consultation.voting_motion_id = None
+
+
+def current_motion(consultation: Consultation):
+    if consultation.voting_motion_id is None:
+        return None
+    from youthcouncil.motions.models import Motion
+
+    motion = db.session.get(Motion, consultation.voting_motion_id)
+    if motion is not None and not motion.is_open:
+        # The motion was cancelled without our handler: drafting continues.
+        return None
+    return motion
+
+
+def motion_link(motion):
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return ("consultations.consultation_list", {})
+    return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
+
+
+# --- Sending, declining, the city's decision --------------------------------------------------------------------
+
+
+def send_response(consultation: Consultation, chair) -> None:
+    _lock(consultation)
+    if consultation.status != Status.adopted or consultation.adopted_decision is None:
+        raise ConsultationError(_("Only an adopted response can be sent."))
+    consultation.status = Status.response_sent
+    consultation.sent_at = utcnow()
+    consultation.sent_by_id = chair.id
+    record(chair, "consultation.response_sent", consultation)
+    from youthcouncil.consultations import notices
+
+    notices.response_sent(consultation)
+
+
+def decline_to_respond(consultation: Consultation, chair, reason: str) -> None:
+    """The council decides not to respond; the clerk sees the reason."""
+    _lock(consultation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ConsultationError(_("Write why the council will not respond."), "reason")
+    if consultation.status == Status.voting:
+        raise ConsultationError(_("A vote is open. Close it first."), "reason")
+    if consultation.status not in (Status.sent, *WORKING, Status.adopted):
+        raise ConsultationError(_("This request is finished."), "reason")
+    consultation.status = Status.declined
+    consultation.declined_reason = reason[:2000]
+    consultation.declined_at = utcnow()
+    record(chair, "consultation.declined", consultation)
+    from youthcouncil.consultations import notices
+
+    notices.declined(consultation)
+
+
+def record_city_decision(consultation: Consultation, clerk, decision: str, usage: str) -> None:
+    """The clerk records what the city council decided and how the youth council's response was used."""
+    _lock(consultation)
+    decision, usage = (decision or "").strip(), (usage or "").strip()
+    if consultation.status not in (Status.response_sent, Status.decided):
+        raise ConsultationError(_("You can record the city's decision when the council has sent its response."),
+                                "decision")
+    if not decision:
+        raise ConsultationError(_("Write what the city council decided."), "decision")
+    if not usage:
+        raise ConsultationError(_("Write one or two sentences on how the response was used."), "usage")
+    if len(usage) > 600:
+        raise ConsultationError(_("Keep it to one or two sentences (at most 600 characters)."), "usage")
+    first_time = consultation.status == Status.response_sent
+    consultation.city_decision = decision[:4000]
+    consultation.city_usage = usage
+    consultation.city_decided_at = utcnow()
+    consultation.status = Status.decided
+    record(clerk, "consultation.city_decision", consultation)
+    if first_time:
+        from youthcouncil.consultations import notices
+
+        notices.city_decided(consultation)
+
+
+# --- Lists ------------------------------------------------------------------------------------------------------
+
+
+def requests_of_clerk(clerk) -> list[Consultation]:
+    return list(db.session.scalars(
+        sa.select(Consultation).where(Consultation.clerk_id == clerk.id).order_by(Consultation.created_at.desc())
+    ))
+
+
+def council_requests() -> list[Consultation]:
+    return list(db.session.scalars(sa.select(Consultation).order_by(Consultation.deadline)))
+
+
+def open_for_council() -> list[Consultation]:
+    return list(db.session.scalars(
+        sa.select(Consultation)
+        .where(Consultation.status.in_([Status.sent, *WORKING, Status.adopted]))
+        .order_by(Consultation.deadline)
+    ))
+
+
+def public_archive() -> list[Consultation]:
+    return list(db.session.scalars(
+        sa.select(Consultation).where(Consultation.status.in_([Status.response_sent, Status.decided]))
+        .order_by(Consultation.sent_at.desc())
+    ))
+
+
+STATUS_LABELS = {
+    Status.sent: _l("Sent"),
+    Status.opened: _l("Opened"),
+    Status.discussion: _l("In discussion"),
+    Status.voting: _l("Voting"),
+    Status.adopted: _l("Adopted"),
+    Status.declined: _l("Declined"),
+    Status.response_sent: _l("Response sent"),
+    Status.decided: _l("City decision recorded"),
+    Status.withdrawn: _l("Withdrawn"),
+}
+
+
+def status_label(status: Status) -> str:
+    return str(STATUS_LABELS[status])
+
+
+def steps(consultation: Consultation) -> list[tuple[str, str]]:
+    """The status steps with "done", "current" or "todo", for the progress list."""
+    if consultation.status in (Status.declined, Status.withdrawn):
+        return [(status_label(Status.sent), "done"), (status_label(consultation.status), "current")]
+    current = STATUS_ORDER.index(consultation.status)
+    return [
+        (status_label(step), "done" if i < current else "current" if i == current else "todo")
+        for i, step in enumerate(STATUS_ORDER)
+    ]
+
+
+def escape_text(text: str) -> Markup:
+    """Plain text with line breaks kept, escaped."""
+    return Markup("<br>").join(escape(line) for line in (text or "").splitlines())
