@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -16,8 +16,8 @@ from youthcouncil import installed_domains
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.extensions import db
-from youthcouncil.i18n import OSLO
-from youthcouncil.membership.models import Membership, Municipality, Office, School, Term
+from youthcouncil.membership import services as membership
+from youthcouncil.membership.models import Municipality, Office, School, Seat, Term
 
 #: Only for the demo accounts on a developer's machine; real accounts choose their own passphrase.
 DEMO_PASSPHRASE = "demo-passord-2026"
@@ -65,33 +65,31 @@ def seed_core(today: date | None = None) -> DemoData:
     today = today or date.today()
     municipality = Municipality(name="Demo kommune")
     db.session.add(municipality)
-    schools = [School(municipality=municipality, name=name, seats=5, deputy_seats=2) for name in SCHOOLS]
-    db.session.add_all(schools)
-    term_start = date(today.year if today.month >= 8 else today.year - 1, 8, 15)
-    term = Term(
-        municipality=municipality,
-        name=f"{term_start.year}–{term_start.year + 2}",
-        starts_on=term_start,
-        ends_on=term_start + timedelta(days=2 * 365 - 1),
-        nomination_deadline=datetime.combine(term_start - timedelta(days=14), time(23, 59), OSLO),
-    )
-    db.session.add(term)
     db.session.flush()
+    schools = [membership.create_school(name, 5, 2) for name in SCHOOLS]
+    term_start = date(today.year if today.month >= 8 else today.year - 1, 8, 15)
+    term = membership.create_term(
+        f"{term_start.year}–{term_start.year + 2}",
+        term_start,
+        term_start + timedelta(days=2 * 365 - 1),
+        term_start - timedelta(days=14),
+    )
 
     coordinator = _account(AccountType.coordinator, *COORDINATOR_NAME, "koordinator")
     clerks = [_account(AccountType.clerk, *name, f"saksbehandler{i + 1}") for i, name in enumerate(CLERK_NAMES)]
     reps = [
-        _account(AccountType.school_rep, *name, f"elevrad{i + 1}", school=schools[i]) for i, name in enumerate(REP_NAMES)
+        _account(AccountType.school_rep, *name, f"elevrad{i + 1}", school=schools[i])
+        for i, name in enumerate(REP_NAMES)
     ]
     members = []
+    seated = []
     for i, (first, last) in enumerate(MEMBER_NAMES):
         user = _account(AccountType.member, first, last, f"medlem{i + 1:02d}")
-        db.session.add(Membership(term=term, user=user, school=schools[i % len(schools)]))
+        seated.append(membership.add_membership(term, user, schools[i % len(schools)], Seat.member))
         members.append(user)
-    db.session.flush()
-    memberships = {m.user_id: m for m in db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id))}
-    memberships[members[0].id].office = Office.chair
-    memberships[members[1].id].office = Office.vice_chair
+    membership.set_office(seated[0], Office.chair, by=coordinator)
+    membership.set_office(seated[1], Office.vice_chair, by=coordinator)
+    _seed_nominations(term, schools, reps, coordinator)
     db.session.flush()
     logins = [
         ("coordinator", coordinator.username),
@@ -115,6 +113,46 @@ def seed_core(today: date | None = None) -> DemoData:
         vice_chair=members[1],
         logins=logins,
     )
+
+
+#: (first name, last name, class, age on the next term's first day) of the demo candidates.
+CANDIDATES = (
+    ("Vilde", "Sandvik", "8A", 14),
+    ("Odin", "Haug", "9B", 15),
+    ("Tiril", "Eide", "7C", 12),
+    ("Kasper", "Foss", "8B", 13),
+    ("Mina", "Rønning", "9A", 15),
+    ("Johannes", "Aasen", "10A", 16),
+)
+
+
+def _seed_nominations(term: Term, schools: list[School], reps: list[User], coordinator: User) -> None:
+    """A next term open for nominations, with nominations in every state (through the membership services)."""
+    starts_on = term.ends_on + timedelta(days=1)
+    next_term = membership.create_term(
+        f"{starts_on.year}–{starts_on.year + 2}",
+        starts_on,
+        starts_on + timedelta(days=2 * 365 - 1),
+        max(starts_on - timedelta(days=14), date.today() + timedelta(days=30)),
+    )
+
+    def nominate(i: int, school_index: int):
+        first, last, grade, age = CANDIDATES[i]
+        candidate = membership.Candidate(
+            first_name=first, last_name=last, grade=grade, birth_year=starts_on.year - age,
+            birth_month=starts_on.month, why_me="Jeg vil at flere unge skal bli hørt.",
+        )
+        return membership.nominate(next_term, schools[school_index], candidate, by=reps[school_index])
+
+    nominate(0, 0)  # pending, under 15: a guardian must consent
+    approved = nominate(1, 0)
+    rejected = nominate(2, 0)
+    withdrawn = nominate(3, 0)
+    nominate(4, 1)  # pending
+    nominate(5, 2)  # pending
+    membership.approve_nomination(approved, by=coordinator)
+    membership.reject_nomination(rejected, "Eleven går ut av skolen før valgperioden starter.", by=coordinator)
+    membership.withdraw_nomination(withdrawn, by=reps[0])
 
 
 def seed_demo(today: date | None = None) -> list[tuple[str, str]]:

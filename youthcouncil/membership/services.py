@@ -337,7 +337,11 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
         )
     )
     slot = next(n for n in _slot_range(school, seat) if n not in taken)
-    membership = Membership(term=term, user=user, school=school, seat=seat, seat_slot=slot)
+    if user.id is None:
+        db.session.add(user)
+        db.session.flush()
+    # Built from ids (not relationships) so that nothing reaches the session before the savepoint starts.
+    membership = Membership(term_id=term.id, user_id=user.id, school_id=school.id, seat=seat, seat_slot=slot)
     try:
         with db.session.begin_nested():
             db.session.add(membership)
@@ -346,6 +350,7 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
         raise MembershipError(
             _("Someone else took that seat at the same moment. Reload the page and try again."), "seat"
         ) from error
+    db.session.expire(term, ["memberships"])
     return membership
 
 
