@@ -44,8 +44,12 @@ class BudgetError(Exception):
     """A rule said no. Carries a translated message and the form field it belongs to."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)
+        self._message = message  # often a lazy string: translated when shown, in the reader's language
         self.field = field
+
+    def __str__(self) -> str:
+        return str(self._message)
 
 
 def kroner(amount: int | None) -> str:
@@ -53,7 +57,7 @@ def kroner(amount: int | None) -> str:
     if amount is None:
         return ""
     sign = "−" if amount < 0 else ""
-    return f"{sign}kr {abs(int(amount)):,}".replace(",", "\u00a0")
+    return f"{sign}kr\u00a0{abs(int(amount)):,}".replace(",", "\u00a0")
 
 
 # --- Queries -------------------------------------------------------------------------------------------------
