@@ -1,0 +1,314 @@
+"""The council's work: discussion, support, moderation, drafts and versions, the adoption vote, sending,
+declining, the city's decision, the public archive — and what a clerk may never see."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import count, log_in
+from tests.consultations.builders import (
+    make_adopted,
+    make_decided,
+    make_discussed,
+    make_opened,
+    make_request,
+    make_sent,
+    make_voting,
+)
+from youthcouncil.audit import AuditEvent
+from youthcouncil.consultations import services
+from youthcouncil.consultations.models import Comment, CommentSupport, Decision, DraftVersion, Status
+
+
+@pytest.fixture
+def request_ctx(app):
+    with app.test_request_context("/"):
+        yield
+
+
+def test_members_comment_and_reply_one_level_deep(client, login_as, db, world):
+    consultation = make_opened(world)
+    db.session.commit()
+    url = f"/consultations/{consultation.id}"
+    login_as("member")
+    response = client.submit(f"{url}/comments", {"body": "<script>alert(1)</script> Lys!"}, page=url)
+    assert response.status_code == 303
+    first = db.session.scalars(sa.select(Comment)).one()
+    client.submit(f"{url}/comments", {"body": "Svar", "parent_id": str(first.id)}, page=url)
+    reply = db.session.scalars(sa.select(Comment).where(Comment.parent_id == first.id)).one()
+    client.submit(f"{url}/comments", {"body": "Svar på svar", "parent_id": str(reply.id)}, page=url)
+    deeper = db.session.scalars(sa.select(Comment).where(Comment.body == "Svar på svar")).one()
+    assert deeper.parent_id == first.id  # still one level deep
+    page = client.get(url).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Lys!" in page and "<script>alert(1)" not in page
+    db.session.expire_all()
+    assert consultation.status == Status.discussion
+
+
+def test_a_comment_is_at_most_2000_characters(client, login_as, db, world):
+    consultation = make_opened(world)
+    db.session.commit()
+    login_as("member")
+    url = f"/consultations/{consultation.id}"
+    response = client.submit(f"{url}/comments", {"body": "x" * 2001}, page=url)
+    assert response.status_code == 422
+    assert count(db, Comment) == 0
+
+
+def test_support_once_per_member_held_by_the_database(app, db, world, request_ctx):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.chair, "Et poeng")
+    db.session.commit()
+    member = world.users["member"]
+    assert services.toggle_support(comment, member) is True
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.add(CommentSupport(comment_id=comment.id, user_id=member.id))
+        db.session.flush()
+    db.session.rollback()
+    assert services.toggle_support(comment, member) is False
+    with pytest.raises(services.ConsultationError):
+        services.toggle_support(comment, world.chair)
+
+
+def test_support_race_leaves_one_row(app, db, world, request_ctx):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.chair, "Et poeng")
+    db.session.commit()
+    comment_id, member_id = comment.id, world.users["member"].id
+    barrier = threading.Barrier(8)
+
+    def support():
+        with app.app_context(), app.test_request_context("/"):
+            from youthcouncil.accounts.models import User
+            from youthcouncil.extensions import db as database
+
+            barrier.wait()
+            try:
+                services.toggle_support(database.session.get(Comment, comment_id), database.session.get(User, member_id))
+                database.session.commit()
+            except Exception:  # noqa: BLE001 - a lost race is fine; the count below is what matters
+                database.session.rollback()
+            finally:
+                database.session.remove()
+
+    threads = [threading.Thread(target=support) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment_id) <= 1
+
+
+def test_coordinator_hides_a_comment_with_a_reason_in_the_audit_log(client, login_as, db, world):
+    consultation = make_discussed(world)
+    comment = db.session.scalars(sa.select(Comment)).first()
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/consultations/comments/{comment.id}/hide"
+    assert client.submit(url, {"reason": ""}, page=url).status_code == 422
+    response = client.submit(url, {"reason": "Personangrep"}, page=url)
+    assert response.status_code == 303
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consultation.comment_hidden")).one()
+    assert event.details["reason"] == "Personangrep"
+    login_as("member")
+    page = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert comment.body not in page
+
+
+def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
+    consultation = make_opened(world)
+    db.session.commit()
+    login_as("chair")
+    url = f"/consultations/{consultation.id}/draft"
+    client.submit(url, {"body": "Linje en\nLinje to"}, page=url)
+    client.submit(url, {"body": "Linje en\nLinje <b>tre</b>"}, page=url)
+    versions = db.session.scalars(sa.select(DraftVersion).order_by(DraftVersion.number)).all()
+    assert [(v.number, v.author_id) for v in versions] == [(1, world.chair.id), (2, world.chair.id)]
+    page = client.get(f"/consultations/{consultation.id}/versions",
+                      query_string={"a": versions[0].id, "b": versions[1].id}).get_data(as_text=True)
+    assert '<del class="diff-del">Linje to</del>' in page
+    assert '<ins class="diff-add">Linje &lt;b&gt;tre&lt;/b&gt;</ins>' in page
+    # A member who is not the writer cannot edit; once named, they can.
+    login_as("member")
+    assert client.get(url).status_code == 403
+    login_as("chair")
+    client.submit(f"/consultations/{consultation.id}/writer", {"writer": str(world.users["member"].id)}, page=url)
+    login_as("member")
+    assert client.get(url).status_code == 200
+
+
+def test_the_vote_adopts_the_response_and_records_a_decision(db, world, request_ctx):
+    from youthcouncil.motions.services import cast_vote, close_motion
+
+    consultation, motion = make_voting(world)
+    version = consultation.voting_version
+    # Frozen while the vote is open.
+    with pytest.raises(services.ConsultationError):
+        services.save_draft(consultation, world.chair, "Noe helt annet")
+    for member, choice in zip(world.members, ["yes", "yes", "no", "abstain"], strict=True):
+        cast_vote(motion, member, choice)
+    close_motion(motion, by=world.chair)
+    db.session.commit()
+    decision = db.session.scalars(sa.select(Decision)).one()
+    assert (decision.yes, decision.no, decision.abstain, decision.participants, decision.eligible) == (2, 1, 1, 4, 4)
+    assert decision.adopted and consultation.status == Status.adopted
+    assert consultation.adopted_decision == decision and decision.version_id == version.id
+
+
+def test_a_failed_vote_lets_drafting_continue(db, world, request_ctx):
+    from youthcouncil.motions.services import cast_vote, close_motion
+
+    consultation, motion = make_voting(world)
+    cast_vote(motion, world.members[0], "yes")  # 1 of 4 took part: no quorum
+    close_motion(motion, by=world.chair)
+    assert consultation.status == Status.discussion and consultation.adopted_decision is None
+    services.save_draft(consultation, world.chair, "Bedre utkast")
+    assert consultation.latest_version.number == 2
+
+
+def test_hand_count_quorum_and_tie(db, world, request_ctx):
+    from youthcouncil.motions.services import record_hand_count
+
+    consultation, motion = make_voting(world)
+    record_hand_count(motion, yes=1, no=1, abstain=0, present=2, by=world.chair)
+    assert consultation.status == Status.discussion  # yes must be more than no
+
+
+def test_chair_sends_and_the_clerk_sees_the_response_and_counts_but_never_the_discussion(client, login_as, db, world):
+    consultation = make_adopted(world)
+    db.session.commit()
+    draft_body = consultation.latest_version.body
+    url = f"/consultations/{consultation.id}"
+
+    login_as("clerk")
+    page = client.get(url).get_data(as_text=True)
+    assert draft_body not in page and "Vi trenger lys om kvelden." not in page
+    assert client.get(f"{url}/print").status_code == 404
+
+    login_as("chair")
+    assert client.submit(f"{url}/send", page=url).status_code == 303
+    db.session.expire_all()
+    assert consultation.status == Status.response_sent
+
+    login_as("clerk")
+    page = client.get(url).get_data(as_text=True)
+    assert draft_body in page and "Vi trenger lys om kvelden." not in page  # the response, never the discussion
+    printed = client.get(f"{url}/print").get_data(as_text=True)
+    assert consultation.case_number in printed and "Testvik kommune" in printed and draft_body in printed
+    assert "4" in printed
+    home = client.get("/home").get_data(as_text=True)
+    assert consultation.title in home
+
+
+def test_a_clerk_cannot_read_drafts_or_versions_by_guessing_ids(client, login_as, db, world):
+    consultation = make_discussed(world)
+    other = make_discussed(world, title="Annen sak")
+    db.session.commit()
+    version = consultation.latest_version
+    login_as("clerk")
+    for url in (
+        f"/consultations/{consultation.id}/versions",
+        f"/consultations/{consultation.id}/versions/{version.id}",
+        f"/consultations/{other.id}/versions/{version.id}",
+        f"/consultations/{consultation.id}/draft",
+    ):
+        assert client.get(url).status_code == 403, url
+    login_as("member")
+    # A version of another request, by id, is not found under this request.
+    assert client.get(f"/consultations/{other.id}/versions/{version.id}").status_code == 404
+
+
+def test_the_council_can_decline_with_a_reason_the_clerk_sees(client, login_as, db, world):
+    consultation = make_opened(world)
+    db.session.commit()
+    login_as("chair")
+    url = f"/consultations/{consultation.id}/decline"
+    assert client.submit(url, {"reason": ""}, page=url).status_code == 422
+    assert client.submit(url, {"reason": "Saken gjelder ikke unge."}, page=url).status_code == 303
+    login_as("clerk")
+    assert "Saken gjelder ikke unge." in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+
+
+def test_clerk_records_the_city_decision_members_are_told_and_the_archive_shows_it(client, login_as, db, world):
+    from youthcouncil.notifications.models import Notification
+
+    consultation = make_sent(world)
+    db.session.commit()
+    url = f"/consultations/{consultation.id}/city-decision"
+    login_as("clerk")
+    response = client.submit(url, {"decision": "Parken bygges.", "usage": "Lys om kvelden kom med."}, page=url)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert consultation.status == Status.decided
+    assert count(db, Notification, Notification.kind == "consultation.city_decision",
+                 Notification.user_id == world.users["member"].id) == 1
+    login_as("anonymous")
+    page = client.get(f"/consultations/archive/{consultation.id}").get_data(as_text=True)
+    for text in (consultation.summary, consultation.adopted_version.body, "Parken bygges.", "Lys om kvelden kom med."):
+        assert text in page
+    assert "Vi trenger lys om kvelden." not in page  # never the discussion
+    assert "Testesen" not in page  # never a child's last name
+
+
+def test_the_archive_does_not_show_unsent_requests(client, db, world):
+    adopted = make_adopted(world)
+    db.session.commit()
+    assert client.get(f"/consultations/archive/{adopted.id}").status_code == 404
+    assert adopted.title not in client.get("/consultations/archive").get_data(as_text=True)
+
+
+def test_status_steps_and_overdue_flag(db, world, request_ctx):
+    from datetime import timedelta
+
+    from youthcouncil.db import utcnow
+
+    consultation = make_request(world.clerk, days=1)
+    assert not consultation.is_overdue(utcnow())
+    assert consultation.is_overdue(utcnow() + timedelta(days=3))
+    assert services.days_left(consultation) == 1
+    decided = make_decided(world)
+    assert [state for _label, state in services.steps(decided)][-1] == "current"
+    assert not decided.is_overdue(utcnow() + timedelta(days=300))
+
+
+def test_deadline_reminders_are_sent_once(db, world, request_ctx):
+    from datetime import timedelta
+
+    from youthcouncil.consultations.notices import deadline_reminders
+    from youthcouncil.db import utcnow
+    from youthcouncil.notifications.models import Notification
+
+    make_opened(world, days=6)
+    db.session.commit()
+    reminders = (Notification.kind == "consultation.reminder", Notification.user_id == world.users["member"].id)
+    deadline_reminders(utcnow())
+    deadline_reminders(utcnow())
+    assert count(db, Notification, *reminders) == 1
+    deadline_reminders(utcnow() + timedelta(days=5))
+    assert count(db, Notification, *reminders) == 2
+
+
+def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, request_ctx):
+    from youthcouncil.consultations.retention import minimise_personal_data
+
+    consultation = make_decided(world)
+    member = world.users["member"]
+    assert minimise_personal_data([member.id]) == 1
+    db.session.expire_all()
+    comment = db.session.scalars(sa.select(Comment).where(Comment.author_id == member.id)).one()
+    assert comment.body == "" and comment.is_removed
+    assert consultation.adopted_version.body == "Ungdomsrådet støtter skateparken."
+    assert minimise_personal_data([member.id]) == 0
+
+
+def test_withdrawn_request_can_not_be_opened(client, db, world):
+    consultation = make_request(world.clerk)
+    db.session.commit()
+    log_in(client, world.clerk)
+    client.submit(f"/consultations/{consultation.id}/withdraw", page=f"/consultations/{consultation.id}")
+    log_in(client, world.chair)
+    client.submit(f"/consultations/{consultation.id}/open", page=f"/consultations/{consultation.id}")
+    db.session.expire_all()
+    assert consultation.status == Status.withdrawn
