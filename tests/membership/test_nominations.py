@@ -135,7 +135,7 @@ def test_no_more_nominations_than_seats_and_deputy_seats(db, client, login_as, w
     assert count(db, Nomination) == 4
 
 
-def test_after_the_deadline_the_server_refuses(db, client, login_as, world, term):
+def test_after_the_deadline_the_server_refuses(db, client, login_as, world, term, in_request):
     term.nomination_deadline = datetime.combine(today_in_oslo() - timedelta(days=1), time(23, 59), OSLO)
     db.session.commit()
     login_as("school_rep")

@@ -1,0 +1,175 @@
+"""The coordinator approves or rejects; approval makes the member account; seats are never exceeded."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import count
+from tests.membership.builders import make_nomination, make_open_term
+from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.audit import AuditEvent
+from youthcouncil.membership import services
+from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Seat
+from youthcouncil.membership.services import MembershipError
+
+
+@pytest.fixture
+def term(db, world):
+    term = make_open_term(world.municipality)
+    db.session.commit()
+    return term
+
+
+def test_approval_makes_a_member_account_in_that_term(db, client, login_as, world, term):
+    nomination = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Ola", age=15)
+    db.session.commit()
+    login_as("coordinator")
+    page = f"/membership/terms/{term.id}/schools/{world.schools[0].id}"
+    response = client.submit(f"/membership/nominations/{nomination.id}/approve", {}, page=page)
+    assert response.status_code == 303
+    assert "Ola Kandidat er godkjent" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    nomination = db.session.get(Nomination, nomination.id)
+    assert nomination.status == NominationStatus.approved
+    user = nomination.user
+    assert user.account_type == AccountType.member
+    assert user.active and not user.is_activated
+    membership = db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id)).one()
+    assert membership.term_id == term.id and membership.school_id == world.schools[0].id
+    assert membership.seat == Seat.member and membership.seat_slot is not None
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "nomination.approved")).one()
+    assert event.actor_id == world.coordinator.id and event.subject_id == nomination.id
+
+
+def test_rejection_needs_a_reason_that_the_rep_sees(db, client, login_as, world, term):
+    nomination = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Kamilla")
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/membership/nominations/{nomination.id}/reject"
+    response = client.submit(url, {"reason": "   "}, page=url)
+    assert response.status_code == 422
+    assert 'id="reason-error"' in response.get_data(as_text=True)
+    response = client.submit(url, {"reason": "Går ut av skolen i vår."}, page=url)
+    assert response.status_code == 303
+    login_as("school_rep")
+    html = client.get(f"/membership/terms/{term.id}/schools/{world.schools[0].id}").get_data(as_text=True)
+    assert "Går ut av skolen i vår." in html and "Ikke godkjent" in html
+    assert count(db, AuditEvent, AuditEvent.action == "nomination.rejected") == 1
+    assert count(db, User, User.first_name == "Kamilla") == 0
+
+
+def test_decided_nominations_cannot_be_decided_again_or_changed(db, world, term, in_request):
+    rep = world.users["school_rep"]
+    nomination = make_nomination(term, world.schools[0], rep)
+    services.approve_nomination(nomination, by=world.coordinator)
+    with pytest.raises(MembershipError):
+        services.approve_nomination(nomination, by=world.coordinator)
+    with pytest.raises(MembershipError):
+        services.reject_nomination(nomination, "nei", by=world.coordinator)
+    with pytest.raises(MembershipError):
+        services.withdraw_nomination(nomination, by=rep)
+
+
+def test_full_member_seats_send_the_next_approval_to_a_deputy_seat_and_then_refuse(db, world, term, in_request):
+    school = world.schools[0]  # 3 seats + 1 deputy
+    rep = world.users["school_rep"]
+    made = [make_nomination(term, school, rep) for _ in range(4)]
+    for nomination in made:
+        services.approve_nomination(nomination, by=world.coordinator)
+    seats = [m.seat for m in db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id))]
+    assert sorted(seats) == [Seat.deputy, Seat.member, Seat.member, Seat.member]
+    with pytest.raises(MembershipError):
+        services.add_membership(term, world.users["member"], school, Seat.member)
+    assert services.places_left(term, school) == 0
+
+
+def test_the_database_refuses_a_second_membership_in_the_same_seat_slot(db, world, term):
+    from sqlalchemy.exc import IntegrityError
+
+    rep = world.users["school_rep"]
+    first = make_nomination(term, world.schools[0], rep)
+    services.approve_nomination(first, by=world.coordinator)
+    db.session.commit()
+    taken = db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id)).one()
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            sa.insert(Membership).values(
+                term_id=term.id, user_id=world.users["member"].id, school_id=taken.school_id, seat="member",
+                office="none", active=True, seat_slot=taken.seat_slot, created_at=taken.created_at,
+            )
+        )
+    db.session.rollback()
+
+
+def test_two_approvals_at_once_never_exceed_the_seats(app, db, world, term):
+    """Eight threads approve eight nominations for a school with one seat and no deputy seats."""
+    school = world.schools[1]
+    school.seats, school.deputy_seats = 1, 0
+    rep = world.users["school_rep"]
+    rep.school = school
+    db.session.flush()
+    ids = []
+    for i in range(8):
+        nomination = services.Candidate(f"Tråd{i}", "Test", "8A", term.starts_on.year - 14, term.starts_on.month)
+        # Nominate past the limit on purpose (as if nominated before the seat count was lowered).
+        school.seats = 8
+        ids.append(services.nominate(term, school, nomination, by=rep).id)
+        school.seats = 1
+    coordinator_id, term_id, school_id = world.coordinator.id, term.id, school.id
+    db.session.commit()
+    db.session.close()  # the test's own session must not hold SQLite's write lock while the threads run
+    barrier = threading.Barrier(len(ids))
+    outcomes: list[str] = []
+
+    def approve(nomination_id: int) -> None:
+        with app.app_context(), app.test_request_context():
+            from youthcouncil.extensions import db as thread_db
+
+            barrier.wait()
+            try:
+                nomination = thread_db.session.get(Nomination, nomination_id)
+                coordinator = thread_db.session.get(User, coordinator_id)
+                services.approve_nomination(nomination, by=coordinator)
+                thread_db.session.commit()
+                outcomes.append("approved")
+            except MembershipError:
+                thread_db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                thread_db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    assert sorted(outcomes) == ["approved"] + ["refused"] * 7
+    assert count(db, Membership, Membership.term_id == term_id, Membership.school_id == school_id) == 1
+    assert count(db, Nomination, Nomination.status == NominationStatus.approved) == 1
+    # A refused approval leaves no half-made account behind.
+    assert count(db, User, User.first_name.like("Tråd%")) == 1
+
+
+def test_coordinator_home_shows_nominations_waiting(db, client, login_as, world, term):
+    make_nomination(term, world.schools[0], world.users["school_rep"])
+    make_nomination(term, world.schools[0], world.users["school_rep"])
+    db.session.commit()
+    login_as("coordinator")
+    html = client.get("/home").get_data(as_text=True)
+    assert "2 nominasjoner venter på deg." in html
+
+
+def test_rep_home_shows_the_schools_status(db, client, login_as, world, term):
+    rep = world.users["school_rep"]
+    first = make_nomination(term, world.schools[0], rep)
+    make_nomination(term, world.schools[0], rep)
+    services.approve_nomination(first, by=world.coordinator)
+    db.session.commit()
+    login_as("school_rep")
+    html = client.get("/home").get_data(as_text=True)
+    assert "1 venter, 1 godkjent, 0 ikke godkjent." in html
+    assert "Ledige plasser: 2." in html
