@@ -542,9 +542,10 @@ def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> p
 
 
 def _oslo(moment: datetime) -> str:
-    from flask_babel import format_datetime
+    """Norwegian time as 27.11.2026 18:00 (also outside a request, e.g. in the reminder run)."""
+    from youthcouncil.i18n import to_oslo
 
-    return format_datetime(moment, "short")
+    return to_oslo(moment).strftime("%d.%m.%Y %H:%M")
 
 
 # --- Grants, the guarded path --------------------------------------------------------------------------------

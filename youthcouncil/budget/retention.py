@@ -1,0 +1,52 @@
+"""Minimise personal data in the budget when members' data is due to go (end of term + retention period)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from youthcouncil.budget.models import BudgetDraft, BudgetVoter, BudgetYear, Event
+from youthcouncil.extensions import db
+
+
+def minimise_personal_data(user_ids: Iterable[int]) -> int:
+    """Clear what ties budget records to these users; returns how many rows changed.
+
+    - proposer links on events go (the event itself stays: it is the council's record);
+    - the free text of proposals that never got money (not public, written by the child) is cleared;
+      funded events keep their description because the public spending page shows what the money paid for;
+    - drafts and the voter list rows of closed years go (ballots never carried a user id).
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    changed = 0
+    unfunded = db.session.execute(
+        sa.update(Event)
+        .where(Event.proposer_id.in_(ids), sa.or_(Event.funded.is_(None), Event.funded.is_(False)))
+        .where(~Event.grant.has())
+        .values(description="", feasibility_note=None, proposer_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    changed += unfunded.rowcount or 0
+    funded = db.session.execute(
+        sa.update(Event)
+        .where(Event.proposer_id.in_(ids))
+        .values(proposer_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    changed += funded.rowcount or 0
+    drafts = db.session.execute(
+        sa.delete(BudgetDraft).where(BudgetDraft.user_id.in_(ids)).execution_options(synchronize_session=False)
+    )
+    changed += drafts.rowcount or 0
+    closed_years = sa.select(BudgetYear.id).where(BudgetYear.closed_at.is_not(None))
+    voters = db.session.execute(
+        sa.delete(BudgetVoter)
+        .where(BudgetVoter.user_id.in_(ids), BudgetVoter.year_id.in_(closed_years))
+        .execution_options(synchronize_session=False)
+    )
+    changed += voters.rowcount or 0
+    db.session.expire_all()
+    return changed
