@@ -32,15 +32,24 @@ def dates_for(phase: Phase) -> dict:
     }
 
 
-def make_year(phase: Phase = Phase.proposing, *, total: int = 100_000, rule: Rule = Rule.greedy, **fields) -> BudgetYear:
+def make_year(
+    phase: Phase = Phase.proposing, *, total: int = 100_000, rule: Rule = Rule.greedy, **fields
+) -> BudgetYear:
     year = BudgetYear(name=fields.pop("name", "Budsjett 2027"), total=total, rule=rule, **dates_for(phase), **fields)
     db.session.add(year)
     db.session.flush()
     return year
 
 
-def make_event(year: BudgetYear, cost: int = 10_000, *, title: str | None = None, proposer=None,
-               feasibility: Feasibility = Feasibility.feasible, **fields) -> Event:
+def make_event(
+    year: BudgetYear,
+    cost: int = 10_000,
+    *,
+    title: str | None = None,
+    proposer=None,
+    feasibility: Feasibility = Feasibility.feasible,
+    **fields,
+) -> Event:
     event = Event(
         year=year,
         title=title or f"Arrangement {cost}",
@@ -62,8 +71,15 @@ def move_to(year: BudgetYear, phase: Phase) -> None:
     db.session.flush()
 
 
-def voted_year(ballots: list[list[int]], costs: list[int], voters, *, total: int = 100_000, rule: Rule = Rule.greedy,
-               comparison: bool = False):
+def voted_year(
+    ballots: list[list[int]],
+    costs: list[int],
+    voters,
+    *,
+    total: int = 100_000,
+    rule: Rule = Rule.greedy,
+    comparison: bool = False,
+):
     """A year whose voting has ended, with ``ballots[i]`` (indexes into ``costs``) submitted by ``voters[i]``."""
     year = make_year(Phase.voting, total=total, rule=rule, comparison=comparison)
     events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate(costs)]

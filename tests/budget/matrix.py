@@ -1,5 +1,4 @@
 from tests.budget.builders import decided_year, make_event, make_year
-
 from youthcouncil.budget import services
 from youthcouncil.budget.models import Phase
 

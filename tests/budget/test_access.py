@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.budget import matrix
 from tests.conftest import ROLES, log_in
 from tests.test_access_matrix import _build_url, _is_login_redirect

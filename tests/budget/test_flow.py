@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+
 from tests.budget.builders import decided_year, make_event, make_year, move_to, voted_year
 from tests.conftest import count, log_in
-
 from youthcouncil.budget import services
 from youthcouncil.budget.models import (
     BudgetBallot,
@@ -28,11 +28,19 @@ def text(response) -> str:
 
 def test_coordinator_opens_a_year(client, db, login_as):
     login_as("coordinator")
-    response = client.submit("/budget/years/new", {
-        "name": "Budsjett 2027", "total": "100 000", "proposing_starts": "2027-01-01T08:00",
-        "feasibility_starts": "2027-02-01T08:00", "voting_starts": "2027-03-01T08:00",
-        "voting_ends": "2027-03-15T20:00", "rule": "mes", "comparison": "y",
-    })
+    response = client.submit(
+        "/budget/years/new",
+        {
+            "name": "Budsjett 2027",
+            "total": "100 000",
+            "proposing_starts": "2027-01-01T08:00",
+            "feasibility_starts": "2027-02-01T08:00",
+            "voting_starts": "2027-03-01T08:00",
+            "voting_ends": "2027-03-15T20:00",
+            "rule": "mes",
+            "comparison": "y",
+        },
+    )
     assert response.status_code == 303
     year = db.session.scalars(sa.select(BudgetYear)).one()
     assert (year.total, year.rule, year.comparison) == (100_000, Rule.mes, True)
@@ -41,19 +49,33 @@ def test_coordinator_opens_a_year(client, db, login_as):
 
 def test_year_form_refuses_bad_total_and_dates(client, db, login_as):
     login_as("coordinator")
-    response = client.submit("/budget/years/new", {
-        "name": "X", "total": "mange penger", "proposing_starts": "2027-01-01T08:00",
-        "feasibility_starts": "2027-02-01T08:00", "voting_starts": "2027-03-01T08:00",
-        "voting_ends": "2027-03-15T20:00", "rule": "greedy",
-    })
+    response = client.submit(
+        "/budget/years/new",
+        {
+            "name": "X",
+            "total": "mange penger",
+            "proposing_starts": "2027-01-01T08:00",
+            "feasibility_starts": "2027-02-01T08:00",
+            "voting_starts": "2027-03-01T08:00",
+            "voting_ends": "2027-03-15T20:00",
+            "rule": "greedy",
+        },
+    )
     assert response.status_code == 422
     assert "hele kroner" in text(response) or "whole number" in text(response)
     assert 'value="mange penger"' in text(response)
-    response = client.submit("/budget/years/new", {
-        "name": "X", "total": "1000", "proposing_starts": "2027-01-01T08:00",
-        "feasibility_starts": "2027-02-01T08:00", "voting_starts": "2027-03-20T08:00",
-        "voting_ends": "2027-03-15T20:00", "rule": "greedy",
-    })
+    response = client.submit(
+        "/budget/years/new",
+        {
+            "name": "X",
+            "total": "1000",
+            "proposing_starts": "2027-01-01T08:00",
+            "feasibility_starts": "2027-02-01T08:00",
+            "voting_starts": "2027-03-20T08:00",
+            "voting_ends": "2027-03-15T20:00",
+            "rule": "greedy",
+        },
+    )
     assert response.status_code == 422
     assert count(db, BudgetYear) == 0
 
@@ -90,9 +112,11 @@ def test_proposing_outside_its_phase_is_refused(client, db, world, login_as):
     year = make_year(Phase.voting)
     db.session.commit()
     login_as("member")
-    response = client.submit(f"/budget/years/{year.id}/propose", {
-        "title": "Sent", "description": "x", "estimated_cost": "100", "month": "3"
-    }, page=f"/budget/years/{year.id}")
+    response = client.submit(
+        f"/budget/years/{year.id}/propose",
+        {"title": "Sent", "description": "x", "estimated_cost": "100", "month": "3"},
+        page=f"/budget/years/{year.id}",
+    )
     assert response.status_code == 422
     assert "Forslag er stengt" in text(response) or "closed" in text(response)
     assert count(db, Event) == 0
@@ -105,9 +129,10 @@ def test_feasibility_check_adjusted_cost_is_explained_to_the_proposer_only(clien
     login_as("coordinator")
     response = client.submit(f"/budget/events/{event.id}/check", {"verdict": "adjusted", "approved_cost": "9000"})
     assert response.status_code == 422 and "hvorfor" in text(response).lower()
-    response = client.submit(f"/budget/events/{event.id}/check", {
-        "verdict": "adjusted", "approved_cost": "9000", "note": "Bussen koster mer."
-    })
+    response = client.submit(
+        f"/budget/events/{event.id}/check",
+        {"verdict": "adjusted", "approved_cost": "9000", "note": "Bussen koster mer."},
+    )
     assert response.status_code == 303
     db.session.refresh(event)
     assert (event.feasibility, event.cost) == (Feasibility.adjusted, 9_000)
@@ -161,8 +186,9 @@ def test_draft_then_submit_then_change(client, db, world, login_as):
     ballot = db.session.scalars(sa.select(BudgetBallot)).one()
     assert sorted(choice.event_id for choice in ballot.choices) == [a.id, b.id]
     # A new submit replaces the ballot: the last one counts.
-    response = client.submit(f"{url}/submit", {"event": [c.id], "idempotency_key": _vote_page_key(client, year)},
-                             page=url)
+    response = client.submit(
+        f"{url}/submit", {"event": [c.id], "idempotency_key": _vote_page_key(client, year)}, page=url
+    )
     assert response.status_code == 303
     db.session.expire_all()
     ballot = db.session.scalars(sa.select(BudgetBallot)).one()
@@ -199,8 +225,11 @@ def test_htmx_save_answers_with_the_status_fragment(client, db, world, login_as)
     login_as("member")
     url = f"/budget/years/{year.id}/vote"
     token = client.csrf_token(url)
-    response = client.post(f"{url}/save", data={"event": [a.id], "csrf_token": token},
-                           headers={"HX-Request": "true", "HX-Target": "ballot-status"})
+    response = client.post(
+        f"{url}/save",
+        data={"event": [a.id], "csrf_token": token},
+        headers={"HX-Request": "true", "HX-Target": "ballot-status"},
+    )
     assert response.status_code == 200
     body = text(response)
     assert body.lstrip().startswith('<div id="ballot-status"') and "<html" not in body
@@ -225,7 +254,6 @@ def test_voting_outside_the_phase_is_refused(client, db, world, login_as):
 
 def test_deputies_and_staff_cannot_vote(client, db, world, login_as):
     from tests.factories import make_member
-
     from youthcouncil.membership.models import Seat
 
     year = make_year(Phase.voting)
@@ -288,8 +316,7 @@ def test_equal_shares_explains_supporters_spent_their_share(client, db, world):
     db.session.commit()
     rows = services.result_rows(year)
     assert [e.funded for e in rows] == [True, True]
-    year2, events2 = voted_year([[0], [0], [0], [1, 2]], [80_000, 20_000, 20_000], voters, total=100_000,
-                                rule=Rule.mes)
+    year2, events2 = voted_year([[0], [0], [0], [1, 2]], [80_000, 20_000, 20_000], voters, total=100_000, rule=Rule.mes)
     result = services.close_voting(year2)
     db.session.commit()
     reasons = {e.title: e.outcome_reason for e in events2}
@@ -319,8 +346,13 @@ def test_spending_cannot_exceed_the_grant(client, db, world, login_as):
 
 def test_public_spending_page_chart_csv_and_pb_export(client, db, world):
     year, events = decided_year(world)
-    services.record_spending(events[0].grant, amount=10_000, spent_on=__import__("datetime").date(2027, 5, 1),
-                             what_for="Buss", by=world.coordinator)
+    services.record_spending(
+        events[0].grant,
+        amount=10_000,
+        spent_on=__import__("datetime").date(2027, 5, 1),
+        what_for="Buss",
+        by=world.coordinator,
+    )
     db.session.commit()
     page = text(client.get("/budget/spending"))
     assert "<svg" in page and 'class="spent"' in page and "E0" in page
@@ -342,12 +374,20 @@ def test_pb_round_trip_import(client, db, world, login_as):
     db.session.commit()
     pb_text = text(client.get(f"/budget/years/{year.id}/round.pb"))
     login_as("coordinator")
-    response = client.submit("/budget/import", {"name": "Gammel runde", "file": (io.BytesIO(pb_text.encode()), "r.pb")},
-                             page="/budget/import", content_type="multipart/form-data")
+    response = client.submit(
+        "/budget/import",
+        {"name": "Gammel runde", "file": (io.BytesIO(pb_text.encode()), "r.pb")},
+        page="/budget/import",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     imported = db.session.scalars(sa.select(BudgetYear).where(BudgetYear.name == "Gammel runde")).one()
     assert imported.phase() == Phase.decided and imported.granted_total == 50_000
     assert sorted(e.votes for e in imported.events) == [3, 3]
-    response = client.submit("/budget/import", {"file": (io.BytesIO(b"not a pb"), "x.pb")}, page="/budget/import",
-                             content_type="multipart/form-data")
+    response = client.submit(
+        "/budget/import",
+        {"file": (io.BytesIO(b"not a pb"), "x.pb")},
+        page="/budget/import",
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and ".pb" in text(response)

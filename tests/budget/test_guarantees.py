@@ -7,11 +7,20 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+
 from tests.budget.builders import decided_year, make_event, make_year, move_to
 from tests.conftest import count
-
 from youthcouncil.budget import services
-from youthcouncil.budget.models import BudgetDraft, BudgetYear, Event, Grant, GrantRequest, GrantSource, Phase, RequestStatus
+from youthcouncil.budget.models import (
+    BudgetDraft,
+    BudgetYear,
+    Event,
+    Grant,
+    GrantRequest,
+    GrantSource,
+    Phase,
+    RequestStatus,
+)
 
 
 def _race(app, work, n: int) -> list[str]:
@@ -78,8 +87,12 @@ def test_many_concurrent_grants_fill_the_budget_exactly(app, db, world):
     def grant(i):
         from youthcouncil.extensions import db as session_db
 
-        services.create_grant(session_db.session.get(BudgetYear, year_id),
-                              session_db.session.get(Event, event_ids[i]), 10_000, source=GrantSource.vote)
+        services.create_grant(
+            session_db.session.get(BudgetYear, year_id),
+            session_db.session.get(Event, event_ids[i]),
+            10_000,
+            source=GrantSource.vote,
+        )
 
     outcomes = _race(app, grant, 16)
     assert outcomes.count("ok") == 10 and outcomes.count("refused") == 6
@@ -102,12 +115,16 @@ def test_concurrent_spending_never_exceeds_the_grant(app, db, world):
     db.session.commit()
 
     def spend(i):
+        from youthcouncil.accounts.models import User
         from youthcouncil.extensions import db as session_db
 
-        from youthcouncil.accounts.models import User
-
-        services.record_spending(session_db.session.get(Grant, grant_id), amount=20_000, spent_on=date(2027, 5, 1),
-                                 what_for=f"Del {i}", by=session_db.session.get(User, coordinator_id))
+        services.record_spending(
+            session_db.session.get(Grant, grant_id),
+            amount=20_000,
+            spent_on=date(2027, 5, 1),
+            what_for=f"Del {i}",
+            by=session_db.session.get(User, coordinator_id),
+        )
 
     outcomes = _race(app, spend, 2)
     assert sorted(outcomes) == ["ok", "refused"]
@@ -140,11 +157,15 @@ def test_mid_year_grant_through_a_motion(client, db, world, login_as):
     year, events = decided_year(world)  # 50 000 of 100 000 granted
     db.session.commit()
     login_as("member")
-    response = client.submit(f"/budget/years/{year.id}/requests/new",
-                             {"title": "Sommerfest", "description": "For alle", "amount": "60000", "month": "6"})
+    response = client.submit(
+        f"/budget/years/{year.id}/requests/new",
+        {"title": "Sommerfest", "description": "For alle", "amount": "60000", "month": "6"},
+    )
     assert response.status_code == 422 and "Bare kr\u00a050\u00a0000 er igjen" in response.get_data(as_text=True)
-    response = client.submit(f"/budget/years/{year.id}/requests/new",
-                             {"title": "Sommerfest", "description": "For alle", "amount": "40000", "month": "6"})
+    response = client.submit(
+        f"/budget/years/{year.id}/requests/new",
+        {"title": "Sommerfest", "description": "For alle", "amount": "40000", "month": "6"},
+    )
     assert response.status_code == 303
     request = db.session.scalars(sa.select(GrantRequest)).one()
     login_as("chair")
@@ -170,8 +191,9 @@ def test_adopted_motion_without_money_left_grants_nothing(db, world):
     from youthcouncil.voting.motion import decide_motion
 
     year, events = decided_year(world)
-    request = services.request_grant(year, proposer=world.users["member"], title="A", description="b",
-                                     amount=40_000, month=3)
+    request = services.request_grant(
+        year, proposer=world.users["member"], title="A", description="b", amount=40_000, month=3
+    )
     request.status = RequestStatus.voting
     other = make_event(year, 20_000, title="Annet")
     services.create_grant(year, other, 20_000, source=GrantSource.motion)  # only 30 000 left now

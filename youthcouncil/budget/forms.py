@@ -3,15 +3,34 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from youthcouncil.budget.models import Feasibility, Rule
 
 MONTHS = (
-    _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
-    _l("July"), _l("August"), _l("September"), _l("October"), _l("November"), _l("December"),
+    _l("January"),
+    _l("February"),
+    _l("March"),
+    _l("April"),
+    _l("May"),
+    _l("June"),
+    _l("July"),
+    _l("August"),
+    _l("September"),
+    _l("October"),
+    _l("November"),
+    _l("December"),
 )
 
 
@@ -42,7 +61,8 @@ def _month_choices():
 
 class YearForm(FlaskForm):
     name = StringField(
-        _l("Name"), description=_l("For example “Budget 2027”."),
+        _l("Name"),
+        description=_l("For example “Budget 2027”."),
         validators=[DataRequired(_l("Give the budget year a name.")), Length(max=80)],
     )
     total = KronerField(
@@ -55,7 +75,8 @@ class YearForm(FlaskForm):
         _l("Proposing starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
     )
     feasibility_starts = DateTimeLocalField(
-        _l("Feasibility check starts (proposing ends)"), format="%Y-%m-%dT%H:%M",
+        _l("Feasibility check starts (proposing ends)"),
+        format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Choose a date and time."))],
     )
     voting_starts = DateTimeLocalField(
@@ -89,7 +110,8 @@ class EventForm(FlaskForm):
         validators=[DataRequired(_l("Tell us what happens and who it is for.")), Length(max=4000)],
     )
     estimated_cost = KronerField(
-        _l("What does it cost? (kroner)"), description=_l("Your best guess, in whole kroner. For example 5000."),
+        _l("What does it cost? (kroner)"),
+        description=_l("Your best guess, in whole kroner. For example 5000."),
         validators=[InputRequired(_l("Write the cost in whole kroner."))],
     )
     month = SelectField(_l("Month"), coerce=int, choices=_month_choices)
@@ -115,7 +137,8 @@ class CheckForm(FlaskForm):
         validators=[DataRequired(_l("Choose feasible, feasible with another cost, or not feasible."))],
     )
     approved_cost = KronerField(
-        _l("Adjusted cost (kroner)"), description=_l("Only for “feasible, with another cost”."),
+        _l("Adjusted cost (kroner)"),
+        description=_l("Only for “feasible, with another cost”."),
         validators=[Optional()],
     )
     note = TextAreaField(
@@ -146,7 +169,9 @@ class GrantRequestForm(FlaskForm):
         _l("What happens, and for whom?"),
         validators=[DataRequired(_l("Tell us what happens and who it is for.")), Length(max=4000)],
     )
-    amount = KronerField(_l("How much money? (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))])
+    amount = KronerField(
+        _l("How much money? (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))]
+    )
     month = SelectField(_l("Month"), coerce=int, choices=_month_choices)
 
     def validate_month(self, field):
@@ -155,5 +180,7 @@ class GrantRequestForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    name = StringField(_l("Name"), description=_l("Leave empty to use the name in the file."), validators=[Optional(), Length(max=80)])
+    name = StringField(
+        _l("Name"), description=_l("Leave empty to use the name in the file."), validators=[Optional(), Length(max=80)]
+    )
     file = FileField(_l(".pb file"), description=_l("A pabulib file with META, PROJECTS and VOTES."))

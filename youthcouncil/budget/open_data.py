@@ -85,7 +85,7 @@ def import_pb(text: str, *, name: str | None = None, by=None) -> BudgetYear:
         budget = data.budget
         scores = pb_report.scores_of(data)
     except (ValueError, KeyError) as error:
-        raise BudgetError(_l("This is not a .pb file we can read: %(problem)s", problem=str(error)), "file")
+        raise BudgetError(_l("This is not a .pb file we can read: %(problem)s", problem=str(error)), "file") from None
     if budget <= 0:
         raise BudgetError(_l("The file has no budget."), "file")
     official = any(project.selected is not None for project in data.projects)
@@ -96,7 +96,9 @@ def import_pb(text: str, *, name: str | None = None, by=None) -> BudgetYear:
         except ValueError:
             result = None
     funded_ids = (
-        {p.project_id for p in data.projects if p.selected in (1, 2)} if official else set(result.selected if result else ())
+        {p.project_id for p in data.projects if p.selected in (1, 2)}
+        if official
+        else set(result.selected if result else ())
     )
     if sum(data.project(pid).cost for pid in funded_ids) > budget:
         raise BudgetError(_l("The funded projects in the file cost more than its budget."), "file")

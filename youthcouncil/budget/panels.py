@@ -30,4 +30,4 @@ def budget_panel(user) -> Markup | None:
         context["to_confirm"] = True
     if len(context) == 2:
         return None
-    return Markup(render_template("budget/_home_panel.html", **context))
+    return Markup(render_template("budget/_home_panel.html", **context))  # noqa: S704 (an autoescaped template)

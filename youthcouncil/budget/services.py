@@ -174,13 +174,18 @@ def update_year(year: BudgetYear, *, by=None, **changes) -> BudgetYear:
         raise BudgetError(_l("The budget must be more than 0 kroner."), "total")
     if total < year.granted_total:
         raise BudgetError(
-            _l("The budget cannot be less than what is already granted (%(amount)s).", amount=kroner(year.granted_total)),
+            _l(
+                "The budget cannot be less than what is already granted (%(amount)s).",
+                amount=kroner(year.granted_total),
+            ),
             "total",
         )
     if year.phase() in (Phase.voting, Phase.voting_ended) and total != year.total:
         raise BudgetError(_l("The budget cannot change while members vote."), "total")
-    dates = {key: changes.get(key, getattr(year, key)) for key in
-             ("proposing_starts", "feasibility_starts", "voting_starts", "voting_ends")}
+    dates = {
+        key: changes.get(key, getattr(year, key))
+        for key in ("proposing_starts", "feasibility_starts", "voting_starts", "voting_ends")
+    }
     _check_dates(**dates)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
@@ -315,7 +320,9 @@ def _validate_selection(year: BudgetYear, event_ids: Iterable) -> list[int]:
         try:
             event_id = int(str(raw).strip())
         except ValueError:
-            raise BudgetError(_l("One of the ticked events is not on the ballot. Reload the page and try again."))
+            raise BudgetError(
+                _l("One of the ticked events is not on the ballot. Reload the page and try again.")
+            ) from None
         if event_id not in by_id:
             raise BudgetError(_l("One of the ticked events is not on the ballot. Reload the page and try again."))
         if event_id not in chosen:
@@ -407,9 +414,7 @@ def submit_ballot(
     chosen = _validate_selection(year, event_ids)
     key = (idempotency_key or "").strip()[:64] or None
     voter = db.session.scalars(
-        sa.select(BudgetVoter)
-        .where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id)
-        .with_for_update()
+        sa.select(BudgetVoter).where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id).with_for_update()
     ).first()
     if voter is not None and key is not None and voter.last_submit_key == key:
         return False
@@ -439,9 +444,10 @@ def unsubmitted_drafts(year: BudgetYear) -> list[BudgetDraft]:
 
 
 def count_voters(year: BudgetYear) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(BudgetVoter).where(BudgetVoter.year_id == year.id)
-    ) or 0
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(BudgetVoter).where(BudgetVoter.year_id == year.id))
+        or 0
+    )
 
 
 # --- Close and count -----------------------------------------------------------------------------------------
@@ -650,9 +656,7 @@ def record_spending(grant: Grant, *, amount: int, spent_on: date, what_for: str,
 # --- Mid-year grants decided by a council motion -------------------------------------------------------------
 
 
-def request_grant(
-    year: BudgetYear, *, proposer, title: str, description: str, amount: int, month: int
-) -> GrantRequest:
+def request_grant(year: BudgetYear, *, proposer, title: str, description: str, amount: int, month: int) -> GrantRequest:
     if year.phase() != Phase.decided or year.imported:
         raise BudgetError(_l("Mid-year grants can be asked for after the budget vote is decided."), "title")
     title = (title or "").strip()
@@ -688,7 +692,9 @@ def put_request_to_vote(request: GrantRequest, *, by):
     if request.status != RequestStatus.proposed:
         raise BudgetError(_l("This request is already with the council."))
     if request.amount > request.year.remaining:
-        raise BudgetError(_l("There is not enough money left in the budget for %(amount)s.", amount=kroner(request.amount)))
+        raise BudgetError(
+            _l("There is not enough money left in the budget for %(amount)s.", amount=kroner(request.amount))
+        )
     try:
         from youthcouncil.motions.services import MotionError, open_motion
     except ImportError:  # pragma: no cover - the motions domain is not installed

@@ -5,7 +5,7 @@ import io
 import secrets
 from datetime import datetime
 
-from flask import Response, abort, current_app, flash, render_template, request, url_for
+from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,7 +24,6 @@ from youthcouncil.budget.forms import (
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, GrantRequest, Phase, Rule
 from youthcouncil.budget.permissions import (
     can_check_event,
-    can_close_year,
     can_confirm_outcome,
     can_edit_year,
     can_import_round,
@@ -78,9 +77,7 @@ def _budget_helpers():
 @bp.route("/budget/")
 @access(*COUNCIL)
 def index():
-    return render_template(
-        "budget/year_list.html", years=services.all_years(), to_check=services.proposals_to_check()
-    )
+    return render_template("budget/year_list.html", years=services.all_years(), to_check=services.proposals_to_check())
 
 
 @bp.route("/budget/years/new", methods=["GET", "POST"])
@@ -415,7 +412,11 @@ def spending_record(grant_id: int):
     if form.validate_on_submit():
         try:
             services.record_spending(
-                grant, amount=form.amount.data, spent_on=form.spent_on.data, what_for=form.what_for.data, by=current_user
+                grant,
+                amount=form.amount.data,
+                spent_on=form.spent_on.data,
+                what_for=form.what_for.data,
+                by=current_user,
             )
         except services.BudgetError as error:
             db.session.rollback()
@@ -500,7 +501,9 @@ def spending_csv(year_id: int):
         writer.writerow(
             [year.name, grant.event.title, grant.event.month, grant.amount, grant.spent_total, grant.remaining]
         )
-    writer.writerow([year.name, "TOTAL", "", year.granted_total, year.spent_total, year.granted_total - year.spent_total])
+    writer.writerow(
+        [year.name, "TOTAL", "", year.granted_total, year.spent_total, year.granted_total - year.spent_total]
+    )
     writer.writerow([year.name, "BUDGET", "", year.total, "", year.total - year.granted_total])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="budget-{year.id}-spending.csv"'
@@ -546,4 +549,3 @@ def year_import():
                     flash(_("The past round is imported."), "success")
                     return see_other("budget.year_result", year_id=year.id)
     return render_template("budget/import_form.html", form=form), 422 if form.errors else 200
-
