@@ -51,11 +51,11 @@ def test_under_15_cannot_activate_until_a_guardian_consent_is_recorded(db, clien
     login_as("school_rep")
     url = f"/membership/nominations/{nomination.id}/consent"
     response = client.submit(url, {"given_on": today_in_oslo().isoformat()}, page=url)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert 'id="confirmed-error"' in response.get_data(as_text=True)
     future = (today_in_oslo() + timedelta(days=3)).isoformat()
     response = client.submit(url, {"confirmed": "y", "given_on": future}, page=url)
-    assert response.status_code == 422 and "fram i tid" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "fram i tid" in response.get_data(as_text=True)
     response = client.submit(url, {"confirmed": "y", "given_on": today_in_oslo().isoformat()}, page=url)
     assert response.status_code == 303
     db.session.expire_all()
@@ -186,10 +186,10 @@ def test_coordinator_adds_a_school_and_a_rep(db, client, login_as, world):
     login_as("coordinator")
     response = client.submit("/membership/schools/new", {"name": "", "seats": "2", "deputy_seats": "1"},
                              page="/membership/schools/new")
-    assert response.status_code == 422 and 'id="name-error"' in response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="name-error"' in response.get_data(as_text=True)
     response = client.submit("/membership/schools/new", {"name": "Bakken skole", "seats": "2", "deputy_seats": "x"},
                              page="/membership/schools/new")
-    assert response.status_code == 422
+    assert response.status_code == 200
     response = client.submit("/membership/schools/new", {"name": "bakken skole", "seats": "2", "deputy_seats": "1"},
                              page="/membership/schools/new")
     assert "finnes allerede" in response.get_data(as_text=True)
@@ -213,7 +213,7 @@ def test_seats_cannot_go_below_the_members_already_seated(db, client, login_as, 
     response = client.submit(f"/membership/schools/{school.id}", {"name": school.name, "seats": "1",
                                                                    "deputy_seats": "1"},
                              page=f"/membership/schools/{school.id}")
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "2 medlemmer sitter allerede" in response.get_data(as_text=True)
 
 
@@ -224,13 +224,13 @@ def test_term_rules(db, client, login_as, world):
             "nomination_deadline": (start - timedelta(days=14)).isoformat()}
     too_long = dict(base, ends_on=date(2032, 8, 15).isoformat())
     response = client.submit("/membership/terms/new", too_long, page="/membership/terms/new")
-    assert response.status_code == 422 and "høyst to år" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "høyst to år" in response.get_data(as_text=True)
     assert 'value="2030–2032"' in response.get_data(as_text=True)
     backwards = dict(base, ends_on=(start - timedelta(days=1)).isoformat())
     assert "slutte etter" in client.submit("/membership/terms/new", backwards,
                                            page="/membership/terms/new").get_data(as_text=True)
     late_deadline = dict(base, nomination_deadline=date(2033, 1, 1).isoformat())
-    assert client.submit("/membership/terms/new", late_deadline, page="/membership/terms/new").status_code == 422
+    assert client.submit("/membership/terms/new", late_deadline, page="/membership/terms/new").status_code == 200
     response = client.submit("/membership/terms/new", base, page="/membership/terms/new")
     assert response.status_code == 303
     term = db.session.scalars(sa.select(Term).where(Term.name == "2030–2032")).one()

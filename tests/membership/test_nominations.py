@@ -65,7 +65,7 @@ def test_bad_input_is_explained_next_to_the_field_with_the_typing_kept(client, l
     school = world.schools[0]
     data = _form(term, **overrides)
     response = client.submit(_url(term, school), data, page=_url(term, school))
-    assert response.status_code == 422
+    assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html
     assert words in html
@@ -80,7 +80,7 @@ def test_too_young_and_too_old_are_refused(db, client, login_as, world, term):
         year, month = birth_for_age(term, age)
         response = client.submit(_url(term, school), _form(term, birth_year=year, birth_month=month),
                                  page=_url(term, school))
-        assert response.status_code == 422
+        assert response.status_code == 200
         assert "10 til 17 år" in response.get_data(as_text=True)
     assert count(db, Nomination) == 0
 
@@ -101,7 +101,7 @@ def test_a_duplicate_candidate_is_refused(db, client, login_as, world, term):
     login_as("school_rep")
     response = client.submit(_url(term, world.schools[0]), _form(term, first_name=" sigrid ", last_name="BØ"),
                              page=_url(term, world.schools[0]))
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "allerede nominert" in response.get_data(as_text=True)
     assert count(db, Nomination) == 1
 
@@ -130,7 +130,7 @@ def test_no_more_nominations_than_seats_and_deputy_seats(db, client, login_as, w
     page = client.get(f"/membership/terms/{term.id}/schools/{school.id}").get_data(as_text=True)
     assert "Alle plassene er fylt eller nominert" in page
     response = client.submit(_url(term, school), _form(term), page=f"/membership/terms/{term.id}/schools/{school.id}")
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "3 plasser og 1 varaplasser" in response.get_data(as_text=True)
     assert count(db, Nomination) == 4
 
@@ -140,7 +140,7 @@ def test_after_the_deadline_the_server_refuses(db, client, login_as, world, term
     db.session.commit()
     login_as("school_rep")
     response = client.submit(_url(term, world.schools[0]), _form(term), page="/home")
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "Fristen for nominasjoner har gått ut" in response.get_data(as_text=True)
     assert count(db, Nomination) == 0
     with pytest.raises(MembershipError):

@@ -50,7 +50,7 @@ def test_rejection_needs_a_reason_that_the_rep_sees(db, client, login_as, world,
     login_as("coordinator")
     url = f"/membership/nominations/{nomination.id}/reject"
     response = client.submit(url, {"reason": "   "}, page=url)
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert 'id="reason-error"' in response.get_data(as_text=True)
     response = client.submit(url, {"reason": "Går ut av skolen i vår."}, page=url)
     assert response.status_code == 303

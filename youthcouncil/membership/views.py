@@ -37,8 +37,8 @@ def _attach(form, error: services.MembershipError, default: str) -> None:
 
 
 def _render_form(template: str, form, **context):
-    status = 422 if form.errors else 200
-    return render_template(template, form=form, **context), status
+    # 200 even with errors: htmx swaps it in, and browsers log a 4xx as a console error.
+    return render_template(template, form=form, **context)
 
 
 # --- Public and member roster -------------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""On a phone: a school rep nominates two pupils; the coordinator approves one and rejects one; the activation
+sheet shows the QR of the activation link; the new member activates with the code and logs in. axe on every page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import segno
+
+from youthcouncil.db import utcnow
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSPHRASE = "grønn sykkel taco"
+
+
+def _nominate(page, axe_check, starts_on, first: str, last: str, age: int, check_axe: bool = False) -> None:
+    page.get_by_role("link", name="Nominer en elev").click()
+    page.wait_for_selector("h1:has-text('Nominer en elev')")
+    year, month = starts_on.year - age, starts_on.month
+    page.fill("input[name=first_name]", first)
+    page.fill("input[name=last_name]", last)
+    page.fill("input[name=grade]", "9A")
+    page.fill("input[name=birth_year]", str(year))
+    page.select_option("select[name=birth_month]", str(month))
+    page.fill("textarea[name=why_me]", "Jeg vil at elevene skal bli hørt.")
+    if check_axe:
+        axe_check(page)
+    page.get_by_role("button", name="Lagre nominasjon").click()
+    page.wait_for_selector(f"text={first} er nominert.")
+
+
+def test_nominate_review_print_sheet_activate_and_log_in(page, db, world, live_server, login, logout, axe_check):
+    # The current term, still open for nominations (a member of a term that has not started has no role yet).
+    term = world.term
+    term.nomination_deadline = utcnow() + timedelta(days=3)
+    db.session.flush()
+    # Plain values only: touching ORM objects after the commit would open a write transaction in SQLite.
+    term_id, school_id, starts_on, term_name = term.id, world.schools[0].id, term.starts_on, term.name
+    db.session.commit()
+
+    # The school rep (Rita, Bakken skole) nominates two pupils.
+    login(page, "rita")
+    page.get_by_role("link", name="Nominasjoner").first.click()
+    page.wait_for_selector("h1:has-text('Nominasjoner for Bakken skole')")
+    axe_check(page)
+    page.get_by_role("link", name=f"Se nominasjonene for {term_name}").click()
+    page.wait_for_selector(f"text=Valgperiode {term_name}")
+    axe_check(page)
+    # A mistake first: the form explains next to the field and keeps what was typed.
+    page.get_by_role("link", name="Nominer en elev").click()
+    page.fill("input[name=first_name]", "Siri")
+    page.get_by_role("button", name="Lagre nominasjon").click()
+    page.wait_for_selector("#last_name-error")
+    assert page.input_value("input[name=first_name]") == "Siri"
+    axe_check(page)
+    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
+    _nominate(page, axe_check, starts_on, "Siri", "Solberg", 15, check_axe=True)
+    _nominate(page, axe_check, starts_on, "Tor", "Tangen", 16)
+    axe_check(page)
+    logout(page)
+
+    # The coordinator approves Siri and rejects Tor with a reason.
+    login(page, "hanne")
+    assert "2 nominasjoner venter på deg." in page.locator("main").inner_text()
+    axe_check(page)
+    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
+    axe_check(page)
+    page.get_by_role("button", name="Godkjenn Siri").click()
+    page.wait_for_selector("text=Siri Solberg er godkjent")
+    page.get_by_role("link", name="Avslå Tor").click()
+    page.wait_for_selector("textarea[name=reason]")
+    axe_check(page)
+    page.fill("textarea[name=reason]", "Tor er allerede med i et annet råd.")
+    page.get_by_role("button", name="Avslå nominasjon").click()
+    page.wait_for_selector("text=Elevrådsrepresentanten ser begrunnelsen din")
+
+    # The activation sheet: one page for Siri with the code and the QR of the activation link.
+    page.get_by_role("link", name="Aktiveringsark").click()
+    page.wait_for_selector("h1:has-text('Aktiveringsark for Bakken skole')")
+    axe_check(page)
+    page.get_by_role("button", name="Lag ark for utskrift").click()
+    sheet = page.locator("[data-testid=activation-sheet]")
+    sheet.wait_for()
+    assert sheet.count() == 1
+    axe_check(page)
+    code = sheet.locator("[data-testid=activation-code]").inner_text().strip()
+    username = sheet.locator("[data-testid=sheet-username]").inner_text().strip()
+    qr = sheet.locator("img.qr")
+    assert qr.is_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    expected = segno.make(f"{live_server.url}/activate?code={code}", error="m").svg_data_uri(scale=6, border=4)
+    assert qr.get_attribute("src") == expected
+    assert "Siri Solberg" in sheet.inner_text()
+    page.goto("/home")
+    logout(page)
+
+    # The rep sees the decision and the reason.
+    login(page, "rita")
+    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
+    assert "Tor er allerede med i et annet råd." in page.locator("[data-testid=rejection-reason]").inner_text()
+    logout(page)
+
+    # Siri scans the QR (opens the link), chooses a passphrase and is in; then logs in again normally.
+    page.goto(f"/activate?code={code}")
+    assert page.input_value("input[name=code]") == code
+    page.fill("input[name=passphrase]", NEW_PASSPHRASE)
+    page.fill("input[name=confirm]", NEW_PASSPHRASE)
+    page.click("form[action='/activate'] button")
+    page.wait_for_url("**/home")
+    assert page.locator("h1").inner_text() == "Hei, Siri!"
+    logout(page)
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=passphrase]", NEW_PASSPHRASE)
+    page.click("form[action='/login'] button")
+    page.wait_for_url("**/home")
+    assert page.locator("h1").inner_text() == "Hei, Siri!"
+
+
+def test_public_council_page_passes_axe_and_shows_no_last_names(page, world, axe_check):
+    page.goto("/council")
+    text = page.locator("main").inner_text()
+    assert "Mia" in text and "Bakken skole" in text and "Testesen" not in text
+    axe_check(page)
