@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from youthcouncil.budget.models import Feasibility, Rule
 
@@ -36,6 +37,8 @@ MONTHS = (
 
 class KronerField(IntegerField):
     """Whole kroner. Accepts "5000", "5 000", "kr 5 000" and "5000,-"; anything else gets a clear message."""
+
+    widget = TextInput()  # a text box, so "5 000" can be typed; inputmode="numeric" brings up the digits
 
     def process_formdata(self, valuelist):
         if not valuelist:
