@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from tests import factories
 from tests.budget.builders import make_event, make_year, move_to
 

@@ -50,3 +50,20 @@ def test_budget_endpoints_answer_each_role_as_declared(app, db, world, role):
                 if not ok:
                     failures.append(f"{label} {url} ({rule.endpoint}) as {role}: got {status}")
     assert not failures, "\n".join(failures)
+
+
+def test_no_budget_page_changes_the_database_on_get(app, db, world):
+    from tests.test_access_matrix import _snapshot
+
+    values = matrix.url_values(world)
+    db.session.commit()
+    before = _snapshot(db)
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            log_in(client, world.users[role])
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.startswith("budget.") and "GET" in rule.methods:
+                client.get(_build_url(app, rule, values))
+    after = _snapshot(db)
+    assert [name for name in before if before[name] != after[name]] == []
