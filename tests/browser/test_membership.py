@@ -124,3 +124,21 @@ def test_public_council_page_passes_axe_and_shows_no_last_names(page, world, axe
     text = page.locator("main").inner_text()
     assert "Mia" in text and "Bakken skole" in text and "Testesen" not in text
     axe_check(page)
+
+
+def test_membership_pages_fit_a_320_px_phone(page, db, world, login):
+    from tests.membership.builders import make_nomination, make_open_term
+
+    term = make_open_term(world.municipality)
+    db.session.flush()
+    make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Smal", age=12,
+                    why_me="Et langt ord: " + "x" * 80)
+    paths = [f"/membership/terms/{term.id}/schools/{world.schools[0].id}",
+             f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate", "/membership/nominations"]
+    db.session.commit()
+    page.set_viewport_size({"width": 320, "height": 640})
+    login(page, "rita")
+    for path in paths:
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
