@@ -391,3 +391,18 @@ def test_pb_round_trip_import(client, db, world, login_as):
         content_type="multipart/form-data",
     )
     assert response.status_code == 422 and ".pb" in text(response)
+
+
+def test_import_a_real_pabulib_file_keeps_its_official_outcome(db, world, shared_data):
+    from youthcouncil.budget import open_data
+    from youthcouncil.voting.pabulib import read_pb
+
+    path = shared_data / "pabulib" / "Netherlands_Assen_2024.pb"
+    official = read_pb(path)
+    year = open_data.import_pb(path.read_text(encoding="utf-8"), by=world.coordinator)
+    db.session.commit()
+    funded = {e.pb_project_id for e in year.events if e.funded}
+    assert funded == {p.project_id for p in official.projects if p.selected in (1, 2)}
+    assert year.granted_total == sum(p.cost for p in official.projects if p.selected in (1, 2)) <= year.total
+    assert year.phase() == Phase.decided
+    assert count(db, BudgetBallot, BudgetBallot.year_id == year.id) == len(official.votes)
