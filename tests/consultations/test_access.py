@@ -48,3 +48,21 @@ def test_consultation_endpoints_answer_each_role_as_declared(app, db, world, rol
                 if not ok:
                     failures.append(f"{label} {url} ({rule.endpoint}) as {role}: got {status}")
     assert not failures, "\n".join(failures)
+
+
+def test_no_get_request_of_this_domain_changes_the_database(app, db, world):
+    from tests.conftest import ROLES as roles
+    from tests.test_access_matrix import _snapshot
+
+    values = matrix.url_values(world)
+    db.session.commit()
+    before = _snapshot(db)
+    for role in roles:
+        client = app.test_client()
+        if role != "anonymous":
+            log_in(client, world.users[role])
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.startswith("consultations.") and "GET" in rule.methods:
+                client.get(_build_url(app, rule, values))
+    after = _snapshot(db)
+    assert [name for name in before if before[name] != after[name]] == []

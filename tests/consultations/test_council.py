@@ -86,7 +86,8 @@ def test_support_race_leaves_one_row(app, db, world, request_ctx):
 
             barrier.wait()
             try:
-                services.toggle_support(database.session.get(Comment, comment_id), database.session.get(User, member_id))
+                comment, member = database.session.get(Comment, comment_id), database.session.get(User, member_id)
+                services.toggle_support(comment, member)
                 database.session.commit()
             except Exception:  # noqa: BLE001 - a lost race is fine; the count below is what matters
                 database.session.rollback()
@@ -312,3 +313,19 @@ def test_withdrawn_request_can_not_be_opened(client, db, world):
     client.submit(f"/consultations/{consultation.id}/open", page=f"/consultations/{consultation.id}")
     db.session.expire_all()
     assert consultation.status == Status.withdrawn
+
+
+def test_a_cancelled_vote_lets_drafting_continue(db, world, request_ctx):
+    from youthcouncil.motions.services import cancel_motion
+
+    consultation, motion = make_voting(world)
+    cancel_motion(motion, by=world.chair)
+    assert consultation.status == Status.discussion and consultation.voting_version_id is None
+    services.save_draft(consultation, world.chair, "Nytt forsøk")
+
+
+def test_two_votes_cannot_be_open_at_once(db, world, request_ctx):
+    consultation, _motion = make_voting(world)
+    services.status_label(consultation.status)
+    with pytest.raises(services.ConsultationError):
+        services.open_adoption_vote(consultation, world.chair, consultation.versions[0])

@@ -206,7 +206,8 @@ def attachment_download(consultation_id: int, attachment_id: int):
         abort(404)
     # Read into memory (at most 10 MB) so that no file handle outlives the request.
     response = send_file(
-        io.BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True, download_name=attachment.filename, max_age=0,
+        io.BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
+        download_name=attachment.filename, max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
