@@ -39,6 +39,8 @@ class AccessRule:
     """Declared once per view: who may reach it at all. Object-level checks follow in the view."""
 
     public: bool = False
+    #: Any logged-in user, whatever their roles now (e.g. a member of a term that has not started yet).
+    any_user: bool = False
     roles: frozenset[Role] = frozenset()
 
     def allows(self, user) -> bool:
@@ -46,7 +48,7 @@ class AccessRule:
             return True
         if not user.is_authenticated:
             return False
-        return bool(self.roles & roles_of(user))
+        return self.any_user or bool(self.roles & roles_of(user))
 
 
 def access(*roles: Role | str) -> Callable:
@@ -54,7 +56,7 @@ def access(*roles: Role | str) -> Callable:
     if roles == (PUBLIC,):
         rule = AccessRule(public=True)
     elif roles == (ANY_USER,):
-        rule = AccessRule(roles=ALL_ROLES)
+        rule = AccessRule(any_user=True, roles=ALL_ROLES)
     else:
         if not roles or PUBLIC in roles or ANY_USER in roles:
             raise ValueError("access() takes PUBLIC, ANY_USER, or one or more roles")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale
 
 LANGUAGE_COOKIE = "yc_lang"
@@ -13,6 +13,8 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

@@ -163,3 +163,35 @@ def test_nobody_can_issue_a_code_for_themselves(client, world, login_as):
     login_as("coordinator")
     me = world.coordinator.id
     assert client.submit(f"/accounts/{me}/code", {}).status_code == 403
+
+
+def test_member_account_for_a_full_school_is_refused_next_to_the_school(client, db, world, login_as):
+    from tests.factories import make_school
+
+    full = make_school(world.municipality, name="Liten skole", seats=0, deputy_seats=0)
+    db.session.commit()
+    login_as("coordinator")
+    response = client.submit(
+        "/accounts/new",
+        {"account_type": "member", "first_name": "Ola", "last_name": "Full", "school": str(full.id)},
+        page="/accounts/new",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="school-error"' in text and 'value="Ola"' in text
+    assert count(db, User, User.first_name == "Ola") == 0
+
+
+def test_member_of_a_term_that_has_not_started_can_reach_their_home_page(client, db, world):
+    from datetime import timedelta
+
+    from tests.conftest import log_in
+    from tests.factories import make_member, make_term
+
+    upcoming = make_term(world.municipality, starts_on=world.term.ends_on + timedelta(days=1))
+    newcomer = make_member(upcoming, world.schools[0], first_name="Nyss")
+    db.session.commit()
+    log_in(client, newcomer)
+    response = client.get("/home")
+    assert response.status_code == 200
+    assert "Du er ikke medlem i denne valgperioden." in response.get_data(as_text=True)

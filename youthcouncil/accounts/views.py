@@ -20,7 +20,7 @@ from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in
 from youthcouncil.extensions import db, limiter
 from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
-from youthcouncil.membership.services import add_membership, current_term
+from youthcouncil.membership.services import MembershipError, add_membership, current_term
 from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, redirect_back, see_other
 
 
@@ -187,12 +187,17 @@ def account_create():
             except services.AccountError as error:
                 getattr(form, error.field or "first_name").errors.append(str(error))
             else:
-                if account_type == AccountType.member:
-                    add_membership(term, user, school)
-                issued = services.issue_activation_code(user, issued_by=current_user)
-                db.session.commit()
-                flash(_("The account for %(name)s is created.", name=user.display_name), "success")
-                return _show_code(issued)
+                try:
+                    if account_type == AccountType.member:
+                        add_membership(term, user, school)
+                except MembershipError as error:
+                    db.session.rollback()
+                    getattr(form, error.field or "school", form.school).errors.append(str(error))
+                else:
+                    issued = services.issue_activation_code(user, issued_by=current_user)
+                    db.session.commit()
+                    flash(_("The account for %(name)s is created.", name=user.display_name), "success")
+                    return _show_code(issued)
     return render_template("accounts/account_form.html", form=form)
 
 
