@@ -126,6 +126,7 @@ def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world):
     motion = make_motion(world)
     db.session.commit()
     motion_id, member_id = motion.id, world.users["member"].id
+    db.session.rollback()  # reading the ids began a (write-locking on SQLite) transaction: end it
     choices = [Choice.yes, Choice.no, Choice.abstain]
     errors = []
     barrier = threading.Barrier(32)
@@ -135,9 +136,9 @@ def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world):
             try:
                 from youthcouncil.accounts.models import User
 
+                barrier.wait(timeout=30)  # all at once (a read already takes SQLite's write lock: wait first)
                 user = db.session.get(User, member_id)
                 target = db.session.get(Motion, motion_id)
-                barrier.wait()
                 services.cast_vote(target, user, choices[i % 3])
                 db.session.commit()
             except Exception as error:  # pragma: no cover - the assertion below shows it

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
@@ -34,10 +34,17 @@ _subject_links: dict[str, SubjectLink] = {}
 class MotionError(ValueError):
     """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message, field: str | None = None):
         super().__init__(message)
-        self.message = message
+        self._message = message  # a lazy string: translated when shown, in the reader's language
         self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return str(self._message)
 
 
 # --- Hooks for the domains that own the subjects ------------------------------------------------------------
@@ -235,34 +242,46 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
     return vote
 
 
-def _claim_close(motion: Motion, by, status: MotionStatus) -> None:
+def _lock_open(motion: Motion) -> Motion:
+    """Lock the motion row (FOR UPDATE on PostgreSQL; SQLite writers already queue) and check it is still open.
+
+    Votes being cast hold a share lock on the same row, so the count that follows sees every committed vote.
+    """
+    motion = db.session.scalars(
+        sa.select(Motion).where(Motion.id == motion.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    if not motion.is_open:
+        raise MotionError(_("This vote is already closed."))
+    return motion
+
+
+def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
     """Move an open motion to ``status`` with one conditional UPDATE: of two closes at once, one wins."""
     now = utcnow()
     result = db.session.execute(
         sa.update(Motion)
         .where(Motion.id == motion.id, Motion.status == MotionStatus.open)
-        .values(status=status, closed_at=now, closed_by_id=by.id if by is not None else None)
+        .values(status=status, closed_at=now, closed_by_id=by.id if by is not None else None, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.refresh(motion)
-        raise MotionError(_("This vote is already closed."))
     db.session.refresh(motion)
+    if result.rowcount != 1:
+        raise MotionError(_("This vote is already closed."))
 
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
-    motion.method = method.value
-    motion.yes, motion.no, motion.abstain = result.yes, result.no, result.abstain
-    motion.present = present
-    motion.quorum_met = result.quorum_met
-    motion.adopted = result.adopted
+    _claim_close(
+        motion, by, MotionStatus.closed,
+        method=method.value, yes=result.yes, no=result.no, abstain=result.abstain, present=present,
+        quorum_met=result.quorum_met, adopted=result.adopted,
+    )
     if motion.secret:
         # Keep who took part, forget who chose what.
         db.session.execute(
             sa.update(MotionVote).where(MotionVote.motion_id == motion.id).values(choice=None)
             .execution_options(synchronize_session=False)
         )
-    db.session.flush()
+        db.session.expire(motion, ["votes"])
     record(by, "motion.closed", motion, {
         "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
         "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
@@ -274,7 +293,7 @@ def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, presen
 
 def close_motion(motion: Motion, *, by) -> MotionResult:
     """Close the phone vote: count the votes and decide (quorum: half of the members took part; yes > no)."""
-    _claim_close(motion, by, MotionStatus.closed)
+    motion = _lock_open(motion)
     counts = phone_counts(motion)
     cast = sum(counts.values())
     # Members who joined the term after the vote opened may have voted: never decide on fewer eligible than voters.
@@ -314,16 +333,15 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
 
 def record_hand_count(motion: Motion, *, yes: int, no: int, abstain: int, present: int, by) -> MotionResult:
     """Close the motion with the numbers counted by hand at a meeting (phone votes are then not used)."""
-    if not motion.is_open:
-        raise MotionError(_("This vote is already closed."))
+    motion = _lock_open(motion)
     yes, no, abstain, present = validate_hand_count(motion, yes=yes, no=no, abstain=abstain, present=present)
-    _claim_close(motion, by, MotionStatus.closed)
     result = decide_motion(yes, no, abstain, motion.eligible, present)
     return _finish(motion, result, method=CountMethod.hand_count, present=present, by=by)
 
 
 def cancel_motion(motion: Motion, *, by) -> None:
     """Stop a vote without a decision (e.g. opened on the wrong version). Cast votes are deleted."""
+    motion = _lock_open(motion)
     _claim_close(motion, by, MotionStatus.cancelled)
     db.session.execute(
         sa.delete(MotionVote).where(MotionVote.motion_id == motion.id).execution_options(synchronize_session=False)

@@ -8,8 +8,9 @@ from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.extensions import db, login_manager
 from youthcouncil.motions import bp, services
 from youthcouncil.motions.forms import HandCountForm
-from youthcouncil.motions.models import Motion
+from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
+from youthcouncil.motions.wording import CHOICE_LABELS, outcome_sentence, status_label
 from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
 
 
@@ -148,4 +149,17 @@ def motion_hand_count(motion_id: int):
     ), status
 
 
-from youthcouncil.motions.wording import CHOICE_LABELS, outcome_sentence  # noqa: E402
+
+
+@bp.app_context_processor
+def _motion_helpers():
+    """For templates/motions/_motion_panel.html, which other domains' pages include."""
+    return {
+        "Choice": Choice,
+        "choice_labels": CHOICE_LABELS,
+        "motion_status_label": status_label,
+        "motion_outcome_sentence": outcome_sentence,
+        "can_vote_on_motion": can_vote_on_motion,
+        "can_manage_motion": can_manage_motion,
+        "vote_of": services.vote_of,
+    }
