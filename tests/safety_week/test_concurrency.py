@@ -1,0 +1,72 @@
+"""32 submissions for the same member at the same moment leave exactly one current ballot."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import sqlalchemy as sa
+
+from tests.conftest import count
+from tests.safety_week import builders
+from youthcouncil.accounts.models import User
+from youthcouncil.safety_week import services
+from youthcouncil.safety_week.models import Ballot, ThemeRound, Voter
+
+THREADS = 32
+
+
+def _hammer(app, round_id: int, user_id: int, theme_ids: list[int], keys: list[str]) -> list[str]:
+    from youthcouncil.extensions import db
+
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def submit(i: int) -> None:
+        with app.app_context(), app.test_request_context():
+            barrier.wait()
+            try:
+                round_ = db.session.get(ThemeRound, round_id)
+                user = db.session.get(User, user_id)
+                ranking = [theme_ids[i % len(theme_ids)]] + [t for t in theme_ids if t != theme_ids[i % len(theme_ids)]]
+                receipt = services.submit_ballot(round_, user, ranking, keys[i])
+                db.session.commit()
+                outcome = "repeat" if receipt.repeated else "ok"
+            except Exception as error:  # noqa: BLE001 - recorded and asserted below
+                db.session.rollback()
+                outcome = f"error: {type(error).__name__}: {error}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def test_32_different_submissions_at_once_leave_one_current_ballot(app, db, world):
+    round_, themes = builders.voting_round(world)
+    round_id, member_id, theme_ids = round_.id, world.users["member"].id, [t.id for t in themes]
+    db.session.commit()  # and touch nothing until the threads are done: reading would open a transaction here
+    outcomes = _hammer(app, round_id, member_id, theme_ids, [str(uuid.uuid4()) for _ in range(THREADS)])
+    assert outcomes.count("ok") == THREADS, outcomes
+    db.session.expire_all()
+    assert count(db, Ballot, Ballot.round_id == round_id, Ballot.replaced.is_(False)) == 1
+    assert count(db, Ballot, Ballot.voter_link.is_not(None)) == 1
+    assert count(db, Voter, Voter.round_id == round_id) == 1
+
+
+def test_32_retries_of_one_submission_make_one_ballot(app, db, world):
+    round_, themes = builders.voting_round(world)
+    round_id, member_id, theme_ids = round_.id, world.users["member"].id, [themes[0].id]
+    db.session.commit()
+    key = str(uuid.uuid4())
+    outcomes = _hammer(app, round_id, member_id, theme_ids, [key] * THREADS)
+    assert outcomes.count("ok") == 1 and outcomes.count("repeat") == THREADS - 1, outcomes
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1

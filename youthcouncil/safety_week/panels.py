@@ -1,0 +1,35 @@
+"""The home-page panel: "you have not voted yet", proposing is open, outcomes of your proposals, the coordinator's to-dos."""
+
+from __future__ import annotations
+
+from flask import render_template
+from markupsafe import Markup
+
+from youthcouncil.auth import Role, has_role
+from youthcouncil.safety_week import services
+from youthcouncil.safety_week.models import Phase, ProposalStatus
+from youthcouncil.web import home_panel
+
+
+@home_panel(15)
+def safety_week_panel(user) -> Markup | None:
+    round_ = services.current_round()
+    latest = services.latest_closed_round()
+    if round_ is None and latest is None:
+        return None
+    context: dict = {"round": round_, "latest": latest}
+    if round_ is not None:
+        phase = round_.phase()
+        context["phase"] = phase
+        if has_role(user, Role.member):
+            if phase == Phase.voting and services.is_eligible_voter(user, round_):
+                context["voter"] = services.voter_row(round_, user)
+                context["can_vote"] = True
+            mine = services.proposals_of(round_, user)
+            context["mine"] = mine
+            context["outcomes"] = [p for p in mine if p.status in (ProposalStatus.merged, ProposalStatus.declined)]
+            context["can_propose"] = phase == Phase.proposing and services.is_member_of_term(user, round_.term_id)
+        if has_role(user, Role.coordinator):
+            context["to_review"] = len(services.proposals_to_review(round_)) if not round_.method_locked() else 0
+            context["to_count"] = phase == Phase.counting
+    return Markup(render_template("safety_week/_home_panel.html", **context))  # noqa: S704 - an autoescaping template

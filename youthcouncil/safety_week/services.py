@@ -1,0 +1,847 @@
+"""Every write and every rule of the safety-week theme round. The views, the CLI, the demo and the tests call these.
+
+Secret ballot: the voter list (``Voter``) says who has voted; the ballots (``Ballot``) say what was voted. A ballot
+is tied to its voter only by ``voter_link`` = HMAC(SECRET_KEY, "round:user"), so the member's own browser session
+can find and replace it until the close; counting the round erases every link, drops replaced ballots, shuffles the
+rest and blurs their times. Nothing here writes a ballot or a voter to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from youthcouncil.audit import record
+from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
+from youthcouncil.membership.models import Membership, Term
+from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.safety_week.models import (
+    PROPOSALS_PER_MEMBER,
+    REASON_MAX,
+    TITLE_MAX,
+    WHY_MAX,
+    Ballot,
+    Method,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    ThemeRound,
+    Voter,
+)
+from youthcouncil.voting import ranked
+
+
+class SafetyWeekError(ValueError):
+    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+
+
+def rounds_newest_first() -> list[ThemeRound]:
+    return list(db.session.scalars(sa.select(ThemeRound).order_by(ThemeRound.year.desc(), ThemeRound.id.desc())))
+
+
+def closed_rounds() -> list[ThemeRound]:
+    return list(
+        db.session.scalars(
+            sa.select(ThemeRound).where(ThemeRound.closed_at.is_not(None)).order_by(ThemeRound.year.desc())
+        )
+    )
+
+
+def current_round() -> ThemeRound | None:
+    """The newest round of the current term that is not counted yet; else None."""
+    term = current_term()
+    if term is None:
+        return None
+    return db.session.scalars(
+        sa.select(ThemeRound)
+        .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+        .order_by(ThemeRound.voting_closes_at.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_closed_round() -> ThemeRound | None:
+    return db.session.scalars(
+        sa.select(ThemeRound).where(ThemeRound.closed_at.is_not(None)).order_by(ThemeRound.closed_at.desc()).limit(1)
+    ).first()
+
+
+def visible_proposals(round_: ThemeRound) -> list[Proposal]:
+    """Everyone's proposals, withdrawn ones left out."""
+    return [p for p in round_.proposals if p.status != ProposalStatus.withdrawn]
+
+
+def proposals_of(round_: ThemeRound, user) -> list[Proposal]:
+    return [p for p in round_.proposals if p.proposer_id == user.id and p.status != ProposalStatus.withdrawn]
+
+
+def proposals_to_review(round_: ThemeRound) -> list[Proposal]:
+    return [p for p in round_.proposals if p.status == ProposalStatus.proposed]
+
+
+def merged_from(proposal: Proposal) -> list[Proposal]:
+    return list(
+        db.session.scalars(
+            sa.select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
+        )
+    )
+
+
+def candidates(round_: ThemeRound) -> list[Proposal]:
+    """The themes on the ballot: the kept proposals, in a fixed order (the order of the tie-break lot)."""
+    return sorted(round_.kept_proposals, key=lambda p: p.id)
+
+
+# --- Eligibility --------------------------------------------------------------------------------------------
+
+
+def is_member_of_term(user, term_id: int | None) -> bool:
+    if term_id is None or user is None or not user.is_authenticated:
+        return False
+    current = current_term()
+    if current is None or current.id != term_id:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Membership.id).where(
+                Membership.term_id == term_id, Membership.user_id == user.id, Membership.active.is_(True)
+            )
+        )
+        is not None
+    )
+
+
+def is_eligible_voter(user, round_: ThemeRound) -> bool:
+    """Active members of the current term with a full seat, if the round belongs to that term."""
+    if round_.term_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    term = current_term()
+    if term is None or term.id != round_.term_id:
+        return False
+    return user.id in set(db.session.scalars(voting_members_query(term)))
+
+
+def eligible_count(round_: ThemeRound) -> int:
+    if round_.term_id is None:
+        return 0
+    term = db.session.get(Term, round_.term_id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(voting_members_query(term).subquery())) or 0
+
+
+# --- Rounds -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundDates:
+    proposing_opens_at: datetime
+    proposing_closes_at: datetime
+    voting_opens_at: datetime
+    voting_closes_at: datetime
+
+
+def _check_dates(dates: RoundDates) -> None:
+    if not dates.proposing_opens_at < dates.proposing_closes_at:
+        raise SafetyWeekError(_("Proposing must close after it opens."), "proposing_closes_at")
+    if not dates.proposing_closes_at <= dates.voting_opens_at:
+        raise SafetyWeekError(_("Voting can open when proposing has closed, not before."), "voting_opens_at")
+    if not dates.voting_opens_at < dates.voting_closes_at:
+        raise SafetyWeekError(_("Voting must close after it opens."), "voting_closes_at")
+
+
+def _check_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise SafetyWeekError(_("Write a name for the round."), "title")
+    if len(title) > 120:
+        raise SafetyWeekError(_("Use at most 120 characters."), "title")
+    return title
+
+
+def create_round(
+    *, year: int, title: str, dates: RoundDates, method: Method = Method.irv, by=None, term: Term | None = None
+) -> ThemeRound:
+    term = term or current_term()
+    if term is None:
+        raise SafetyWeekError(_("There is no current term. Create a term first."), "year")
+    title = _check_title(title)
+    _check_dates(dates)
+    if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
+        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
+    round_ = ThemeRound(
+        term_id=term.id,
+        year=year,
+        title=title,
+        method=Method(method),
+        created_by_id=getattr(by, "id", None),
+        **vars(dates),
+    )
+    db.session.add(round_)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
+    record(by, "safety_week.round_created", round_, {"year": year, "method": str(method)})
+    return round_
+
+
+def _lock(round_: ThemeRound) -> ThemeRound:
+    """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue)."""
+    db.session.refresh(round_, with_for_update=True)
+    return round_
+
+
+def update_round(round_: ThemeRound, *, title: str, dates: RoundDates, method: Method, by=None, now=None) -> None:
+    """Change the name, the dates or the method: only before voting opens."""
+    now = now or utcnow()
+    _lock(round_)
+    if round_.imported or round_.method_locked(now):
+        raise SafetyWeekError(_("Voting has opened: the round can no longer be changed."), "method")
+    title = _check_title(title)
+    _check_dates(dates)
+    round_.title = title
+    for name, value in vars(dates).items():
+        setattr(round_, name, value)
+    round_.method = Method(method)
+    db.session.flush()
+    record(by, "safety_week.round_changed", round_, {"method": str(method)})
+
+
+PHASE_ACTIONS = ("open_proposing", "close_proposing", "open_voting", "close_voting", "count")
+
+
+def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | None = None) -> None:
+    """The coordinator opens or closes a phase early, or counts a round whose voting has closed."""
+    now = now or utcnow()
+    _lock(round_)
+    phase = round_.phase(now)
+    if action == "open_proposing" and phase == Phase.upcoming:
+        round_.proposing_opens_at = now
+    elif action == "close_proposing" and phase == Phase.proposing:
+        round_.proposing_closes_at = now
+    elif action == "open_voting" and phase in (Phase.upcoming, Phase.proposing, Phase.review):
+        if len(round_.kept_proposals) < 2:
+            raise SafetyWeekError(_("Keep at least two themes before voting opens."))
+        round_.proposing_opens_at = min(round_.proposing_opens_at, now)
+        round_.proposing_closes_at = min(round_.proposing_closes_at, now)
+        round_.voting_opens_at = now
+    elif action == "close_voting" and phase == Phase.voting:
+        round_.voting_closes_at = now
+        db.session.flush()
+        record(by, "safety_week.phase_changed", round_, {"action": action})
+        count_round(round_, by=by, now=now)
+        return
+    elif action == "count" and phase == Phase.counting:
+        count_round(round_, by=by, now=now)
+        return
+    else:
+        raise SafetyWeekError(_("That step does not fit the round's phase now. Reload the page to see where it is."))
+    db.session.flush()
+    record(by, "safety_week.phase_changed", round_, {"action": action})
+
+
+def count_round(round_: ThemeRound, *, by=None, now: datetime | None = None) -> bool:
+    """Close a round whose voting has ended: draw the lot's seed, erase the voter links. Idempotent.
+
+    Returns True if this call closed it. A conditional UPDATE makes sure only one caller does.
+    """
+    now = now or utcnow()
+    if round_.phase(now) != Phase.counting:
+        return False
+    seed = secrets.token_hex(8)
+    closed = db.session.execute(
+        sa.update(ThemeRound)
+        .where(ThemeRound.id == round_.id, ThemeRound.closed_at.is_(None), ThemeRound.voting_closes_at <= now)
+        .values(closed_at=now, lot_seed=seed, eligible_count=eligible_count(round_))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if closed != 1:
+        db.session.refresh(round_)
+        return False
+    # Replaced ballots go; the rest lose their link and key, get one shared time and a fresh random order.
+    db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id, Ballot.replaced.is_(True)))
+    kept = db.session.execute(
+        sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id)
+    ).all()
+    db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id))
+    shuffled = list(kept)
+    random.SystemRandom().shuffle(shuffled)
+    for ranking, weight in shuffled:
+        db.session.add(
+            Ballot(round_id=round_.id, ranking=ranking, weight=weight, submitted_at=round_.voting_closes_at)
+        )
+    db.session.flush()
+    db.session.refresh(round_)
+    record(by, "safety_week.round_counted", round_, {"ballots": len(shuffled)})
+    _tell_members_result(round_)
+    return True
+
+
+def count_due_rounds(now: datetime | None = None) -> int:
+    """Count every round whose voting has closed (run by ``flask notify`` and ``flask safety-week count``)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(ThemeRound).where(ThemeRound.closed_at.is_(None), ThemeRound.voting_closes_at <= now)
+    ).all()
+    return sum(1 for round_ in due if count_round(round_, now=now))
+
+
+# --- Proposals ----------------------------------------------------------------------------------------------
+
+
+def _clean_proposal(title: str, why: str) -> tuple[str, str]:
+    title = " ".join((title or "").split())
+    why = (why or "").strip().replace("\r\n", "\n")
+    if not title:
+        raise SafetyWeekError(_("Write a short name for the theme."), "title")
+    if len(title) > TITLE_MAX:
+        raise SafetyWeekError(_("Use at most %(max)s characters.", max=TITLE_MAX), "title")
+    if len(why) > WHY_MAX:
+        raise SafetyWeekError(_("Use at most %(max)s characters.", max=WHY_MAX), "why")
+    return title, why
+
+
+def _require_proposing(round_: ThemeRound, now: datetime) -> None:
+    if round_.phase(now) != Phase.proposing:
+        raise SafetyWeekError(_("Proposing is closed now, so this could not be saved. Thank you for trying!"))
+
+
+def _full_message() -> str:
+    return _("You already have %(max)s themes. Withdraw one if you want to propose another.", max=PROPOSALS_PER_MEMBER)
+
+
+def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | None = None) -> Proposal:
+    now = now or utcnow()
+    _lock(round_)
+    _require_proposing(round_, now)
+    if not is_member_of_term(user, round_.term_id):
+        raise SafetyWeekError(_("Only members of the council can propose themes."))
+    title, why = _clean_proposal(title, why)
+    taken = set(
+        db.session.scalars(
+            sa.select(Proposal.slot).where(
+                Proposal.round_id == round_.id,
+                Proposal.proposer_id == user.id,
+                Proposal.status != ProposalStatus.withdrawn,
+            )
+        )
+    )
+    free = [slot for slot in range(1, PROPOSALS_PER_MEMBER + 1) if slot not in taken]
+    if not free:
+        raise SafetyWeekError(_full_message(), "title")
+    proposal = Proposal(
+        round_id=round_.id, title=title, why=why or None, proposer_id=user.id, slot=free[0], created_at=now, updated_at=now
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(proposal)
+            db.session.flush()
+    except IntegrityError:
+        raise SafetyWeekError(_full_message(), "title") from None
+    db.session.expire(round_, ["proposals"])
+    record(user, "safety_week.proposed", proposal)
+    return proposal
+
+
+def edit_proposal(proposal: Proposal, user, *, title: str, why: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _lock(proposal.round)
+    _require_proposing(proposal.round, now)
+    if proposal.proposer_id != user.id or not proposal.is_live:
+        raise SafetyWeekError(_("This proposal can no longer be changed."))
+    proposal.title, why = _clean_proposal(title, why)
+    proposal.why = why or None
+    proposal.updated_at = now
+    db.session.flush()
+    record(user, "safety_week.proposal_edited", proposal)
+
+
+def withdraw_proposal(proposal: Proposal, user, *, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _lock(proposal.round)
+    _require_proposing(proposal.round, now)
+    if proposal.proposer_id != user.id or not proposal.is_live:
+        raise SafetyWeekError(_("This proposal can no longer be withdrawn."))
+    proposal.status = ProposalStatus.withdrawn
+    proposal.updated_at = now
+    db.session.flush()
+    record(user, "safety_week.proposal_withdrawn", proposal)
+
+
+def _require_review_open(round_: ThemeRound, now: datetime) -> None:
+    if round_.method_locked(now):
+        raise SafetyWeekError(_("Voting has opened, so the themes can no longer be changed."))
+
+
+def keep_proposal(proposal: Proposal, *, by=None, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _lock(proposal.round)
+    _require_review_open(proposal.round, now)
+    if not proposal.is_live:
+        raise SafetyWeekError(_("Only a live proposal can be kept."), "decision")
+    proposal.status = ProposalStatus.kept
+    proposal.decline_reason = None
+    proposal.reviewed_at = now
+    db.session.flush()
+    record(by, "safety_week.proposal_kept", proposal)
+
+
+def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _lock(proposal.round)
+    _require_review_open(proposal.round, now)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise SafetyWeekError(_("Write a kind reason. The proposer will see it."), "reason")
+    if len(reason) > REASON_MAX:
+        raise SafetyWeekError(_("Use at most %(max)s characters.", max=REASON_MAX), "reason")
+    if not proposal.is_live:
+        raise SafetyWeekError(_("Only a live proposal can be declined."), "decision")
+    proposal.status = ProposalStatus.declined
+    proposal.decline_reason = reason
+    proposal.reviewed_at = now
+    db.session.flush()
+    record(by, "safety_week.proposal_declined", proposal)
+    _tell(
+        [proposal.proposer],
+        kind="safety_week.declined",
+        message=_l("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
+        params={"title": proposal.title, "reason": reason},
+        proposal=proposal,
+    )
+
+
+def merge_proposals(
+    proposal: Proposal, into: Proposal, *, title: str | None = None, by=None, now: datetime | None = None
+) -> None:
+    """Two proposals say the same thing: ``proposal`` joins ``into``, which is kept (maybe with a better title)."""
+    now = now or utcnow()
+    _lock(proposal.round)
+    _require_review_open(proposal.round, now)
+    if into.id == proposal.id or into.round_id != proposal.round_id:
+        raise SafetyWeekError(_("Choose another proposal from the same round."), "merge_into")
+    if not proposal.is_live or not into.is_live:
+        raise SafetyWeekError(_("Only live proposals can be merged."), "merge_into")
+    if title:
+        into.title, _why = _clean_proposal(title, "")
+    proposal.status = ProposalStatus.merged
+    proposal.merged_into = into
+    proposal.reviewed_at = now
+    into.status = ProposalStatus.kept
+    into.reviewed_at = now
+    db.session.flush()
+    record(by, "safety_week.proposals_merged", proposal, {"into": into.id})
+    message = _l("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
+    _tell([proposal.proposer], kind="safety_week.merged", message=message,
+          params={"title": proposal.title, "into": into.title}, proposal=proposal)
+    _tell([into.proposer], kind="safety_week.merged", message=message,
+          params={"title": into.title, "into": into.title}, proposal=into, key_suffix=f"from-{proposal.id}")
+
+
+def _link(endpoint: str, fallback: str, **values) -> str:
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:  # outside a request (the demo, the notify worker)
+        return fallback
+
+
+def _tell(users, *, kind: str, message, params: dict, proposal: Proposal, key_suffix: str = "") -> None:
+    """An in-app message through the notifications domain (the proposal page shows the outcome too)."""
+    users = [user for user in users if user is not None]
+    if not users:
+        return
+    try:
+        from youthcouncil.notifications.services import notify
+    except ImportError:  # the notifications domain is optional: the proposal page shows the outcome anyway
+        return
+    notify(
+        users,
+        kind=kind,
+        message=message,
+        params=params,
+        link=_link("safety_week.proposal_detail", f"/safety-week/proposals/{proposal.id}", proposal_id=proposal.id),
+        dedupe_key=f"{kind}:{proposal.id}:{proposal.status}{':' + key_suffix if key_suffix else ''}",
+    )
+
+
+def _tell_members_result(round_: ThemeRound) -> None:
+    if round_.term_id is None:
+        return
+    try:
+        from youthcouncil.notifications.services import notify
+    except ImportError:
+        return
+    from youthcouncil.accounts.models import User
+
+    term = db.session.get(Term, round_.term_id)
+    users = db.session.scalars(sa.select(User).where(User.id.in_(voting_members_query(term)))).all()
+    link = _link("safety_week.round_result", f"/safety-week/rounds/{round_.id}/result", round_id=round_.id)
+    notify(
+        users,
+        kind="safety_week.result",
+        message=_l("The safety-week vote is counted. See which theme won!"),
+        params={},
+        link=link,
+        dedupe_key=f"safety_week.result:{round_.id}",
+    )
+
+
+# --- Ballots ------------------------------------------------------------------------------------------------
+
+
+def voter_link(round_id: int, user_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{round_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def voter_row(round_: ThemeRound, user) -> Voter | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalars(
+        sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id)
+    ).first()
+
+
+def has_voted(round_: ThemeRound, user) -> bool:
+    return voter_row(round_, user) is not None
+
+
+def own_current_ballot(round_: ThemeRound, user) -> Ballot | None:
+    """The member's own current ballot, found through the keyed link (only before the round is counted)."""
+    if round_.is_closed or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalars(
+        sa.select(Ballot).where(Ballot.round_id == round_.id, Ballot.voter_link == voter_link(round_.id, user.id))
+    ).first()
+
+
+def clean_ranking(round_: ThemeRound, ranking: list[int]) -> list[list[int]]:
+    """A ballot as stored: ranked themes best first (``[[a], [b]]``) or, for approval, one rank (``[[a, b]]``)."""
+    allowed = {p.id for p in candidates(round_)}
+    chosen = list(ranking)
+    if any(theme not in allowed for theme in chosen):
+        raise SafetyWeekError(_("That theme is not in the vote. Reload the page and try again."), "ranking")
+    if len(set(chosen)) != len(chosen):
+        raise SafetyWeekError(_("A theme can only have one place."), "ranking")
+    if not chosen:
+        if round_.method == Method.approval:
+            raise SafetyWeekError(_("Tick at least one theme you like."), "ranking")
+        raise SafetyWeekError(_("Choose at least one theme."), "ranking")
+    if round_.method == Method.approval:
+        return [sorted(chosen)]
+    return [[theme] for theme in chosen]
+
+
+@dataclass
+class Receipt:
+    voted_at: datetime
+    repeated: bool = False  # True when this was a retry of a submission already counted
+
+
+def submit_ballot(
+    round_: ThemeRound, user, ranking: list[int], idempotency_key: str, *, now: datetime | None = None
+) -> Receipt:
+    """Cast or replace the member's ballot. A retry with the same idempotency key changes nothing."""
+    now = now or utcnow()
+    key = (idempotency_key or "").strip()
+    try:
+        key = str(uuid.UUID(key))
+    except ValueError:
+        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
+    _lock(round_)
+    if round_.phase(now) != Phase.voting:
+        raise SafetyWeekError(_("Voting is closed now, so this vote could not be counted. Thank you for trying!"))
+    if not is_eligible_voter(user, round_):
+        raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
+    link = voter_link(round_.id, user.id)
+    repeated = _receipt_for_key(round_, user, key)
+    if repeated is not None:
+        return repeated
+    stored = clean_ranking(round_, ranking)
+    for _attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                voter = db.session.scalars(
+                    sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id).with_for_update()
+                ).first()
+                if voter is None:
+                    voter = Voter(round_id=round_.id, term_id=round_.term_id, user_id=user.id, voted_at=now)
+                    db.session.add(voter)
+                else:
+                    voter.voted_at = now
+                db.session.execute(
+                    sa.update(Ballot)
+                    .where(Ballot.round_id == round_.id, Ballot.voter_link == link)
+                    .values(voter_link=None, replaced=True)
+                    .execution_options(synchronize_session=False)
+                )
+                db.session.add(
+                    Ballot(round_id=round_.id, ranking=stored, submitted_at=now, voter_link=link, idempotency_key=key)
+                )
+                db.session.flush()
+            return Receipt(voted_at=now)
+        except IntegrityError:
+            # The same member's other tab (or a retry) wrote at the same moment; look again and go on from there.
+            repeated = _receipt_for_key(round_, user, key)
+            if repeated is not None:
+                return repeated
+    raise SafetyWeekError(_("Many votes arrived at the same moment. Please press the button again."))
+
+
+def _receipt_for_key(round_: ThemeRound, user, key: str) -> Receipt | None:
+    ballot = db.session.scalars(sa.select(Ballot).where(Ballot.idempotency_key == key)).first()
+    if ballot is None:
+        return None
+    voter = voter_row(round_, user)
+    if ballot.round_id != round_.id or voter is None:
+        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking")
+    return Receipt(voted_at=voter.voted_at, repeated=True)
+
+
+def counted_ballots(round_: ThemeRound) -> list[tuple[ranked.Ranking, int]]:
+    rows = db.session.execute(
+        sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id, Ballot.replaced.is_(False))
+    ).all()
+    return [(tuple(frozenset(rank) for rank in ranking), weight) for ranking, weight in rows]
+
+
+def turnout(round_: ThemeRound) -> tuple[int, int | None]:
+    """(ballots counted, members who could vote); the second is None for imported rounds."""
+    voters = sum(weight for _ranking, weight in counted_ballots(round_))
+    if round_.imported:
+        return voters, None
+    return voters, round_.eligible_count if round_.is_closed else eligible_count(round_)
+
+
+def voter_count(round_: ThemeRound) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Voter).where(Voter.round_id == round_.id)) or 0
+
+
+# --- The result ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    theme: Proposal
+    votes: int
+    percent: int  # of the round's continuing ballots, for the bar's width
+    winner: bool = False
+    eliminated: bool = False
+
+
+@dataclass
+class RoundView:
+    number: int
+    bars: list[Bar]
+    exhausted: int
+    continuing: int
+    eliminated: Proposal | None
+    winner: Proposal | None
+    reason: str
+    tied: list[Proposal] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    method: Method
+    winner: Proposal | None
+    reason: str
+    ballots: int
+    eligible: int | None
+    rounds: list[RoundView]
+    approval_bars: list[Bar]
+    beats_everyone: bool | None
+    loses_to: list[Proposal]
+    ties_with: list[Proposal]
+    condorcet: Proposal | None
+    seed: str | None
+    lot_used: bool
+
+
+def _percent(votes: int, total: int) -> int:
+    return round(100 * votes / total) if total else 0
+
+
+def compute_result(round_: ThemeRound) -> Result:
+    """Count the round with the shared engine (same ballots and seed, same result, every time)."""
+    themes = candidates(round_)
+    by_id = {p.id: p for p in themes}
+    order = [p.id for p in themes]
+    ballots = counted_ballots(round_)
+    total = sum(weight for _ranking, weight in ballots)
+    seed = round_.lot_seed or ranked.DEFAULT_SEED
+    eligible = None if round_.imported else round_.eligible_count
+    rounds: list[RoundView] = []
+    approval_bars: list[Bar] = []
+    lot_used = False
+    if round_.method == Method.approval:
+        outcome = ranked.approval(ballots, order, seed=seed)
+        winner_id, reason = outcome.winner, outcome.reason
+        lot_used = outcome.lot_seed is not None
+        approval_bars = [
+            Bar(by_id[c], outcome.counts[c], _percent(outcome.counts[c], total), winner=c == winner_id)
+            for c in outcome.ranking or order
+        ]
+    else:
+        outcome = ranked.instant_runoff(ballots, order, seed=seed)
+        winner_id, reason = outcome.winner, outcome.reason
+        for irv_round in outcome.rounds:
+            lot_used = lot_used or irv_round.lot_seed is not None
+            bars = [
+                Bar(
+                    by_id[c],
+                    votes,
+                    _percent(votes, irv_round.continuing_total),
+                    winner=c == irv_round.winner,
+                    eliminated=c == irv_round.eliminated,
+                )
+                for c, votes in sorted(irv_round.counts.items(), key=lambda item: (-item[1], order.index(item[0])))
+            ]
+            rounds.append(
+                RoundView(
+                    number=irv_round.number,
+                    bars=bars,
+                    exhausted=irv_round.exhausted,
+                    continuing=irv_round.continuing_total,
+                    eliminated=by_id.get(irv_round.eliminated),
+                    winner=by_id.get(irv_round.winner),
+                    reason=irv_round.reason,
+                    tied=[by_id[c] for c in irv_round.tied],
+                )
+            )
+    beats_everyone, loses_to, ties_with, condorcet = None, [], [], None
+    if winner_id is not None and len(order) > 1 and round_.method == Method.irv:
+        check = ranked.head_to_head(ballots, order, winner_id)
+        beats_everyone = check.beats_everyone
+        loses_to = [by_id[c] for c in check.loses_to]
+        ties_with = [by_id[c] for c in check.ties_with]
+        found = ranked.condorcet_winner(ballots, order)
+        condorcet = by_id.get(found) if found is not None else None
+    return Result(
+        method=round_.method,
+        winner=by_id.get(winner_id),
+        reason=reason,
+        ballots=total,
+        eligible=eligible,
+        rounds=rounds,
+        approval_bars=approval_bars,
+        beats_everyone=beats_everyone,
+        loses_to=loses_to,
+        ties_with=ties_with,
+        condorcet=condorcet,
+        seed=round_.lot_seed,
+        lot_used=lot_used,
+    )
+
+
+# --- PrefLib open data --------------------------------------------------------------------------------------
+
+
+def export_preflib(round_: ThemeRound) -> tuple[str, str]:
+    """(file name, text) of a counted round as a PrefLib file: theme titles and rankings, nothing personal."""
+    from youthcouncil.voting import preflib
+
+    if not round_.is_closed:
+        raise SafetyWeekError(_("The round is not counted yet."))
+    themes = candidates(round_)
+    number = {p.id: i for i, p in enumerate(themes, start=1)}
+    alternatives = {i: p.title for p, i in ((p, number[p.id]) for p in themes)}
+    ballots = [
+        (tuple(frozenset(number[c] for c in rank) for rank in ranking), weight)
+        for ranking, weight in counted_ballots(round_)
+        if ranking
+    ]
+    data_type = preflib.narrowest_data_type(ballots, alternatives) if ballots else "soi"
+    if data_type == "soc":
+        data_type = "soi"  # members may rank only some themes; say so even if everyone ranked all
+    elif data_type == "toc":
+        data_type = "toi"
+    name = f"safety-week-{round_.year}.{data_type}"
+    metadata = {
+        "FILE NAME": name,
+        "TITLE": round_.title,
+        "DESCRIPTION": "Safety-week theme vote of the youth council"
+        + (" (approval ballots: each ballot's one rank holds the approved themes)" if round_.method == Method.approval else ""),
+        "PUBLICATION DATE": round_.closed_at.date().isoformat(),
+    }
+    return name, preflib.format_preflib(alternatives, ballots, metadata, data_type=data_type)
+
+
+def import_preflib(
+    text: str, *, file_name: str, year: int, title: str, method: Method, by=None, now: datetime | None = None
+) -> ThemeRound:
+    """A past round from a PrefLib file: one kept theme per alternative, the orders as ballots, counted at once."""
+    from youthcouncil.voting import preflib
+
+    now = now or utcnow()
+    title = _check_title(title)
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    try:
+        data = preflib.parse_preflib(text, data_type=extension if extension in preflib.DATA_TYPES else None)
+    except ValueError as error:
+        raise SafetyWeekError(_("This file could not be read: %(error)s", error=str(error)), "file") from None
+    if len(data.alternatives) < 2:
+        raise SafetyWeekError(_("The file must name at least two themes."), "file")
+    if any(len(name.strip()) > TITLE_MAX or not name.strip() for name in data.alternatives.values()):
+        raise SafetyWeekError(_("Each theme's name must be 1 to %(max)s characters.", max=TITLE_MAX), "file")
+    if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
+        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
+    day = timedelta(days=1)
+    round_ = ThemeRound(
+        term_id=None,
+        year=year,
+        title=title,
+        method=Method(method),
+        proposing_opens_at=now - 4 * day,
+        proposing_closes_at=now - 3 * day,
+        voting_opens_at=now - 2 * day,
+        voting_closes_at=now - day,
+        imported=True,
+        closed_at=now,
+        lot_seed=secrets.token_hex(8),
+        created_by_id=getattr(by, "id", None),
+    )
+    db.session.add(round_)
+    db.session.flush()
+    themes = {}
+    for alternative, name in data.alternatives.items():
+        themes[alternative] = Proposal(
+            round=round_, title=" ".join(name.split()), status=ProposalStatus.kept, reviewed_at=now
+        )
+        db.session.add(themes[alternative])
+    db.session.flush()
+    for ranking, count in data.ballots:
+        stored = [sorted(themes[a].id for a in rank) for rank in ranking if rank]
+        if round_.method == Method.approval:
+            stored = [sorted(theme for rank in stored for theme in rank)] if stored else []
+        db.session.add(Ballot(round_id=round_.id, ranking=stored, weight=count, submitted_at=round_.voting_closes_at))
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
+    record(by, "safety_week.round_imported", round_, {"year": year, "ballots": data.voters})
+    return round_

@@ -1,0 +1,445 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
+from youthcouncil.extensions import db
+from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.safety_week import bp, permissions, services
+from youthcouncil.safety_week.forms import (
+    DATETIME_FORMAT,
+    BallotForm,
+    ImportForm,
+    PhaseForm,
+    ProposalForm,
+    ReviewForm,
+    RoundForm,
+)
+from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalStatus, ThemeRound
+from youthcouncil.safety_week.services import SafetyWeekError
+from youthcouncil.web import see_other
+
+
+def _round_or_404(round_id: int) -> ThemeRound:
+    return db.get_or_404(ThemeRound, round_id)
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    return db.get_or_404(Proposal, proposal_id)
+
+
+def _attach(form, error: SafetyWeekError, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = list(field.errors) + [str(error)]
+
+
+def _oslo_time(value: datetime) -> datetime:
+    return value.replace(tzinfo=OSLO)
+
+
+def _dates(form: RoundForm) -> services.RoundDates:
+    return services.RoundDates(
+        proposing_opens_at=_oslo_time(form.proposing_opens_at.data),
+        proposing_closes_at=_oslo_time(form.proposing_closes_at.data),
+        voting_opens_at=_oslo_time(form.voting_opens_at.data),
+        voting_closes_at=_oslo_time(form.voting_closes_at.data),
+    )
+
+
+def _local(moment: datetime) -> datetime:
+    return to_oslo(moment).replace(tzinfo=None)
+
+
+# --- Rounds -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/safety-week/")
+@access(ANY_USER)
+def index():
+    return render_template(
+        "safety_week/round_list.html", rounds=services.rounds_newest_first(), current=services.current_round()
+    )
+
+
+@bp.route("/safety-week/results")
+@access(PUBLIC)
+def results():
+    return render_template("safety_week/results.html", rounds=services.closed_rounds())
+
+
+@bp.route("/safety-week/rounds/new", methods=["GET", "POST"])
+@access(Role.coordinator)
+def round_create():
+    if not permissions.can_create_round(current_user):
+        abort(403)
+    form = RoundForm()
+    if request.method == "GET":
+        year = to_oslo(services.utcnow()).year
+        form.year.data = year
+        form.title.data = _("Safety week %(year)s", year=year)
+    if form.validate_on_submit():
+        try:
+            round_ = services.create_round(
+                year=form.year.data, title=form.title.data, dates=_dates(form), method=Method(form.method.data),
+                by=current_user,
+            )
+        except SafetyWeekError as error:
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("The round is created."), "success")
+            return see_other("safety_week.round_detail", round_id=round_.id)
+    return render_template("safety_week/round_form.html", form=form, round=None), 422 if form.errors else 200
+
+
+@bp.route("/safety-week/rounds/<int:round_id>")
+@access(ANY_USER)
+def round_detail(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not permissions.can_see_round(current_user, round_):
+        abort(403)
+    return render_template(
+        "safety_week/round_detail.html",
+        round=round_,
+        phase=round_.phase(),
+        proposals=services.visible_proposals(round_),
+        mine=services.proposals_of(round_, current_user),
+        to_review=services.proposals_to_review(round_),
+        voted=services.has_voted(round_, current_user),
+        turnout=services.turnout(round_) if permissions.can_change_phase(current_user, round_) else None,
+        phase_form=PhaseForm(),
+    )
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@access(Role.coordinator)
+def round_edit(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not permissions.can_edit_round(current_user, round_):
+        # Only coordinators get here (see @access); the round's phase is what says no.
+        flash(_("Voting has opened: the round can no longer be changed."), "info")
+        return see_other("safety_week.round_detail", round_id=round_.id)
+    form = RoundForm(obj=round_ if request.method == "GET" else None)
+    if request.method == "GET":
+        for name in ("proposing_opens_at", "proposing_closes_at", "voting_opens_at", "voting_closes_at"):
+            getattr(form, name).data = _local(getattr(round_, name))
+        form.method.data = round_.method.value
+    if form.validate_on_submit():
+        try:
+            services.update_round(
+                round_, title=form.title.data, dates=_dates(form), method=Method(form.method.data), by=current_user
+            )
+        except SafetyWeekError as error:
+            db.session.rollback()
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("The round is saved."), "success")
+            return see_other("safety_week.round_detail", round_id=round_.id)
+    return render_template("safety_week/round_form.html", form=form, round=round_), 422 if form.errors else 200
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/phase", methods=["POST"])
+@access(Role.coordinator)
+def round_phase(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not permissions.can_change_phase(current_user, round_):
+        flash(_("This round is finished."), "info")
+        return see_other("safety_week.round_detail", round_id=round_.id)
+    form = PhaseForm()
+    action = request.form.get("action", "")
+    if form.validate_on_submit() and action in services.PHASE_ACTIONS:
+        try:
+            services.change_phase(round_, action, by=current_user)
+        except SafetyWeekError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Done: the round's phase is updated."), "success")
+    if round_.is_closed:
+        return see_other("safety_week.round_result", round_id=round_.id)
+    return see_other("safety_week.round_detail", round_id=round_.id)
+
+
+# --- Proposals ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/propose", methods=["GET", "POST"])
+@access(Role.member)
+def propose(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = ProposalForm()
+    if request.method == "POST" and form.validate_on_submit():
+        # The phase and the limit are checked by the service, so a late form gets a kind message, not a 403.
+        try:
+            proposal = services.propose(round_, current_user, title=form.title.data, why=form.why.data)
+        except SafetyWeekError as error:
+            db.session.rollback()
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("Thank you! Your theme is proposed."), "success")
+            return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+    elif request.method == "GET" and not permissions.can_propose(current_user, round_):
+        return render_template("safety_week/proposal_closed.html", round=round_, phase=round_.phase())
+    status = 422 if form.errors else 200
+    return render_template("safety_week/proposal_form.html", form=form, round=round_, proposal=None), status
+
+
+@bp.route("/safety-week/proposals/<int:proposal_id>")
+@access(ANY_USER)
+def proposal_detail(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    if not permissions.can_see_proposal(current_user, proposal):
+        abort(403)
+    return render_template(
+        "safety_week/proposal_detail.html",
+        proposal=proposal,
+        round=proposal.round,
+        merged_from=services.merged_from(proposal),
+    )
+
+
+def _not_yours(proposal: Proposal):
+    """Someone else's proposal: nothing changes; say so kindly and show the proposal (if they may see it)."""
+    if not permissions.can_see_proposal(current_user, proposal):
+        abort(404)
+    flash(_("Only the member who proposed this theme can change it."), "info")
+    return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+
+
+@bp.route("/safety-week/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@access(Role.member)
+def proposal_edit(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    if not permissions.is_proposer(current_user, proposal):
+        return _not_yours(proposal)
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.edit_proposal(proposal, current_user, title=form.title.data, why=form.why.data)
+        except SafetyWeekError as error:
+            db.session.rollback()
+            _attach(form, error, "title")
+        else:
+            db.session.commit()
+            flash(_("Your theme is saved."), "success")
+            return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+    elif request.method == "GET" and not permissions.can_edit_proposal(current_user, proposal):
+        flash(_("This proposal can no longer be changed."), "info")
+        return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+    status = 422 if form.errors else 200
+    return render_template(
+        "safety_week/proposal_form.html", form=form, round=proposal.round, proposal=proposal
+    ), status
+
+
+@bp.route("/safety-week/proposals/<int:proposal_id>/withdraw", methods=["POST"])
+@access(Role.member)
+def proposal_withdraw(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    if not permissions.is_proposer(current_user, proposal):
+        return _not_yours(proposal)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_proposal(proposal, current_user)
+        except SafetyWeekError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+        db.session.commit()
+        flash(_("Your theme is withdrawn."), "success")
+    return see_other("safety_week.round_detail", round_id=proposal.round_id)
+
+
+@bp.route("/safety-week/proposals/<int:proposal_id>/review", methods=["GET", "POST"])
+@access(Role.coordinator)
+def proposal_review(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    round_ = proposal.round
+    if not permissions.can_review_proposal(current_user, proposal):
+        flash(_("This proposal can no longer be reviewed: voting has opened, or it was withdrawn."), "info")
+        return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+    others = [p for p in services.visible_proposals(round_) if p.id != proposal.id and p.is_live]
+    form = ReviewForm()
+    form.merge_into.choices = [(0, _("— choose —"))] + [(p.id, p.title) for p in others]
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "keep":
+                services.keep_proposal(proposal, by=current_user)
+                message = _("The theme is kept. It goes to the vote.")
+            elif form.decision.data == "merge":
+                into = db.session.get(Proposal, form.merge_into.data or 0)
+                if into is None or into.id not in {p.id for p in others}:
+                    raise SafetyWeekError(_("Choose the proposal it says the same as."), "merge_into")
+                services.merge_proposals(proposal, into, title=form.merged_title.data, by=current_user)
+                message = _("The two proposals are merged. Both proposers got a message.")
+            else:
+                services.decline_proposal(proposal, form.reason.data, by=current_user)
+                message = _("The proposal is declined. The proposer can read your reason.")
+        except SafetyWeekError as error:
+            db.session.rollback()
+            _attach(form, error, "decision")
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return see_other("safety_week.round_detail", round_id=round_.id)
+    status = 422 if form.errors else 200
+    return render_template("safety_week/proposal_review.html", form=form, proposal=proposal, round=round_), status
+
+
+# --- Voting -------------------------------------------------------------------------------------------------
+
+
+def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]]:
+    """The ranked theme ids, best first, from the form (``rank-<id>`` selects, or ``theme`` ticks for approval)."""
+    themes = services.candidates(round_)
+    if round_.method == Method.approval:
+        ticked = set(request.form.getlist("theme"))
+        chosen = [p.id for p in themes if str(p.id) in ticked]
+        return chosen, {p.id: "1" for p in themes if p.id in chosen}
+    places: dict[int, str] = {}
+    for p in themes:
+        value = request.form.get(f"rank-{p.id}", "").strip()
+        if value:
+            places[p.id] = value
+    numbers: dict[int, int] = {}
+    for theme, value in places.items():
+        if not value.isdigit() or not 1 <= int(value) <= len(themes):
+            raise SafetyWeekError(_("Choose a place from the list for each theme."), "ranking")
+        numbers[theme] = int(value)
+    if len(set(numbers.values())) != len(numbers):
+        raise SafetyWeekError(_("Two themes have the same place. Give each theme its own place."), "ranking")
+    return sorted(numbers, key=numbers.get), places
+
+
+def _places_of(ballot) -> dict[int, str]:
+    if ballot is None:
+        return {}
+    return {theme: str(i) for i, rank in enumerate(ballot.ranking, start=1) for theme in rank}
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/vote", methods=["GET", "POST"])
+@access(Role.member)
+def vote(round_id: int):
+    round_ = _round_or_404(round_id)
+    phase = round_.phase()
+    eligible = services.is_eligible_voter(current_user, round_)
+    form = BallotForm()
+    error = None
+    places: dict[int, str] | None = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            chosen, places = _ranking_from_request(round_)
+            receipt = services.submit_ballot(round_, current_user, chosen, form.idempotency_key.data)
+        except SafetyWeekError as problem:
+            db.session.rollback()
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("Your vote is registered, %(time)s.", time=to_oslo(receipt.voted_at).strftime("%H:%M")), "success")
+            return see_other("safety_week.vote", round_id=round_.id)
+    voter = services.voter_row(round_, current_user)
+    if places is None:
+        # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
+        places = _places_of(services.own_current_ballot(round_, current_user))
+    form.idempotency_key.data = services.new_idempotency_key()
+    status = 422 if error else 200
+    return render_template(
+        "safety_week/vote.html",
+        round=round_,
+        phase=phase,
+        eligible=eligible,
+        can_vote=permissions.can_vote(current_user, round_),
+        themes=services.candidates(round_),
+        places=places,
+        voter=voter,
+        form=form,
+        error=error,
+    ), status
+
+
+# --- Results and open data ----------------------------------------------------------------------------------
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/result")
+@access(PUBLIC)
+def round_result(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not permissions.can_see_result(current_user, round_):
+        return render_template("safety_week/result_pending.html", round=round_, phase=round_.phase())
+    return render_template(
+        "safety_week/result.html", round=round_, result=services.compute_result(round_), Phase=Phase
+    )
+
+
+@bp.route("/safety-week/rounds/<int:round_id>/export")
+@access(PUBLIC)
+def round_export(round_id: int):
+    round_ = _round_or_404(round_id)
+    if not permissions.can_export_round(current_user, round_):
+        abort(404)
+    name, text = services.export_preflib(round_)
+    response = make_response(text)
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/safety-week/import", methods=["GET", "POST"])
+@access(Role.coordinator)
+def round_import():
+    if not permissions.can_import_round(current_user):
+        abort(403)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose a file.")]
+        else:
+            raw = upload.read(5 * 1024 * 1024 + 1)
+            try:
+                if len(raw) > 5 * 1024 * 1024:
+                    raise SafetyWeekError(_("The file is too big (at most 5 MB)."), "file")
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise SafetyWeekError(_("The file must be UTF-8 text."), "file") from None
+                round_ = services.import_preflib(
+                    text, file_name=upload.filename, year=form.year.data, title=form.title.data,
+                    method=Method(form.method.data), by=current_user,
+                )
+            except SafetyWeekError as error:
+                db.session.rollback()
+                _attach(form, error, "file")
+            else:
+                db.session.commit()
+                flash(_("The round is imported."), "success")
+                return see_other("safety_week.round_result", round_id=round_.id)
+    status = 422 if form.errors else 200
+    return render_template("safety_week/import_form.html", form=form), status
+
+
+__all__ = ["DATETIME_FORMAT", "ProposalStatus"]
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"permissions": permissions, "ordinal": ordinal}
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd… (bokmål: 1., 2., 3.)."""
+    if n == 1:
+        return _("1st")
+    if n == 2:
+        return _("2nd")
+    if n == 3:
+        return _("3rd")
+    return _("%(n)sth", n=n)
