@@ -10,7 +10,7 @@ from youthcouncil.motions import bp, services
 from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
-from youthcouncil.motions.wording import CHOICE_LABELS, outcome_sentence, status_label
+from youthcouncil.motions.wording import CHOICE_LABELS, YOU_VOTED, outcome_sentence, status_label
 from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
 
 
@@ -67,7 +67,7 @@ def motion_vote(motion_id: int):
         flash(error.message, "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     db.session.commit()
-    flash(_("Thank you! You voted: %(choice)s.", choice=CHOICE_LABELS[vote.choice]), "success")
+    flash(_("Thank you! %(you_voted)s", you_voted=YOU_VOTED[vote.choice]), "success")
     return see_other("motions.motion_detail", motion_id=motion.id)
 
 
@@ -157,6 +157,7 @@ def _motion_helpers():
     return {
         "Choice": Choice,
         "choice_labels": CHOICE_LABELS,
+        "you_voted": YOU_VOTED,
         "motion_status_label": status_label,
         "motion_outcome_sentence": outcome_sentence,
         "can_vote_on_motion": can_vote_on_motion,

@@ -14,6 +14,12 @@ CHOICE_LABELS = {
     Choice.abstain: _l("Abstain"),
 }
 
+YOU_VOTED = {
+    Choice.yes: _l("You voted yes."),
+    Choice.no: _l("You voted no."),
+    Choice.abstain: _l("You abstained."),
+}
+
 
 def outcome_sentence(result: MotionResult) -> str:
     if result.reason == ADOPTED:

@@ -151,7 +151,8 @@ def _body(user, text: str, link: str | None) -> str:
         lines = [gettext("Hi, %(name)s!", name=user.first_name), "", text]
         if link:
             base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-            lines += ["", gettext("Read more: %(url)s", url=f"{base}{link}")]
+            url = base + link
+            lines += ["", gettext("Read more: %(url)s", url=url)]
         lines += ["", "—", gettext("This message was sent by the youth council's web site.")]
     return "\n".join(lines) + "\n"
 
