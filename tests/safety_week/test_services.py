@@ -79,14 +79,12 @@ def test_the_database_refuses_a_fourth_live_proposal(app, db, world):
     for slot in (1, 2, 3):
         db.session.add(Proposal(round_id=round_.id, title=f"T{slot}", proposer_id=member.id, slot=slot))
     db.session.flush()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Proposal(round_id=round_.id, title="T1 again", proposer_id=member.id, slot=1))
-            db.session.flush()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Proposal(round_id=round_.id, title="T4", proposer_id=member.id, slot=4))
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(Proposal(round_id=round_.id, title="T1 again", proposer_id=member.id, slot=1))
+        db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(Proposal(round_id=round_.id, title="T4", proposer_id=member.id, slot=4))
+        db.session.flush()
 
 
 def test_only_members_of_the_term_propose(app, db, world, req):
@@ -257,16 +255,14 @@ def test_the_database_holds_one_current_ballot_per_voter_and_one_voter_row(app, 
         Ballot(round_id=round_.id, ranking=[[themes[1].id]], voter_link="x", replaced=True),
         Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["school_rep"].id),
     ):
-        with pytest.raises(IntegrityError):
-            with db.session.begin_nested():
-                db.session.add(row)
-                db.session.flush()
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
     db.session.add(Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["member"].id))
     db.session.flush()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["member"].id))
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["member"].id))
+        db.session.flush()
 
 
 def test_counting_erases_every_link_between_voters_and_ballots(app, db, world, req):

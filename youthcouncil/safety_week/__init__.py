@@ -9,7 +9,9 @@ from youthcouncil.web import nav_item
 
 bp = Blueprint("safety_week", __name__)
 
-nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator, Role.clerk, Role.school_rep], 20)
+nav_item(
+    "safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator, Role.clerk, Role.school_rep], 20
+)
 nav_item("safety_week.results", _l("Theme results"), PUBLIC, 22)
 
 

@@ -51,7 +51,9 @@ class RoundForm(FlaskForm):
 class ProposalForm(FlaskForm):
     title = StringField(
         _l("Theme"),
-        description=_l("A short name, at most %(max)s characters. For example “Safe on the way to school”.", max=TITLE_MAX),
+        description=_l(
+            "A short name, at most %(max)s characters. For example “Safe on the way to school”.", max=TITLE_MAX
+        ),
         validators=[DataRequired(_l("Write a short name for the theme.")), Length(max=TITLE_MAX)],
     )
     why = TextAreaField(
@@ -100,7 +102,9 @@ class ImportForm(FlaskForm):
     year = IntegerField(
         _l("Year"), validators=[InputRequired(_l("Write the year.")), NumberRange(2000, 2100, _l("Write a year."))]
     )
-    title = StringField(_l("Name of the round"), validators=[DataRequired(_l("Write a name for the round.")), Length(max=120)])
+    title = StringField(
+        _l("Name of the round"), validators=[DataRequired(_l("Write a name for the round.")), Length(max=120)]
+    )
     method = RadioField(
         _l("How the votes are counted"),
         choices=[(method.value, label) for method, label in METHOD_LABELS.items()],

@@ -57,7 +57,9 @@ class ThemeRound(db.Model):
         sa.CheckConstraint("voting_opens_at <= voting_closes_at", name="voting_dates_in_order"),
         sa.CheckConstraint("method IN ('irv', 'approval')", name="method_known"),
         sa.CheckConstraint("closed_at IS NULL OR lot_seed IS NOT NULL", name="closed_has_seed"),
-        sa.CheckConstraint("imported OR closed_at IS NULL OR closed_at >= voting_closes_at", name="closed_after_voting"),
+        sa.CheckConstraint(
+            "imported OR closed_at IS NULL OR closed_at >= voting_closes_at", name="closed_after_voting"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,7 +152,7 @@ class Proposal(db.Model):
     )
     #: The coordinator's kind words to the proposer when a proposal is declined.
     decline_reason: Mapped[Optional[str]] = mapped_column(sa.String(REASON_MAX))
-    merged_into_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("sw_proposals.id", ondelete="SET NULL"))
+    merged_into_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("sw_proposals.id", ondelete="CASCADE"))
     reviewed_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""The home-page panel: "you have not voted yet", proposing is open, outcomes of your proposals, the coordinator's to-dos."""
+"""The home-page panel: "you have not voted yet", proposing is open, outcomes of your proposals, jobs to do."""
 
 from __future__ import annotations
 

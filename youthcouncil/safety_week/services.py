@@ -349,7 +349,8 @@ def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | N
     if not free:
         raise SafetyWeekError(_full_message(), "title")
     proposal = Proposal(
-        round_id=round_.id, title=title, why=why or None, proposer_id=user.id, slot=free[0], created_at=now, updated_at=now
+        round_id=round_.id, title=title, why=why or None, proposer_id=user.id, slot=free[0],
+        created_at=now, updated_at=now,
     )
     try:
         with db.session.begin_nested():
@@ -784,7 +785,7 @@ def export_preflib(round_: ThemeRound) -> tuple[str, str]:
         "FILE NAME": name,
         "TITLE": round_.title,
         "DESCRIPTION": "Safety-week theme vote of the youth council"
-        + (" (approval ballots: each ballot's one rank holds the approved themes)" if round_.method == Method.approval else ""),
+        + (" (approval: each ballot's one rank holds the approved themes)" if round_.method == Method.approval else ""),
         "PUBLICATION DATE": round_.closed_at.date().isoformat(),
     }
     return name, preflib.format_preflib(alternatives, ballots, metadata, data_type=data_type)
