@@ -18,7 +18,7 @@ def notify_command(batch: int, max_rounds: int) -> None:
     checks = run_due_checks(now)
     total = DeliveryReport()
     for _round in range(max_rounds):
-        report = deliver_due(now, batch=batch)
+        report = deliver_due(batch=batch)  # a fresh "now": messages the checks just wrote are due
         total.sent += report.sent
         total.failed += report.failed
         total.gave_up += report.gave_up
