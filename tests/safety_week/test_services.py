@@ -46,7 +46,7 @@ def test_a_proposal_one_second_after_the_close_is_refused(app, db, world, req):
     from datetime import timedelta
 
     services.propose(round_, world.users["member"], title="Just in time", why="", now=closes - timedelta(seconds=1))
-    with pytest.raises(SafetyWeekError, match="closed"):
+    with pytest.raises(SafetyWeekError, match="(closed|stengt)"):
         services.propose(round_, world.users["member"], title="Too late", why="", now=closes + timedelta(seconds=1))
 
 
@@ -154,7 +154,7 @@ def test_coordinator_opens_and_closes_phases_early(app, db, world, req):
     services.change_phase(round_, "open_proposing")
     assert round_.phase() == Phase.proposing
     builders.add_proposal(round_, world.users["member"], "A", status=ProposalStatus.kept)
-    with pytest.raises(SafetyWeekError, match="two"):
+    with pytest.raises(SafetyWeekError, match="(two|to temaer)"):
         services.change_phase(round_, "open_voting")
     builders.add_proposal(round_, world.users["chair"], "B", status=ProposalStatus.kept)
     services.change_phase(round_, "open_voting")
@@ -230,7 +230,7 @@ def test_votes_outside_the_voting_phase_are_refused_kindly(app, db, world, req):
     closes = round_.voting_closes_at
     services.submit_ballot(round_, world.users["member"], [themes[0].id], str(uuid.uuid4()),
                            now=closes - timedelta(seconds=1))
-    with pytest.raises(SafetyWeekError, match="closed"):
+    with pytest.raises(SafetyWeekError, match="(closed|stengt)"):
         services.submit_ballot(round_, world.users["chair"], [themes[0].id], str(uuid.uuid4()),
                                now=closes + timedelta(seconds=1))
 
