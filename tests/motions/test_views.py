@@ -94,14 +94,14 @@ def test_hand_count_errors_show_next_to_the_field_and_keep_the_numbers(client, d
     login_as("chair")
     url = f"/motions/{motion.id}/hand-count"
     response = client.submit(url, {"yes": "3", "no": "1", "abstain": "0", "present": "3"}, page=url)
-    assert response.status_code == 422
+    assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="present-error"' in html and "minst 4" in html
     assert 'value="3"' in html and 'value="1"' in html
     response = client.submit(url, {"yes": "2", "no": "1", "abstain": "0", "present": "9"}, page=url)
-    assert response.status_code == 422 and "bare 4 stemmeberettigede" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "bare 4 stemmeberettigede" in response.get_data(as_text=True)
     response = client.submit(url, {"yes": "two", "no": "1", "abstain": "0", "present": "3"}, page=url)
-    assert response.status_code == 422 and 'id="yes-error"' in response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="yes-error"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert motion.status == MotionStatus.open
 

@@ -127,7 +127,6 @@ def motion_hand_count(motion_id: int):
     if not can_manage_motion(current_user, motion):
         abort(403)
     form = HandCountForm()
-    status = 200
     if form.validate_on_submit():
         try:
             result = services.record_hand_count(
@@ -137,16 +136,14 @@ def motion_hand_count(motion_id: int):
         except services.MotionError as error:
             db.session.rollback()
             getattr(form, error.field or "present").errors.append(error.message)
-            status = 422
         else:
             db.session.commit()
             flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), "success")
             return see_other("motions.motion_detail", motion_id=motion.id)
-    elif form.is_submitted():
-        status = 422
+    # Errors re-render with 200 (htmx swaps it like any page; a 4xx would count as a failed request there).
     return render_template(
         "motions/motion_hand_count.html", motion=motion, form=form, subject_url=services.subject_url(motion)
-    ), status
+    )
 
 
 
