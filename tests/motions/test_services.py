@@ -154,3 +154,74 @@ def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world):
     assert errors == []
     db.session.expire_all()
     assert count(db, MotionVote, MotionVote.motion_id == motion_id) == 1
+
+
+def test_cancel_handler_and_subject_link_are_used(client, db, world, login_as):
+    cancelled = []
+    services.register_cancel_handler(SUBJECT, lambda motion: cancelled.append(motion.id))
+    services.register_subject_link(SUBJECT, lambda motion: ("accounts.home", {}))
+    motion = make_motion(world)
+    db.session.commit()
+    login_as("member")
+    assert 'href="/home">' in client.get(f"/motions/{motion.id}").get_data(as_text=True)
+    services.cancel_motion(motion, by=world.chair)
+    db.session.commit()
+    assert cancelled == [motion.id]
+
+
+def test_votes_racing_a_close_are_either_counted_or_refused(app, db, world):
+    voters = [make_member(world.term, world.schools[i % 2]) for i in range(12)]
+    motion = make_motion(world)
+    db.session.commit()
+    motion_id, voter_ids, chair_id = motion.id, [v.id for v in voters], world.chair.id
+    db.session.rollback()
+    barrier = threading.Barrier(len(voter_ids) + 1)
+    accepted, errors = [], []
+
+    def vote(user_id):
+        with app.app_context():
+            from youthcouncil.accounts.models import User
+
+            try:
+                barrier.wait(timeout=30)
+                services.cast_vote(db.session.get(Motion, motion_id), db.session.get(User, user_id), Choice.yes)
+                db.session.commit()
+                accepted.append(user_id)
+            except services.MotionError:
+                db.session.rollback()
+            except Exception as error:  # pragma: no cover
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    def close():
+        with app.app_context():
+            from youthcouncil.accounts.models import User
+
+            try:
+                barrier.wait(timeout=30)
+                services.close_motion(db.session.get(Motion, motion_id), by=db.session.get(User, chair_id))
+                db.session.commit()
+            except Exception as error:  # pragma: no cover
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=vote, args=(uid,)) for uid in voter_ids] + [threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    closed = db.session.get(Motion, motion_id)
+    assert closed.status == MotionStatus.closed
+    # Every vote that committed before the close is in the count; none after it got in.
+    assert closed.yes == count(db, MotionVote, MotionVote.motion_id == motion_id) == len(accepted)
+
+
+def test_a_closed_motion_cannot_be_closed_again_by_hand_count(db, world):
+    motion = make_motion(world)
+    db.session.commit()
+    services.close_motion(motion, by=world.chair)
+    with pytest.raises(services.MotionError):
+        services.record_hand_count(motion, yes=1, no=0, abstain=0, present=2, by=world.chair)
