@@ -215,3 +215,16 @@ def test_notify_command_runs_due_checks_then_delivers(app, db, world, adult, out
         services._due_checks.remove(check)
     assert len(calls) == 2
     assert len(list(outbox_dir.glob("*.eml"))) == 1
+
+
+def test_prune_deletes_old_read_notifications_and_finished_mail_only(db, world, adult):
+    services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"})
+    db.session.commit()
+    later = utcnow() + timedelta(days=200)
+    assert services.prune(later) == (0, 0)  # unread and unsent: kept
+    services.mark_read(world.users["member"])
+    db.session.execute(sa.update(Notification).values(read_at=utcnow()))
+    db.session.execute(sa.update(OutboxMessage).values(sent_at=utcnow()))
+    db.session.commit()
+    assert services.prune(utcnow()) == (0, 0)  # too new
+    assert services.prune(later) == (2, 1)

@@ -12,7 +12,7 @@ from youthcouncil.db import utcnow
 @click.option("--max-rounds", default=20, show_default=True, help="Stop after this many rounds.")
 def notify_command(batch: int, max_rounds: int) -> None:
     """Enqueue time-based reminders, then deliver due e-mails (SMTP, or .eml files without SMTP_HOST)."""
-    from youthcouncil.notifications.services import DeliveryReport, deliver_due, run_due_checks
+    from youthcouncil.notifications.services import DeliveryReport, deliver_due, prune, run_due_checks
 
     now = utcnow()
     checks = run_due_checks(now)
@@ -26,10 +26,11 @@ def notify_command(batch: int, max_rounds: int) -> None:
         total.errors += report.errors
         if report.claimed + report.skipped < batch:
             break
+    pruned_notes, pruned_mails = prune()
     click.echo(
         f"due checks: {checks.ran} ran, {len(checks.failed)} failed; "
         f"e-mail: {total.sent} sent, {total.failed} to retry, {total.gave_up} given up, "
-        f"{total.skipped} taken by another worker"
+        f"{total.skipped} taken by another worker; deleted {pruned_notes} old notifications, {pruned_mails} old e-mails"
     )
     for line in checks.failed + total.errors:
         click.echo(f"  {line}", err=True)

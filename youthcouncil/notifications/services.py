@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 #: How long a claimed message is held by the worker that claimed it before another worker may try it again.
 CLAIM_LEASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=6)
+#: Read notifications and sent (or given-up) e-mails are deleted after this long: keep minors' data no longer
+#: than needed.
+KEEP_READ_NOTIFICATIONS = timedelta(days=180)
+KEEP_FINISHED_MAIL = timedelta(days=30)
 DEFAULT_LANGUAGE = "nb"
 
 _due_checks: list[Callable[[datetime], None]] = []
@@ -357,3 +361,21 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> DeliveryRepo
             report.sent += 1
     db.session.expire_all()
     return report
+
+
+def prune(now: datetime | None = None) -> tuple[int, int]:
+    """Delete old read notifications and old finished e-mails; returns (notifications, e-mails) deleted."""
+    now = now or utcnow()
+    notes = db.session.execute(
+        sa.delete(Notification).where(
+            Notification.read_at.is_not(None), Notification.read_at < now - KEEP_READ_NOTIFICATIONS
+        ).execution_options(synchronize_session=False)
+    ).rowcount or 0
+    mails = db.session.execute(
+        sa.delete(OutboxMessage).where(
+            OutboxMessage.created_at < now - KEEP_FINISHED_MAIL,
+            sa.or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
+        ).execution_options(synchronize_session=False)
+    ).rowcount or 0
+    db.session.commit()
+    return notes, mails
