@@ -80,6 +80,21 @@ def _live_server(_app):
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _test_session_keeps_loaded_values(app):
+    """Reading ``user.username`` after a commit must not open a transaction in the test thread.
+
+    On SQLite every transaction takes the write lock at BEGIN (so concurrent voters queue instead of failing), and
+    the live server, in another thread, would then wait for the test that waits for the browser. So the test's
+    session keeps loaded values after commit. After querying the database in a browser test, end the transaction
+    (``db.session.commit()``) before driving the browser again.
+    """
+    from youthcouncil.extensions import db
+
+    db.session().expire_on_commit = False
+    yield
+
+
 @pytest.fixture
 def live_server(_live_server, app):
     """The running server; ``app`` empties the database after the test."""
