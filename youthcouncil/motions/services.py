@@ -140,7 +140,9 @@ def named_votes(motion: Motion) -> list[MotionVote]:
     return list(
         db.session.scalars(
             sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-            .order_by(MotionVote.choice, MotionVote.id)
+            .order_by(
+                sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id
+            )
         )
     )
 
