@@ -128,7 +128,9 @@ def problems(only: str | None = None) -> list[str]:
                 label = message.id if isinstance(message.id, str) else message.id[0]
                 if translated is None:
                     found.append(f"{source.name}/{locale}: missing {label!r} ({where[0]}:{where[1]})")
-                elif translated.fuzzy or not all(translated.string if isinstance(translated.string, tuple) else [translated.string]):
+                elif translated.fuzzy or not all(
+                    translated.string if isinstance(translated.string, tuple) else [translated.string]
+                ):
                     found.append(f"{source.name}/{locale}: untranslated {label!r} ({where[0]}:{where[1]})")
     return found
 

@@ -30,9 +30,13 @@ def make_municipality(name: str = "Testvik kommune") -> Municipality:
     return municipality
 
 
-def make_school(municipality: Municipality | None = None, name: str | None = None, seats: int = 3, deputy_seats: int = 1) -> School:
+def make_school(
+    municipality: Municipality | None = None, name: str | None = None, seats: int = 3, deputy_seats: int = 1
+) -> School:
     municipality = municipality or _the_municipality()
-    school = School(municipality=municipality, name=name or f"Skole {next(_counter)}", seats=seats, deputy_seats=deputy_seats)
+    school = School(
+        municipality=municipality, name=name or f"Skole {next(_counter)}", seats=seats, deputy_seats=deputy_seats
+    )
     db.session.add(school)
     return school
 

@@ -35,9 +35,7 @@ def rules(app):
 
 
 def test_every_endpoint_declares_an_access_rule(app):
-    missing = [
-        rule.endpoint for rule in rules(app) if not hasattr(app.view_functions[rule.endpoint], "access_rule")
-    ]
+    missing = [rule.endpoint for rule in rules(app) if not hasattr(app.view_functions[rule.endpoint], "access_rule")]
     assert not missing, f"endpoints without @access(...): {missing}"
 
 
@@ -74,8 +72,10 @@ def test_every_endpoint_answers_each_role_as_declared(app, db, world, role):
                 del user._roles_cache
             else:
                 user_roles = frozenset()
-            allowed = access_rule.public or (user is not None and access_rule.any_user) or bool(
-                access_rule.roles & user_roles
+            allowed = (
+                access_rule.public
+                or (user is not None and access_rule.any_user)
+                or bool(access_rule.roles & user_roles)
             )
             if method == "GET":
                 attempts = [("GET", client.get(url))]
@@ -108,8 +108,7 @@ def _snapshot(db) -> dict[str, list]:
 
     db.session.expire_all()
     return {
-        table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
-        for table in db.metadata.sorted_tables
+        table.name: sorted(map(repr, db.session.execute(sa.select(table)).all())) for table in db.metadata.sorted_tables
     }
 
 

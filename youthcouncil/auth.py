@@ -177,4 +177,3 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _roles_in_templates():
         return {"Role": Role, "has_role": has_role, "roles_of": roles_of}
-

@@ -37,7 +37,7 @@ def _print_logins(logins: list[tuple[str, str]] | None = None) -> None:
     logins = logins or demo_logins()
     if not logins:
         return
-    click.echo("Demo logins (passphrase for all: %s):" % DEMO_PASSPHRASE)
+    click.echo(f"Demo logins (passphrase for all: {DEMO_PASSPHRASE}):")
     for role, username in logins:
         click.echo(f"  {role:<14} {username}")
 

@@ -38,9 +38,7 @@ class Config:
         instance = _instance_path()
         self.INSTANCE_PATH = str(instance)
         self.SECRET_KEY = _secret_key(instance)
-        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance / 'youthcouncil.sqlite3'}"
-        )
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'youthcouncil.sqlite3'}")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         #: The municipality's name on printouts and the public pages until one is stored.
         self.MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Demo kommune")

@@ -56,11 +56,7 @@ def home_panel(order: int = 50) -> Callable:
 
 def nav_for(user) -> list[NavItem]:
     roles = {str(role) for role in roles_of(user)}
-    items = [
-        item
-        for item in registry.nav
-        if PUBLIC in item.roles or roles & item.roles
-    ]
+    items = [item for item in registry.nav if PUBLIC in item.roles or roles & item.roles]
     return sorted(items, key=lambda item: item.order)
 
 

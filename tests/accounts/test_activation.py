@@ -68,7 +68,9 @@ def test_expired_code_is_refused(client, db, world):
     for stored in user.activation_codes:
         stored.expires_at = stored.created_at - timedelta(seconds=1)
     db.session.commit()
-    response = client.submit("/activate", {"code": issued.code, "passphrase": "fjell og fjord", "confirm": "fjell og fjord"})
+    response = client.submit(
+        "/activate", {"code": issued.code, "passphrase": "fjell og fjord", "confirm": "fjell og fjord"}
+    )
     assert response.status_code == 200
     assert "Den koden virker ikke" in response.get_data(as_text=True)
 
@@ -87,7 +89,9 @@ def test_weak_or_mismatched_passphrases_get_a_message_next_to_the_field(client, 
         assert message in text, passphrase
         assert 'id="passphrase-error"' in text
         assert issued.code in text  # the code they typed is kept
-    mismatch = client.submit("/activate", {"code": issued.code, "passphrase": "fjell og fjord", "confirm": "fjell og hav"})
+    mismatch = client.submit(
+        "/activate", {"code": issued.code, "passphrase": "fjell og fjord", "confirm": "fjell og hav"}
+    )
     assert "De to passordene er ikke like" in mismatch.get_data(as_text=True)
 
 
@@ -95,9 +99,13 @@ def test_fresh_code_makes_the_old_passphrase_stop_working_and_ends_sessions(clie
     from tests.factories import PASSPHRASE
 
     member_phone = app.test_client()
-    assert member_phone.submit("/login", {"username": "mia", "passphrase": PASSPHRASE}, page="/login").status_code == 303
+    assert (
+        member_phone.submit("/login", {"username": "mia", "passphrase": PASSPHRASE}, page="/login").status_code == 303
+    )
     login_as("coordinator")
-    response = client.submit(f"/accounts/{world.users['member'].id}/code", {}, page=f"/accounts/{world.users['member'].id}")
+    response = client.submit(
+        f"/accounts/{world.users['member'].id}/code", {}, page=f"/accounts/{world.users['member'].id}"
+    )
     assert response.status_code == 200
     new_code = _code_on_page(response)
     assert member_phone.get("/home").status_code == 302
@@ -127,7 +135,8 @@ def test_coordinator_creates_each_kind_of_account(client, db, world, login_as):
         ("coordinator", {}),
     ):
         response = client.submit(
-            "/accounts/new", {"account_type": kind, "first_name": f"Ny {kind}", "last_name": "Person", **extra},
+            "/accounts/new",
+            {"account_type": kind, "first_name": f"Ny {kind}", "last_name": "Person", **extra},
             page="/accounts/new",
         )
         assert response.status_code == 200, kind

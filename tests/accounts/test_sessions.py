@@ -42,7 +42,10 @@ def test_change_passphrase_keeps_this_device_and_logs_out_others(app, world):
     assert this.get("/home").status_code == 200
     assert other.get("/home").status_code == 302
     fresh = app.test_client()
-    assert fresh.submit("/login", {"username": "mia", "passphrase": "sommerferie på hytta"}, page="/login").status_code == 303
+    assert (
+        fresh.submit("/login", {"username": "mia", "passphrase": "sommerferie på hytta"}, page="/login").status_code
+        == 303
+    )
 
 
 def test_change_passphrase_explains_mistakes(client, world):

@@ -47,8 +47,8 @@ def test_wrong_passphrase_shows_a_message_next_to_the_field(page, world, axe_che
 
 
 def test_new_member_activates_with_a_code(page, db, world, axe_check):
-    from youthcouncil.accounts.services import issue_activation_code
     from tests.factories import make_member
+    from youthcouncil.accounts.services import issue_activation_code
 
     newcomer = make_member(world.term, world.schools[0], first_name="Ola", username="ola", activated=False)
     issued = issue_activation_code(newcomer)
@@ -74,7 +74,9 @@ def test_no_horizontal_scroll_at_320_px(page, world, login):
 
 
 def test_pages_work_without_javascript(_browser, live_server, world):
-    context = _browser.new_context(java_script_enabled=False, base_url=live_server.url, viewport={"width": 360, "height": 740})
+    context = _browser.new_context(
+        java_script_enabled=False, base_url=live_server.url, viewport={"width": 360, "height": 740}
+    )
     try:
         page = context.new_page()
         page.goto("/login")

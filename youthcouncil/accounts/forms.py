@@ -62,9 +62,7 @@ class AccountForm(FlaskForm):
         choices=[(kind.value, label) for kind, label in ACCOUNT_TYPE_LABELS.items()],
         validators=[DataRequired(_l("Choose the kind of account."))],
     )
-    first_name = StringField(
-        _l("First name"), validators=[DataRequired(_l("Write the first name.")), Length(max=60)]
-    )
+    first_name = StringField(_l("First name"), validators=[DataRequired(_l("Write the first name.")), Length(max=60)])
     last_name = StringField(_l("Last name"), validators=[Length(max=60)])
     username = StringField(
         _l("Username"),

@@ -33,9 +33,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint("username = lower(username)", name="username_lowercase"),
-        sa.CheckConstraint(
-            "email IS NULL OR account_type IN ('clerk', 'coordinator')", name="email_only_for_adults"
-        ),
+        sa.CheckConstraint("email IS NULL OR account_type IN ('clerk', 'coordinator')", name="email_only_for_adults"),
         sa.CheckConstraint("account_type != 'school_rep' OR school_id IS NOT NULL", name="school_rep_has_school"),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from argon2 import PasswordHasher
@@ -16,10 +17,38 @@ hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 #: Common Norwegian choices that English lists miss.
 NORWEGIAN_COMMON = (
-    "passord", "passord1", "passord123", "passord1234", "hemmelig", "hemmelig1", "qwertyuiop", "sommer2024",
-    "sommer2025", "sommer2026", "vinter2025", "vinter2026", "norge123", "norge1234", "rosenborg", "vålerenga",
-    "brann123", "fotball", "fotball1", "fotball123", "jegerbest", "ungdomsrad", "ungdomsråd", "kommunen",
-    "trondheim", "stavanger", "kristiansand", "drammen", "tromsø123", "bergen123", "oslo1234", "abcd1234",
+    "passord",
+    "passord1",
+    "passord123",
+    "passord1234",
+    "hemmelig",
+    "hemmelig1",
+    "qwertyuiop",
+    "sommer2024",
+    "sommer2025",
+    "sommer2026",
+    "vinter2025",
+    "vinter2026",
+    "norge123",
+    "norge1234",
+    "rosenborg",
+    "vålerenga",
+    "brann123",
+    "fotball",
+    "fotball1",
+    "fotball123",
+    "jegerbest",
+    "ungdomsrad",
+    "ungdomsråd",
+    "kommunen",
+    "trondheim",
+    "stavanger",
+    "kristiansand",
+    "drammen",
+    "tromsø123",
+    "bergen123",
+    "oslo1234",
+    "abcd1234",
 )
 
 
@@ -68,10 +97,8 @@ def _dummy_hash() -> str:
 
 
 def _verify_dummy(passphrase: str) -> None:
-    try:
+    with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
         hasher.verify(_dummy_hash(), passphrase)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        pass
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -117,7 +117,9 @@ def issue_activation_code(user: User, issued_by: User | None = None) -> IssuedCo
 def usable_code(typed: str) -> ActivationCode | None:
     if not codes.looks_like_a_code(typed):
         return None
-    found = db.session.scalars(sa.select(ActivationCode).where(ActivationCode.code_hash == codes.code_hash(typed))).first()
+    found = db.session.scalars(
+        sa.select(ActivationCode).where(ActivationCode.code_hash == codes.code_hash(typed))
+    ).first()
     if found is None or not found.is_usable(utcnow()) or not found.user.active:
         return None
     return found

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -208,7 +208,10 @@ def account_detail(user_id: int):
     if not can_manage_accounts(current_user):
         abort(403)
     return render_template(
-        "accounts/account_detail.html", account=account, labels=ACCOUNT_TYPE_LABELS, form=EmptyForm(),
+        "accounts/account_detail.html",
+        account=account,
+        labels=ACCOUNT_TYPE_LABELS,
+        form=EmptyForm(),
         can_issue_code=can_issue_code_for(current_user, account),
     )
 
@@ -256,5 +259,3 @@ def _show_code(issued: services.IssuedCode):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
