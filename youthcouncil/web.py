@@ -55,9 +55,20 @@ def home_panel(order: int = 50) -> Callable:
 
 
 def nav_for(user) -> list[NavItem]:
-    roles = {str(role) for role in roles_of(user)}
-    items = [item for item in registry.nav if PUBLIC in item.roles or roles & item.roles]
+    """The main menu: the public pages for visitors; for a logged-in user, the pages of their roles.
+
+    Logged-in users find the public pages in the footer, so the menu stays short on a phone.
+    """
+    if not user.is_authenticated:
+        items = [item for item in registry.nav if PUBLIC in item.roles]
+    else:
+        roles = {str(role) for role in roles_of(user)}
+        items = [item for item in registry.nav if roles & item.roles]
     return sorted(items, key=lambda item: item.order)
+
+
+def public_pages() -> list[NavItem]:
+    return sorted((item for item in registry.nav if PUBLIC in item.roles), key=lambda item: item.order)
 
 
 def home_panels_for(user) -> list:
@@ -109,6 +120,7 @@ def init_app(app: Flask) -> None:
     def _navigation():
         return {
             "nav_items": nav_for(current_user),
+            "public_pages": public_pages(),
             "empty_form": EmptyForm,
         }
 
