@@ -54,7 +54,7 @@ def test_former_members_are_minimised_and_what_remains_is_anonymous(db, world, o
     db.session.expire_all()
     former = db.session.get(User, old_term.former.id)
     assert former.display_name == f"Tidligere medlem {former.id}"
-    assert former.username.startswith("tidligere-") and former.username != "gunnhild"
+    assert former.username.startswith("former-") and former.username != "gunnhild"
     assert former.passphrase_hash is None and former.active is False and former.anonymised_at is not None
     assert count(db, ActivationCode, ActivationCode.user_id == former.id) == 0
     # The membership stays (so counts and decisions keep adding up) but points at the anonymous account.

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from youthcouncil.audit import AuditEvent, record
 from youthcouncil.db import utcnow
@@ -43,7 +44,15 @@ class MembershipError(ValueError):
 MAX_TERM_DAYS = 2 * 366
 MIN_AGE, MAX_AGE, CONSENT_AGE, MAX_AGE_WHEN_ELECTED = 10, 17, 15, 18
 RETENTION_MONTHS = 12
-FORMER_MEMBER_LABEL = "Tidligere medlem"
+
+
+def former_member_label() -> str:
+    """The neutral label that replaces a former member's name, in the municipality's language (from the .po)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _("Former member")
 
 
 def today_in_oslo() -> date:
@@ -310,6 +319,18 @@ def _slot_range(school: School, seat: Seat) -> range:
     return range(school.seats + 1, school.seats + school.deputy_seats + 1)
 
 
+def _free_slot(school: School, seat: Seat, taken: set[int]) -> int:
+    """The lowest free slot of that kind of seat; after a seat count changed mid-term, any free slot in range."""
+    for slot in _slot_range(school, seat):
+        if slot not in taken:
+            return slot
+    for slot in range(1, school.seats + school.deputy_seats + 1):
+        if slot not in taken:
+            return slot
+    # Not reachable while seats_left() > 0, but never a 500: the same message as a full school.
+    raise MembershipError(_("All seats of this school are taken for this term."), "seat")
+
+
 def seats_left(term: Term, school: School, seat: Seat) -> int:
     capacity = school.seats if seat == Seat.member else school.deputy_seats
     return max(0, capacity - _count_memberships(term, school, seat))
@@ -336,7 +357,7 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
             )
         )
     )
-    slot = next(n for n in _slot_range(school, seat) if n not in taken)
+    slot = _free_slot(school, seat, taken)
     if user.id is None:
         db.session.add(user)
         db.session.flush()
@@ -372,12 +393,19 @@ def set_office(membership: Membership, office: Office, by=None) -> None:
             db.session.flush()
             record(by, "membership.office_changed", holder, {"from": str(office), "to": str(Office.none)})
     membership.office = office
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise MembershipError(
+            _("Someone else changed the roles at the same moment. Reload the page and try again."), "office"
+        ) from error
     if before != office:
         record(by, "membership.office_changed", membership, {"from": str(before), "to": str(office)})
 
 
 def roster(term: Term) -> list[Membership]:
+    """Active members of the term with their user and school loaded in the same query (no query per row)."""
     from youthcouncil.accounts.models import User
 
     return list(
@@ -385,10 +413,39 @@ def roster(term: Term) -> list[Membership]:
             sa.select(Membership)
             .join(Membership.school)
             .join(Membership.user)
+            .options(contains_eager(Membership.school), contains_eager(Membership.user))
             .where(Membership.term_id == term.id, Membership.active.is_(True))
             .order_by(School.name, Membership.seat, User.first_name, User.last_name)
         )
     )
+
+
+@dataclass(frozen=True)
+class PublicMember:
+    """All the public page may know about a member: no last name, no age, no username."""
+
+    first_name: str
+    school_id: int
+    school_name: str
+    is_deputy: bool
+
+
+def public_roster(term: Term) -> list[PublicMember]:
+    """First names and schools of the term's members whose account is switched on.
+
+    An under-15 whose guardian has not yet consented (account still off) is not shown to the public.
+    """
+    from youthcouncil.accounts.models import User
+
+    rows = db.session.execute(
+        sa.select(User.first_name, School.id, School.name, Membership.seat)
+        .select_from(Membership)
+        .join(Membership.school)
+        .join(Membership.user)
+        .where(Membership.term_id == term.id, Membership.active.is_(True), User.active.is_(True))
+        .order_by(School.name, Membership.seat, User.first_name)
+    )
+    return [PublicMember(first, school_id, name, seat == Seat.deputy) for first, school_id, name, seat in rows]
 
 
 # --- Nominations --------------------------------------------------------------------------------------------
@@ -483,6 +540,7 @@ def school_nominations(term: Term, school: School) -> list[Nomination]:
     return list(
         db.session.scalars(
             sa.select(Nomination)
+            .options(selectinload(Nomination.user), selectinload(Nomination.consent_recorded_by))
             .where(Nomination.term_id == term.id, Nomination.school_id == school.id)
             .order_by(live_first, Nomination.position, Nomination.id)
         )
@@ -558,6 +616,8 @@ def _flush_nomination(nomination: Nomination) -> None:
 def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination:
     _require_open(term)
     values = _clean_candidate(term, candidate)
+    # Two reps of one school nominating at once queue here on PostgreSQL (SQLite writers queue anyway).
+    db.session.execute(sa.select(School.id).where(School.id == school.id).with_for_update())
     if places_left(term, school) <= 0:
         raise MembershipError(
             _(
@@ -677,6 +737,7 @@ def pending_nominations() -> list[Nomination]:
         db.session.scalars(
             sa.select(Nomination)
             .join(Nomination.school)
+            .options(contains_eager(Nomination.school), selectinload(Nomination.term))
             .where(Nomination.status == NominationStatus.pending)
             .order_by(Nomination.term_id, School.name, Nomination.position, Nomination.id)
         )
@@ -760,6 +821,7 @@ def run_retention(today: date | None = None) -> RetentionResult:
 
     cutoff = retention_cutoff(today)
     now = utcnow()
+    label = former_member_label()
     result = RetentionResult(other_domains={})
     past_terms = sa.select(Term.id).where(Term.ends_on <= cutoff)
     recent_terms = sa.select(Term.id).where(Term.ends_on > cutoff)
@@ -776,9 +838,9 @@ def run_retention(today: date | None = None) -> RetentionResult:
         )
     )
     for user in db.session.scalars(sa.select(User).where(User.id.in_(former_ids), User.anonymised_at.is_(None))):
-        user.first_name = FORMER_MEMBER_LABEL
+        user.first_name = label
         user.last_name = str(user.id)
-        user.username = f"tidligere-{secrets.token_hex(8)}"
+        user.username = f"former-{secrets.token_hex(8)}"
         user.passphrase_hash = None
         user.email = None
         user.active = False
@@ -794,7 +856,7 @@ def run_retention(today: date | None = None) -> RetentionResult:
     for nomination in db.session.scalars(
         sa.select(Nomination).where(Nomination.term_id.in_(past_terms), Nomination.minimised_at.is_(None))
     ):
-        nomination.first_name = FORMER_MEMBER_LABEL
+        nomination.first_name = label
         nomination.last_name = str(nomination.id)
         nomination.candidate_key = f"minimised-{nomination.id}"
         nomination.grade = None
@@ -837,23 +899,34 @@ def _minimise_in_other_domains(user_ids: list[int]) -> dict[str, int]:
 
 
 def audit_events(limit: int | None = 200, offset: int = 0) -> list[AuditEvent]:
-    stmt = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset(offset)
+    stmt = (
+        sa.select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset(offset)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
 
 
+#: A cell starting with one of these is read as a formula by spreadsheets (also after leading spaces).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _csv_cell(value) -> str:
     text = "" if value is None else str(value)
-    # A cell that starts like a formula would run in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # A cell that starts like a formula would run in a spreadsheet: a leading ' makes it plain text.
+    if text[:1] in FORMULA_STARTS or text.lstrip(" ")[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 def audit_csv() -> str:
     import json
 
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(["at_utc", "actor", "action", "subject_type", "subject_id", "details"])
     for event in audit_events(limit=None):
         writer.writerow(

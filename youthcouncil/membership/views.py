@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, abort, flash, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,6 +7,7 @@ from flask_login import current_user
 
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
 from youthcouncil.membership import bp, permissions, services
@@ -48,8 +47,8 @@ def _render_form(template: str, form, **context):
 @access(PUBLIC)
 def public_roster():
     term = services.current_term()
-    memberships = services.roster(term) if term else []
-    return render_template("membership/roster_public.html", term=term, memberships=memberships)
+    members = services.public_roster(term) if term else []
+    return render_template("membership/roster_public.html", term=term, members=members)
 
 
 @bp.route("/membership/roster")
@@ -507,7 +506,7 @@ def audit_log():
 def audit_export():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
-    stamp = datetime.now().strftime("%Y%m%d")
+    stamp = to_oslo(utcnow()).strftime("%Y%m%d")
     return Response(
         services.audit_csv(),
         mimetype="text/csv",
