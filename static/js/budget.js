@@ -1,10 +1,15 @@
 // The budget ballot: keep the running total in the sticky bar up to date and refuse a tick that would go over
 // the budget. The server refuses too; without this script the total updates when the member presses "Save".
+// Loaded from the page body, so it also arrives with a boosted (hx-boost) page swap: it sets the ballot up at once
+// when it runs, and again on every htmx:load.
 (function () {
   "use strict";
+  if (window.ycBudget) { window.ycBudget.init(); return; }
 
-  function formatKroner(amount) {
-    return "kr\u00a0" + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0");
+  function formatKroner(form, amount) {
+    var group = form.dataset.group || "\u00a0";
+    var digits = String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+    return (form.dataset.money || "kr\u00a0{n}").replace("{n}", digits);
   }
 
   function setUp(form) {
@@ -14,6 +19,8 @@
     var label = document.getElementById("budget-bar-label");
     var progress = document.getElementById("budget-progress");
     var message = document.getElementById("budget-bar-message");
+    var bar = document.getElementById("budget-bar");
+    var left = document.getElementById("budget-bar-left");
 
     function ticked() {
       var sum = 0;
@@ -25,7 +32,10 @@
 
     function show(sum) {
       if (label && label.dataset.template) {
-        label.textContent = label.dataset.template.replace("{cost}", formatKroner(sum));
+        label.textContent = label.dataset.template.replace("{cost}", formatKroner(form, sum));
+      }
+      if (left && left.dataset.template) {
+        left.textContent = left.dataset.template.replace("{left}", formatKroner(form, Math.max(available - sum, 0)));
       }
       if (progress) { progress.value = Math.min(sum, available); }
     }
@@ -39,12 +49,15 @@
         box.checked = false;
         event.stopPropagation();
         if (message) { message.textContent = form.dataset.overMessage || ""; }
+        if (bar) { bar.classList.add("is-over"); }
         show(ticked());
         return;
       }
       if (message) { message.textContent = ""; }
+      if (bar) { bar.classList.remove("is-over"); }
       show(sum);
     }, true);
+    show(ticked());
   }
 
   function init() {
@@ -52,6 +65,8 @@
     if (form) { setUp(form); }
   }
 
+  window.ycBudget = { init: init };
   document.addEventListener("DOMContentLoaded", init);
   document.addEventListener("htmx:load", init);
+  if (document.readyState !== "loading") { init(); }
 })();

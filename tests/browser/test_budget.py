@@ -3,9 +3,12 @@ outcome explained, confirm, record spending, public page — with an axe check o
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories
 from tests.budget.builders import make_event, make_year, move_to
@@ -141,3 +144,186 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     axe_check(page)
     db.session.remove()
     assert db.session.get(BudgetYear, year_id).granted_total == 60_000
+
+
+# --- Review additions: boosted arrival, no JavaScript, English, screenshots ------------------------------------
+
+SHOTS = Path(os.environ.get("YC_SCREENSHOTS", "/tmp/budget-screens"))
+
+
+def _voting_year(db, *, total=100_000, costs=(("Kinokveld", 42_000), ("Skatedag", 50_000), ("Bading", 30_000))):
+    from youthcouncil.budget.models import Phase
+
+    world = factories.make_world()
+    year = make_year(Phase.voting, total=total, name="Budsjett 2027")
+    events = [
+        make_event(year, cost, title=title, description="Noe gøy for 5.–7. trinn på fritidsklubben.")
+        for title, cost in costs
+    ]
+    ids = (year.id, [e.id for e in events], world.users["member"].username, world.users["member"].id)
+    db.session.commit()
+    db.session.remove()
+    return ids
+
+
+def _draft(db, year_id, user_id):
+    from youthcouncil.budget.models import BudgetDraft
+
+    db.session.remove()
+    draft = db.session.scalars(
+        sa.select(BudgetDraft).where(BudgetDraft.year_id == year_id, BudgetDraft.user_id == user_id)
+    ).first()
+    ids = sorted(draft.event_ids) if draft else None
+    db.session.commit()
+    db.session.remove()
+    return ids
+
+
+def test_arriving_by_a_boosted_link_still_gives_the_running_total_and_draft_saving(db, live_server, page, login):
+    year_id, event_ids, username, user_id = _voting_year(db)
+    login(page, username)  # lands on /home
+    page.evaluate("window.ycSamePage = 'yes'")  # survives only if no full page load happens below
+    page.click("nav.main-nav a[href='/budget/']")
+    page.wait_for_url("**/budget/")
+    page.click(f"a[href='/budget/years/{year_id}']")
+    page.wait_for_url(f"**/budget/years/{year_id}")
+    page.click(f"a[href='/budget/years/{year_id}/vote']")
+    page.wait_for_url("**/vote")
+    page.wait_for_selector("#ballot")
+    assert page.evaluate("window.ycSamePage") == "yes", "the links were not boosted; this test proves nothing"
+    page.wait_for_function("window.ycBudget !== undefined")
+    # The sticky bar is styled (budget.css arrived with the swapped body).
+    assert page.eval_on_selector("#budget-bar", "el => getComputedStyle(el).position") == "sticky"
+    boxes = page.locator("input[name=event]")
+    boxes.nth(0).check()
+    assert page.inner_text("#budget-bar-label") == "kr\u00a042\u00a0000 av kr\u00a0100\u00a0000"
+    page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
+    assert _draft(db, year_id, user_id) == [event_ids[0]]
+    boxes.nth(1).click()  # 92 000: fits
+    boxes.nth(2).click()  # 122 000: refused on the phone
+    assert not boxes.nth(2).is_checked()
+    assert "Det får ikke plass" in page.inner_text("#budget-bar-message")
+    assert page.inner_text("#budget-bar-label") == "kr\u00a092\u00a0000 av kr\u00a0100\u00a0000"
+    page.wait_for_function(
+        "document.querySelector('#ballot-status') && !document.querySelector('.htmx-request')"
+    )
+    page.wait_for_timeout(300)
+    assert _draft(db, year_id, user_id) == sorted(event_ids[:2])
+
+
+def test_english_running_total_in_the_browser(db, live_server, page, login):
+    year_id, event_ids, username, _ = _voting_year(db)
+    page.context.add_cookies([{"name": "yc_lang", "value": "en", "url": live_server.url}])
+    login(page, username)
+    page.goto(f"/budget/years/{year_id}/vote")
+    assert page.inner_text("#budget-bar-label") == "NOK\u00a00 of NOK\u00a0100,000"
+    page.locator("input[name=event]").nth(0).check()
+    assert page.inner_text("#budget-bar-label") == "NOK\u00a042,000 of NOK\u00a0100,000"
+    page.wait_for_selector("#ballot-status >> text=not submitted yet")
+    page.locator("input[name=event]").nth(1).check()
+    page.locator("input[name=event]").nth(2).click()
+    assert page.inner_text("#budget-bar-message") == "That does not fit. Untick something first."
+
+
+def test_without_javascript_save_and_submit_work(_browser, db, live_server):
+    from youthcouncil.budget.models import BudgetBallot, BudgetVoter
+
+    year_id, event_ids, username, user_id = _voting_year(db)
+    context = _browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=False, base_url=live_server.url, locale="nb-NO"
+    )
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=passphrase]", factories.PASSPHRASE)
+        page.click("form[action='/login'] button")
+        page.wait_for_url("**/home")
+        page.goto(f"/budget/years/{year_id}/vote")
+        boxes = page.locator("input[name=event]")
+        boxes.nth(0).check()
+        boxes.nth(2).check()
+        page.click("button:has-text('Lagre')")
+        page.wait_for_url("**/vote")
+        assert "ikke sendt inn ennå" in page.inner_text("#ballot-status")
+        assert page.inner_text("#budget-bar-label") == "kr\u00a072\u00a0000 av kr\u00a0100\u00a0000"
+        assert _draft(db, year_id, user_id) == [event_ids[0], event_ids[2]]
+        # Over the budget without the script: the server says no, next to the ballot, and keeps the ticks.
+        page.locator("input[name=event]").nth(1).check()
+        page.click("button:has-text('Send inn stemmen min')")
+        assert "Fjern et kryss" in page.inner_text("#ballot-status")
+        assert page.locator("input[name=event]:checked").count() == 3
+        assert _draft(db, year_id, user_id) == [event_ids[0], event_ids[2]]
+        page.locator("input[name=event]").nth(1).uncheck()
+        page.click("button:has-text('Send inn stemmen min')")
+        page.wait_for_url("**/vote")
+        assert "Stemmen din er sendt inn og teller" in page.inner_text("main")
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BudgetVoter)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(BudgetBallot)) == 1
+        db.session.commit()
+        db.session.remove()
+    finally:
+        context.close()
+
+
+def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check):
+    """Screenshots for a human to look at (written to $YC_SCREENSHOTS or /tmp/budget-screens)."""
+    from youthcouncil.budget import services
+    from youthcouncil.budget.models import BudgetYear, Phase
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    world = factories.make_world()
+    year = make_year(Phase.voting, total=100_000, name="Budsjett 2027")
+    titles = (("Kinokveld med popcorn", 42_000), ("Skatedag i parken", 50_000), ("Badedag", 30_000),
+              ("Gaming-turnering for alle skolene i kommunen", 8_000))
+    events = [make_event(year, cost, title=t, description="Noe gøy for 5.–7. trinn.") for t, cost in titles]
+    for voter, picks in zip(world.members, ([0, 3], [0, 2, 3], [1, 3], [0, 1]), strict=True):
+        services.submit_ballot(year, voter, [events[i].id for i in picks])
+    year_id, username = year.id, world.users["member"].username
+    coordinator, chair = world.users["coordinator"].username, world.users["chair"].username
+    db.session.commit()
+    db.session.remove()
+
+    login(page, username)
+    page.goto(f"/budget/years/{year_id}/vote")
+    page.locator("input[name=event]").nth(1).uncheck()  # the member's ballot had 0, 3; shows 42 000 + 8 000
+    page.locator("input[name=event]").nth(3).uncheck()
+    page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
+    assert page.inner_text("#budget-bar-label") == "kr\u00a042\u00a0000 av kr\u00a0100\u00a0000"
+    page.screenshot(path=str(SHOTS / "1-vote.png"))
+    bar = page.locator("#budget-bar").bounding_box()
+    assert bar["y"] + bar["height"] <= 740 + 1, "the running total is not in view at the bottom of the screen"
+    page.locator("input[name=event]").nth(1).click()
+    page.locator("input[name=event]").nth(2).click()
+    page.screenshot(path=str(SHOTS / "2-vote-over-budget.png"))
+    axe_check(page)
+
+    db.session.remove()
+    y = db.session.get(BudgetYear, year_id)
+    move_to(y, Phase.voting_ended)
+    services.close_voting(y)
+    services.confirm_outcome(y, by=world.chair)
+    grant = max(y.grants, key=lambda g: g.amount)
+    services.record_spending(grant, amount=12_500, spent_on=date(2027, 5, 10), what_for="Leie av sal",
+                             by=world.coordinator)
+    db.session.commit()
+    db.session.remove()
+    assert chair
+
+    page.goto(f"/budget/years/{year_id}/result")
+    page.screenshot(path=str(SHOTS / "3-result.png"), full_page=True)
+    axe_check(page)
+    page.click("nav.main-nav form[action='/logout'] button")
+    page.wait_for_load_state()
+    login(page, coordinator)
+    page.goto(f"/budget/years/{year_id}/ledger")
+    page.screenshot(path=str(SHOTS / "4-ledger.png"), full_page=True)
+    axe_check(page)
+    page.click("nav.main-nav form[action='/logout'] button")
+    page.wait_for_load_state()
+    page.goto("/budget/spending")
+    page.screenshot(path=str(SHOTS / "5-spending.png"), full_page=True)
+    axe_check(page)
+    # Nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

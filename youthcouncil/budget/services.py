@@ -52,12 +52,31 @@ class BudgetError(Exception):
         return str(self._message)
 
 
+def _number_locale() -> str:
+    from flask_babel import get_locale
+
+    try:
+        return str(get_locale() or "nb")
+    except RuntimeError:  # outside an app context
+        return "nb"
+
+
+def kroner_parts() -> tuple[str, str]:
+    """The reader's money pattern with ``{n}`` for the number, and their thousands separator (for budget.js)."""
+    from babel.numbers import get_group_symbol
+
+    return _("NOK\u00a0%(amount)s", amount="{n}"), get_group_symbol(_number_locale())
+
+
 def kroner(amount: int | None) -> str:
-    """'kr 42 000' (no-break space between the thousands)."""
+    """'kr 42 000' in bokmål, 'NOK 42,000' in English: the pattern comes from the catalogue, grouping from CLDR."""
     if amount is None:
         return ""
+    from babel.numbers import format_decimal
+
     sign = "−" if amount < 0 else ""
-    return f"{sign}kr\u00a0{abs(int(amount)):,}".replace(",", "\u00a0")
+    number = format_decimal(abs(int(amount)), format="#,##0", locale=_number_locale())
+    return sign + _("NOK\u00a0%(amount)s", amount=number)
 
 
 # --- Queries -------------------------------------------------------------------------------------------------
@@ -392,29 +411,76 @@ def my_selection(year: BudgetYear, user) -> tuple[list[int], str | None]:
     return [], None
 
 
+def _lock_year_for_vote(year: BudgetYear) -> BudgetYear:
+    """Read the year again, share-locked on PostgreSQL, so a close (an UPDATE of this row) waits for ballots being
+    written, and a ballot written after the close sees closed_at and is refused."""
+    return db.session.scalars(
+        sa.select(BudgetYear)
+        .where(BudgetYear.id == year.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+#: Shown when the same member's two submits collided in the database and the retry collided again.
+SENT_TWICE = _l("Your vote was sent twice at the same moment. Reload the page and check your ticks.")
+
+
 def save_draft(year: BudgetYear, user, event_ids: Iterable, now: datetime | None = None) -> BudgetDraft:
+    year = _lock_year_for_vote(year)
     _check_can_vote(year, user, now)
     chosen = _validate_selection(year, event_ids)
-    draft = draft_of(year, user)
-    if draft is None:
-        draft = BudgetDraft(year_id=year.id, user_id=user.id, event_ids=chosen)
-        db.session.add(draft)
-    else:
-        draft.event_ids = chosen
-        draft.updated_at = utcnow()
-    db.session.flush()
-    return draft
+    for attempt in range(2):
+        draft = draft_of(year, user)
+        try:
+            with db.session.begin_nested():
+                if draft is None:
+                    draft = BudgetDraft(year_id=year.id, user_id=user.id, event_ids=chosen)
+                    db.session.add(draft)
+                else:
+                    draft.event_ids = chosen
+                    draft.updated_at = utcnow()
+                db.session.flush()
+            return draft
+        except sa.exc.IntegrityError:
+            # The same member saved from two tabs at once: the other draft row exists now; update it instead.
+            if attempt:
+                raise BudgetError(SENT_TWICE) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def submit_ballot(
     year: BudgetYear, user, event_ids: Iterable, idempotency_key: str | None = None, now: datetime | None = None
 ) -> bool:
-    """Count the member's ballot (replacing an earlier one). False when this exact submit was already counted."""
+    """Count the member's ballot (replacing an earlier one). False when this exact submit was already counted.
+
+    Two submits of the same member at the same moment end as one voter-list row and one ballot: the unique
+    constraints refuse the second insert, and the loser retries once as a replacement of the winner's ballot.
+    """
+    year = _lock_year_for_vote(year)
     _check_can_vote(year, user, now)
     chosen = _validate_selection(year, event_ids)
     key = (idempotency_key or "").strip()[:64] or None
+    for attempt in range(2):
+        try:
+            with db.session.begin_nested():
+                counted = _write_ballot(year, user, chosen, key)
+            break
+        except sa.exc.IntegrityError:
+            if attempt:
+                raise BudgetError(SENT_TWICE) from None
+    if counted:
+        # The audit log says that a member voted, never what they chose.
+        audit.record(user, "budget_vote.submitted", year)
+    return counted
+
+
+def _write_ballot(year: BudgetYear, user, chosen: list[int], key: str | None) -> bool:
     voter = db.session.scalars(
-        sa.select(BudgetVoter).where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id).with_for_update()
+        sa.select(BudgetVoter)
+        .where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if voter is not None and key is not None and voter.last_submit_key == key:
         return False
@@ -434,8 +500,6 @@ def submit_ballot(
     if draft is not None:
         db.session.delete(draft)
     db.session.flush()
-    # The audit log says that a member voted, never what they chose.
-    audit.record(user, "budget_vote.submitted", year)
     return True
 
 

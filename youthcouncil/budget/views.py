@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask import Response, abort, current_app, flash, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,6 +65,12 @@ def _aware(moment: datetime | None) -> datetime | None:
 @bp.app_template_filter("kroner")
 def _kroner_filter(amount):
     return services.kroner(amount)
+
+
+@bp.app_template_filter("budget_date")
+def _date_filter(value):
+    """A day in the reader's language: "10. mai 2027" / "May 10, 2027"."""
+    return format_date(value, "medium") if value else ""
 
 
 @bp.app_context_processor
@@ -259,6 +266,7 @@ def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, err
         available=year.total - year.granted_total,
         voted=services.has_voted(year, current_user),
     )
+    context["money_pattern"], context["money_group"] = services.kroner_parts()
     if htmx and htmx.target == "ballot-status":
         return render_template("budget/_ballot_status.html", **context), status
     return render_template("budget/vote.html", **context), status
@@ -488,6 +496,20 @@ def spending():
     return render_template("budget/spending.html", years=years, year=year)
 
 
+#: A spreadsheet treats a cell starting with one of these as a formula (CSV injection); tab and CR too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_safe(value):
+    """Text cells written by people are quoted with a leading apostrophe when a spreadsheet would run them."""
+    if not isinstance(value, str):
+        return value
+    stripped = value.lstrip(" \u00a0")
+    if stripped.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @bp.route("/budget/years/<int:year_id>/spending.csv")
 @access(PUBLIC)
 def spending_csv(year_id: int):
@@ -496,15 +518,14 @@ def spending_csv(year_id: int):
         abort(404)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    name = csv_safe(year.name)
     writer.writerow(["budget_year", "event", "month", "granted_nok", "spent_nok", "remaining_nok"])
     for grant in year.grants:
         writer.writerow(
-            [year.name, grant.event.title, grant.event.month, grant.amount, grant.spent_total, grant.remaining]
+            [name, csv_safe(grant.event.title), grant.event.month, grant.amount, grant.spent_total, grant.remaining]
         )
-    writer.writerow(
-        [year.name, "TOTAL", "", year.granted_total, year.spent_total, year.granted_total - year.spent_total]
-    )
-    writer.writerow([year.name, "BUDGET", "", year.total, "", year.total - year.granted_total])
+    writer.writerow([name, "TOTAL", "", year.granted_total, year.spent_total, year.granted_total - year.spent_total])
+    writer.writerow([name, "BUDGET", "", year.total, "", year.total - year.granted_total])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="budget-{year.id}-spending.csv"'
     return response
