@@ -44,6 +44,13 @@ def create_app(config: Any = None) -> Flask:
     else:
         app.config.from_object(config)
     app.instance_path = app.config["INSTANCE_PATH"]
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a proxy the peer is the proxy: take the client's address from the headers it sets, or the login
+        # throttle would count every visitor as one.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",

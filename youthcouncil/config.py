@@ -64,7 +64,10 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = False
         #: Failed logins allowed per account per window; the next one gets HTTP 429.
         self.LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
-        self.ACTIVATION_ATTEMPT_LIMIT = os.environ.get("ACTIVATION_ATTEMPT_LIMIT", "20 per 15 minutes")
+        #: Wrong activation codes allowed per address; a whole class activating on the school's network must fit.
+        self.ACTIVATION_ATTEMPT_LIMIT = os.environ.get("ACTIVATION_ATTEMPT_LIMIT", "30 per 15 minutes")
+        #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the peer address).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.ACTIVATION_CODE_DAYS = 30
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
         self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))

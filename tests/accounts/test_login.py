@@ -108,3 +108,65 @@ def test_each_role_sees_its_own_home_page(client, world, login_as):
     for role, text in expected.items():
         login_as(role)
         assert text in client.get("/home").get_data(as_text=True), role
+
+
+def test_wrong_activation_codes_are_throttled_but_a_class_can_activate_together(client, db, world):
+    from youthcouncil.accounts.services import issue_activation_code
+    from tests.factories import make_member
+
+    newcomers = [make_member(world.term, world.schools[i % 2], activated=False) for i in range(25)]
+    issued = [issue_activation_code(user).code for user in newcomers]
+    db.session.commit()
+    # 25 children on one school network, each with one typo in the second passphrase field first.
+    for code in issued:
+        typo = client.submit("/activate", {"code": code, "passphrase": "sol og vind", "confirm": "sol og vin"})
+        assert typo.status_code == 200
+        done = client.application.test_client().submit(
+            "/activate", {"code": code, "passphrase": "sol og vind", "confirm": "sol og vind"}
+        )
+        assert done.status_code == 303
+    # Guessing codes is limited: 30 wrong codes, then 429.
+    for _ in range(30):
+        wrong = client.submit(
+            "/activate", {"code": "AAAA-BBBB-CCCC", "passphrase": "sol og vind", "confirm": "sol og vind"}
+        )
+        assert wrong.status_code == 200
+    blocked = client.submit(
+        "/activate", {"code": "AAAA-BBBB-CCCC", "passphrase": "sol og vind", "confirm": "sol og vind"}
+    )
+    assert blocked.status_code == 429
+
+
+def test_guessing_the_current_passphrase_is_throttled(client, world):
+    from tests.conftest import log_in
+
+    log_in(client, world.users["member"])
+    for _ in range(10):
+        wrong = client.submit(
+            "/passphrase", {"current": "gjett gjett", "new": "ny og fin frase", "confirm": "ny og fin frase"}
+        )
+        assert wrong.status_code == 200
+    eleventh = client.submit(
+        "/passphrase", {"current": PASSPHRASE, "new": "ny og fin frase", "confirm": "ny og fin frase"}
+    )
+    assert eleventh.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_throttle_sees_each_client(tmp_path, monkeypatch):
+    from youthcouncil import create_app
+    from youthcouncil.config import TestConfig
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    app = create_app(TestConfig(database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}", instance_path=str(tmp_path)))
+    seen = {}
+
+    @app.before_request
+    def _remember_address():
+        from flask import request
+
+        seen["address"] = request.remote_addr
+
+    app.test_client().get(
+        "/login", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
+    assert seen["address"] == "203.0.113.7"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -74,28 +74,43 @@ def logout():
     return see_other("public.index")
 
 
+def _activation_failed(_response) -> bool:
+    return bool(g.get("activation_failed"))
+
+
 @bp.route("/activate", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(lambda: current_app.config["ACTIVATION_ATTEMPT_LIMIT"], methods=["POST"], scope="activate-ip")
+@limiter.limit(
+    lambda: current_app.config["ACTIVATION_ATTEMPT_LIMIT"],
+    methods=["POST"],
+    deduct_when=_activation_failed,
+    scope="activate-ip",
+)
 def activate():
-    form = ActivateForm()
     if request.method == "GET" and request.args.get("code"):
-        form.code.data = request.args["code"][:40]
+        # The QR link carries the code: keep it in the session and drop it from the address, so it stays out of
+        # server logs and browser history.
+        session["activation_code"] = request.args["code"][:40]
+        return see_other("accounts.activate")
+    form = ActivateForm()
+    if request.method == "GET" and session.get("activation_code"):
+        form.code.data = session["activation_code"]
     if form.validate_on_submit():
         try:
             user = services.activate(form.code.data, form.passphrase.data)
         except services.AccountError as error:
+            g.activation_failed = error.field == "code"
             getattr(form, error.field or "code").errors.append(str(error))
         else:
             if current_user.is_authenticated:
                 logout_user()
+            session.pop("activation_code", None)
             login_user(user)
             mark_logged_in()
             db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
             return see_other("accounts.home")
     response = make_response(render_template("accounts/activate.html", form=form))
-    # The code may be in the address (from the QR code); never pass it on to another site.
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -107,14 +122,31 @@ def home():
     return render_template("accounts/home.html", panels=home_panels_for(current_user), term=term)
 
 
+def _passphrase_key() -> str:
+    return f"passphrase:{current_user.get_id().partition(':')[0] if current_user.is_authenticated else '-'}"
+
+
+def _passphrase_failed(_response) -> bool:
+    return bool(g.get("passphrase_failed"))
+
+
 @bp.route("/passphrase", methods=["GET", "POST"])
 @access(ANY_USER)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
+    key_func=_passphrase_key,
+    methods=["POST"],
+    deduct_when=_passphrase_failed,
+    scope="passphrase-change",
+)
 def change_passphrase():
     form = ChangePassphraseForm()
     if form.validate_on_submit():
         try:
             services.change_passphrase(current_user, form.current.data, form.new.data)
         except services.AccountError as error:
+            # Guessing the current passphrase on a phone left logged in is throttled like logging in.
+            g.passphrase_failed = error.field == "current"
             getattr(form, error.field).errors.append(str(error))
         else:
             # Keep this device logged in with the new session token; other devices are logged out.
