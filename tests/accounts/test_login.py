@@ -111,8 +111,8 @@ def test_each_role_sees_its_own_home_page(client, world, login_as):
 
 
 def test_wrong_activation_codes_are_throttled_but_a_class_can_activate_together(client, db, world):
-    from youthcouncil.accounts.services import issue_activation_code
     from tests.factories import make_member
+    from youthcouncil.accounts.services import issue_activation_code
 
     newcomers = [make_member(world.term, world.schools[i % 2], activated=False) for i in range(25)]
     issued = [issue_activation_code(user).code for user in newcomers]
