@@ -84,10 +84,15 @@
     document.querySelectorAll("form.sw-ballot").forEach(setUp);
   }
 
+  // The page links this script from its body, so a boosted (hx-boost) navigation runs it again each time it
+  // arrives: set the ballot up now, and listen for later swaps only once.
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", setUpAll);
   } else {
     setUpAll();
   }
-  document.addEventListener("htmx:afterSettle", setUpAll);
+  if (!window.swBallotListening) {
+    window.swBallotListening = true;
+    document.addEventListener("htmx:afterSettle", setUpAll);
+  }
 })();

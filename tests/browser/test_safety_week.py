@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from tests.safety_week import builders
-from youthcouncil.safety_week.models import Proposal
+from youthcouncil.safety_week.models import Ballot, Proposal, ThemeRound
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +80,141 @@ def test_theme_round_on_a_phone(page, login, logout, axe_check, app, db, world):
     assert page.locator(".sw-round").count() >= 1
     assert "Temaet for trygghetsuka er" in page.inner_text("main")
     axe_check(page)
+
+
+def _shot(page, name: str) -> None:
+    """With SW_SHOTS=<dir>, keep a full-page phone screenshot to look at (the test does not need it)."""
+    folder = os.environ.get("SW_SHOTS")
+    if folder:
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
+def _tab_to(page, selector: str, limit: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login, logout, axe_check, app, db, world):
+    round_, themes = builders.voting_round(world, titles=(
+        "Trygg på nett", "Trygg i trafikken og på bussen hjem fra skolen om kvelden", "Ingen mobbing"))
+    round_id, ids = round_.id, [t.id for t in themes]
+    member = world.members[0].username
+    db.session.commit()
+
+    login(page, member)
+    _shot(page, "sw-01-home")
+    # Arrive by clicking the home page's link: hx-boost swaps only the body, so the ballot's script and CSS must
+    # come with the body, or the member gets the plain selects (and the result page wrong bar widths).
+    page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']").click()
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
+    taps = page.locator("button.sw-tap")
+    taps.first.wait_for(state="visible")
+    assert page.evaluate("document.body.hasAttribute('hx-boost')")
+    assert not page.locator(".sw-rank-select").first.is_visible()
+    assert page.locator("button[data-sw=undo]").is_visible()
+    assert page.evaluate("window.swBallotListening === true")
+    _shot(page, "sw-02-vote-before")
+    axe_check(page)
+
+    # Keyboard only: Tab to the themes, Enter picks the 1st, Space the 2nd, Enter again the 3rd, Undo takes it back.
+    _tab_to(page, f"button.sw-tap[data-theme='{ids[2]}']")
+    page.keyboard.press("Enter")
+    _tab_to(page, f"button.sw-tap[data-theme='{ids[0]}']")
+    page.keyboard.press("Space")
+    _tab_to(page, f"button.sw-tap[data-theme='{ids[1]}']")
+    page.keyboard.press("Enter")
+    assert page.locator(f"button.sw-tap[data-theme='{ids[1]}']").get_attribute("aria-pressed") == "true"
+    _tab_to(page, "button[data-sw=undo]")
+    page.keyboard.press("Enter")
+    assert page.locator(f"button.sw-tap[data-theme='{ids[1]}']").get_attribute("aria-pressed") == "false"
+    assert page.locator(f"button.sw-tap[data-theme='{ids[2]}'] .sw-place").inner_text().startswith("1")
+    assert page.locator(f"button.sw-tap[data-theme='{ids[0]}'] .sw-place").inner_text().startswith("2")
+    assert "Ingen mobbing" in page.inner_text(".sw-live")
+    _shot(page, "sw-03-vote-tapped")
+    axe_check(page)
+    _tab_to(page, "button.sw-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#receipt")
+    assert re.search(r"registrert, \d\d:\d\d", page.inner_text("#receipt"))
+    _shot(page, "sw-04-receipt")
+    axe_check(page)
+    assert db.session.scalars(sa.select(Ballot.ranking)).one() == [[ids[2]], [ids[0]]]
+    db.session.commit()
+    # Tapping a chosen theme again takes it away; the page remembers the vote after a reload.
+    page.reload()
+    assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
+    logout(page)
+
+    # The rest vote; the coordinator sees the round page and closes voting.
+    round_ = db.session.get(ThemeRound, round_id)
+    themes = [db.session.get(Proposal, i) for i in ids]
+    for voter, order in ((world.members[1], [1, 2]), (world.members[2], [0]), (world.members[3], [1, 0])):
+        builders.vote(round_, voter, *[themes[i] for i in order])
+    db.session.commit()
+    login(page, world.coordinator.username)
+    page.goto(f"/safety-week/rounds/{round_id}")
+    _shot(page, "sw-05-round-coordinator")
+    assert "4 av 4" in page.inner_text(".sw-coordinator")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("button[value=close_voting]").click()
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
+
+    # Reach the result by a boosted link too: the bars must have their widths (CSS from the body).
+    page.goto("/safety-week/")
+    page.locator(f"main a[href='/safety-week/rounds/{round_id}/result']").click()
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
+    page.locator(".sw-round").first.wait_for()
+    first_round = page.locator(".sw-round").first
+    widths = first_round.locator(".bar-fill").evaluate_all(
+        "fills => fills.map(f => f.getBoundingClientRect().width / f.parentElement.getBoundingClientRect().width)"
+    )
+    counts = [int(re.match(r"\d+", text).group(0)) for text in first_round.locator(".sw-bar-count").all_inner_texts()]
+    assert len(widths) == 3 and sum(counts) == 4
+    for width, votes in zip(widths, counts, strict=True):
+        assert abs(width - votes / 4) < 0.03, (widths, counts)
+    text = page.inner_text("main")
+    assert "Temaet for trygghetsuka er" in text and "Runde 2" in text and "4 av 4" in text
+    assert "«" in text and "“" not in text  # Norwegian quotation marks around the themes
+    _shot(page, "sw-06-result")
+    axe_check(page)
+
+
+def test_ballot_works_without_javascript(_browser, live_server, login, app, db, world):
+    round_, themes = builders.voting_round(world)
+    round_id, ids = round_.id, [t.id for t in themes]
+    member = world.members[1].username
+    db.session.commit()
+    context = _browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, base_url=live_server.url,
+        locale="nb-NO", timezone_id="Europe/Oslo", java_script_enabled=False,
+    )
+    try:
+        page = context.new_page()
+        login(page, member)
+        page.goto(f"/safety-week/rounds/{round_id}/vote")
+        # The selects are the ballot; the tap buttons and Undo (which need the script) stay hidden.
+        assert page.locator(f"select#rank-{ids[0]}").is_visible()
+        assert not page.locator("button.sw-tap").first.is_visible()
+        assert not page.locator("button[data-sw=undo]").is_visible()
+        page.select_option(f"select#rank-{ids[1]}", "1")
+        page.select_option(f"select#rank-{ids[2]}", "2")
+        _shot(page, "sw-07-nojs-vote")
+        page.click("button.sw-submit")
+        page.wait_for_selector("#receipt")
+        assert "registrert" in page.inner_text("#receipt")
+        assert page.locator(f"select#rank-{ids[1]}").input_value() == "1"
+        # Two themes at one place: refused next to the ballot, nothing stored beyond the first vote.
+        page.select_option(f"select#rank-{ids[0]}", "1")
+        page.click("button.sw-submit")
+        assert "samme plass" in page.inner_text("#ballot-error")
+        _shot(page, "sw-08-nojs-error")
+    finally:
+        context.close()
+    assert db.session.scalars(sa.select(Ballot.ranking).where(Ballot.replaced.is_(False))).all() == [
+        [[ids[1]], [ids[2]]]
+    ]
+    db.session.commit()
