@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -48,6 +50,8 @@ class KronerField(IntegerField):
             text = text.replace(junk, "")
         if text.endswith((",00", ".00")):
             text = text[:-3]
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):  # "42,000" (English) or "42.000": thousands, not decimals
+            text = text.replace(",", "").replace(".", "")
         if not text:
             self.data = None
             return
