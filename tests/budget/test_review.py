@@ -554,3 +554,19 @@ def test_kroner_typed_the_english_or_norwegian_way(client, db, world, login_as, 
     )
     assert response.status_code == 303, text(response)
     assert db.session.scalars(sa.select(Event)).one().estimated_cost == expected
+
+
+def test_dates_are_shown_in_the_readers_language(client, db, world, login_as):
+    from datetime import date
+
+    year = make_year(Phase.voting, decided_by=date(2027, 3, 1))
+    decided, events = decided_year(world)
+    services.record_spending(events[0].grant, amount=1_000, spent_on=date(2027, 5, 10), what_for="Buss",
+                             by=world.coordinator)
+    db.session.commit()
+    login_as("member")
+    assert "1. mars 2027" in text(client.get(f"/budget/years/{year.id}"))
+    assert "10. mai 2027: Buss" in text(client.get(f"/budget/years/{decided.id}/ledger"))
+    client.set_cookie("yc_lang", "en")
+    assert "Mar 1, 2027" in text(client.get(f"/budget/years/{year.id}"))
+    assert "May 10, 2027: Buss" in text(client.get(f"/budget/years/{decided.id}/ledger"))
