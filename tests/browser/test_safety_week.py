@@ -99,8 +99,9 @@ def _tab_to(page, selector: str, limit: int = 60) -> None:
 
 
 def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login, logout, axe_check, app, db, world):
-    round_, themes = builders.voting_round(world, titles=(
-        "Trygg på nett", "Trygg i trafikken og på bussen hjem fra skolen om kvelden", "Ingen mobbing"))
+    round_, themes = builders.voting_round(
+        world, titles=("Trygg på nett", "Trygg i trafikken og på bussen hjem fra skolen om kvelden", "Ingen mobbing")
+    )
     round_id, ids = round_.id, [t.id for t in themes]
     member = world.members[0].username
     db.session.commit()
@@ -189,8 +190,13 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
     member = world.members[1].username
     db.session.commit()
     context = _browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, base_url=live_server.url,
-        locale="nb-NO", timezone_id="Europe/Oslo", java_script_enabled=False,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
+        java_script_enabled=False,
     )
     try:
         page = context.new_page()

@@ -31,8 +31,12 @@ def dates_for(phase: str, now=None) -> services.RoundDates:
 
 def make_round(world, phase: str = "proposing", method: Method = Method.irv, year: int | None = None) -> ThemeRound:
     round_ = services.create_round(
-        year=year or next(_years), title="Trygghetsuka test", dates=dates_for("proposing"), method=method,
-        by=world.coordinator, term=world.term,
+        year=year or next(_years),
+        title="Trygghetsuka test",
+        dates=dates_for("proposing"),
+        method=method,
+        by=world.coordinator,
+        term=world.term,
     )
     db.session.flush()
     return round_

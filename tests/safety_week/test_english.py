@@ -54,14 +54,30 @@ def test_every_page_is_english_with_the_english_cookie(app, db, world, client, m
     db.session.commit()
     client.set_cookie("yc_lang", "en")
     pages = {
-        "anonymous": [f"/safety-week/rounds/{closed.id}/result", "/safety-week/results",
-                      f"/safety-week/rounds/{voting.id}/result"],
-        "member": ["/home", "/safety-week/", f"/safety-week/rounds/{voting.id}", f"/safety-week/rounds/{voting.id}/vote",
-                   f"/safety-week/rounds/{proposing.id}", f"/safety-week/rounds/{proposing.id}/propose",
-                   f"/safety-week/proposals/{declined.id}", f"/safety-week/rounds/{closed.id}/vote"],
-        "coordinator": ["/home", f"/safety-week/rounds/{voting.id}", "/safety-week/rounds/new", "/safety-week/import",
-                        f"/safety-week/rounds/{proposing.id}/edit", f"/safety-week/proposals/{declined.id}",
-                        f"/safety-week/rounds/{closed.id}/result"],
+        "anonymous": [
+            f"/safety-week/rounds/{closed.id}/result",
+            "/safety-week/results",
+            f"/safety-week/rounds/{voting.id}/result",
+        ],
+        "member": [
+            "/home",
+            "/safety-week/",
+            f"/safety-week/rounds/{voting.id}",
+            f"/safety-week/rounds/{voting.id}/vote",
+            f"/safety-week/rounds/{proposing.id}",
+            f"/safety-week/rounds/{proposing.id}/propose",
+            f"/safety-week/proposals/{declined.id}",
+            f"/safety-week/rounds/{closed.id}/vote",
+        ],
+        "coordinator": [
+            "/home",
+            f"/safety-week/rounds/{voting.id}",
+            "/safety-week/rounds/new",
+            "/safety-week/import",
+            f"/safety-week/rounds/{proposing.id}/edit",
+            f"/safety-week/proposals/{declined.id}",
+            f"/safety-week/rounds/{closed.id}/result",
+        ],
     }
     found = {}
     for role, urls in pages.items():

@@ -228,11 +228,13 @@ def test_votes_outside_the_voting_phase_are_refused_kindly(app, db, world, req):
     from datetime import timedelta
 
     closes = round_.voting_closes_at
-    services.submit_ballot(round_, world.users["member"], [themes[0].id], str(uuid.uuid4()),
-                           now=closes - timedelta(seconds=1))
+    services.submit_ballot(
+        round_, world.users["member"], [themes[0].id], str(uuid.uuid4()), now=closes - timedelta(seconds=1)
+    )
     with pytest.raises(SafetyWeekError, match="(closed|stengt)"):
-        services.submit_ballot(round_, world.users["chair"], [themes[0].id], str(uuid.uuid4()),
-                               now=closes + timedelta(seconds=1))
+        services.submit_ballot(
+            round_, world.users["chair"], [themes[0].id], str(uuid.uuid4()), now=closes + timedelta(seconds=1)
+        )
 
 
 def test_a_ballot_names_only_themes_in_the_vote_and_each_once(app, db, world, req):
@@ -373,9 +375,15 @@ def test_approval_result(app, db, world, req):
 
 
 def test_export_has_titles_and_rankings_and_nothing_personal(app, db, world, req):
-    round_, themes = builders.closed_round(world, ballots=[
-        (world.members[0], []), (world.members[1], []),
-    ] if False else None)
+    round_, themes = builders.closed_round(
+        world,
+        ballots=[
+            (world.members[0], []),
+            (world.members[1], []),
+        ]
+        if False
+        else None,
+    )
     name, text = services.export_preflib(round_)
     assert name.endswith(".soi")
     assert "# ALTERNATIVE NAME 1: Trygg på nett" in text
@@ -391,15 +399,17 @@ def test_export_refused_before_counting(app, db, world, req):
 
 
 def test_import_and_export_round_trip(app, db, world, req):
-    text = "\n".join([
-        "# DATA TYPE: soi",
-        "# ALTERNATIVE NAME 1: Trygg i trafikken",
-        "# ALTERNATIVE NAME 2: Trygg på nett",
-        "# ALTERNATIVE NAME 3: Vennskap",
-        "4: 2,1",
-        "3: 1",
-        "2: 3,2",
-    ])
+    text = "\n".join(
+        [
+            "# DATA TYPE: soi",
+            "# ALTERNATIVE NAME 1: Trygg i trafikken",
+            "# ALTERNATIVE NAME 2: Trygg på nett",
+            "# ALTERNATIVE NAME 3: Vennskap",
+            "4: 2,1",
+            "3: 1",
+            "2: 3,2",
+        ]
+    )
     round_ = services.import_preflib(text, file_name="old.soi", year=2019, title="Trygghetsuka 2019", method=Method.irv)
     assert round_.is_closed and round_.imported and round_.term_id is None
     result = services.compute_result(round_)

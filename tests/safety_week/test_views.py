@@ -23,11 +23,19 @@ def key_on(page_html: str) -> str:
 
 def test_coordinator_creates_a_round_with_oslo_times(app, db, world, client, login_as):
     login_as("coordinator")
-    response = client.submit("/safety-week/rounds/new", {
-        "year": "2031", "title": "Trygghetsuka 2031", "method": "irv",
-        "proposing_opens_at": "2031-01-05T08:00", "proposing_closes_at": "2031-01-20T23:59",
-        "voting_opens_at": "2031-01-25T08:00", "voting_closes_at": "2031-02-01T15:00",
-    }, page="/safety-week/rounds/new")
+    response = client.submit(
+        "/safety-week/rounds/new",
+        {
+            "year": "2031",
+            "title": "Trygghetsuka 2031",
+            "method": "irv",
+            "proposing_opens_at": "2031-01-05T08:00",
+            "proposing_closes_at": "2031-01-20T23:59",
+            "voting_opens_at": "2031-01-25T08:00",
+            "voting_closes_at": "2031-02-01T15:00",
+        },
+        page="/safety-week/rounds/new",
+    )
     assert response.status_code == 303
     round_ = db.session.scalars(sa.select(ThemeRound)).one()
     assert round_.voting_closes_at.hour == 14  # 15:00 in Oslo in winter is 14:00 UTC
@@ -37,11 +45,19 @@ def test_coordinator_creates_a_round_with_oslo_times(app, db, world, client, log
 
 def test_round_form_errors_are_shown_next_to_the_field(app, db, world, client, login_as):
     login_as("coordinator")
-    response = client.submit("/safety-week/rounds/new", {
-        "year": "2031", "title": "T", "method": "irv",
-        "proposing_opens_at": "2031-01-20T08:00", "proposing_closes_at": "2031-01-05T23:59",
-        "voting_opens_at": "2031-01-25T08:00", "voting_closes_at": "2031-02-01T15:00",
-    }, page="/safety-week/rounds/new")
+    response = client.submit(
+        "/safety-week/rounds/new",
+        {
+            "year": "2031",
+            "title": "T",
+            "method": "irv",
+            "proposing_opens_at": "2031-01-20T08:00",
+            "proposing_closes_at": "2031-01-05T23:59",
+            "voting_opens_at": "2031-01-25T08:00",
+            "voting_closes_at": "2031-02-01T15:00",
+        },
+        page="/safety-week/rounds/new",
+    )
     assert response.status_code == 422
     assert 'id="proposing_closes_at-error"' in response.get_data(as_text=True)
     assert count(db, ThemeRound) == 0
@@ -105,8 +121,10 @@ def test_decline_reason_is_for_the_proposer_only(app, db, world, client, login_a
     proposal = builders.add_proposal(round_, world.users["member"], "Tema")
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(f"/safety-week/proposals/{proposal.id}/review",
-                             {"decision": "decline", "reason": "Takk! Vi hadde dette i fjor.", "merge_into": "0"})
+    response = client.submit(
+        f"/safety-week/proposals/{proposal.id}/review",
+        {"decision": "decline", "reason": "Takk! Vi hadde dette i fjor.", "merge_into": "0"},
+    )
     assert response.status_code == 303
     login_as("member")
     assert "Vi hadde dette i fjor" in text_of(client.get(f"/safety-week/proposals/{proposal.id}"))
@@ -121,8 +139,10 @@ def test_coordinator_merges_two_duplicates(app, db, world, client, login_as):
     b = builders.add_proposal(round_, world.users["chair"], "Trygg på nett")
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(f"/safety-week/proposals/{a.id}/review",
-                             {"decision": "merge", "merge_into": str(b.id), "merged_title": "Trygg og snill på nett"})
+    response = client.submit(
+        f"/safety-week/proposals/{a.id}/review",
+        {"decision": "merge", "merge_into": str(b.id), "merged_title": "Trygg og snill på nett"},
+    )
     assert response.status_code == 303
     db.session.refresh(a)
     db.session.refresh(b)
@@ -144,9 +164,15 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
     assert "not voted yet" in home or "ikke stemt" in home
     key, page = _vote_form(client, round_.id)
     assert f'name="rank-{themes[0].id}"' in page  # the no-JS selects
-    response = client.submit(f"/safety-week/rounds/{round_.id}/vote", {
-        "idempotency_key": key, f"rank-{themes[2].id}": "1", f"rank-{themes[0].id}": "2",
-    }, follow_redirects=True)
+    response = client.submit(
+        f"/safety-week/rounds/{round_.id}/vote",
+        {
+            "idempotency_key": key,
+            f"rank-{themes[2].id}": "1",
+            f"rank-{themes[0].id}": "2",
+        },
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     shown = text_of(response)
     assert re.search(r"(registered|registrert), \d\d:\d\d", shown)
@@ -177,9 +203,14 @@ def test_two_themes_with_the_same_place_are_refused(app, db, world, client, logi
     db.session.commit()
     login_as("member")
     key, _page = _vote_form(client, round_.id)
-    response = client.submit(f"/safety-week/rounds/{round_.id}/vote", {
-        "idempotency_key": key, f"rank-{themes[0].id}": "1", f"rank-{themes[1].id}": "1",
-    })
+    response = client.submit(
+        f"/safety-week/rounds/{round_.id}/vote",
+        {
+            "idempotency_key": key,
+            f"rank-{themes[0].id}": "1",
+            f"rank-{themes[1].id}": "1",
+        },
+    )
     assert response.status_code == 422
     assert count(db, Ballot) == 0
 
@@ -190,10 +221,14 @@ def test_approval_ballot_with_ticks(app, db, world, client, login_as):
     login_as("member")
     key, page = _vote_form(client, round_.id)
     assert 'type="checkbox" name="theme"' in page
-    client.post(f"/safety-week/rounds/{round_.id}/vote", data={
-        "csrf_token": client.csrf_token(f"/safety-week/rounds/{round_.id}/vote"), "idempotency_key": key,
-        "theme": [str(themes[0].id), str(themes[2].id)],
-    })
+    client.post(
+        f"/safety-week/rounds/{round_.id}/vote",
+        data={
+            "csrf_token": client.csrf_token(f"/safety-week/rounds/{round_.id}/vote"),
+            "idempotency_key": key,
+            "theme": [str(themes[0].id), str(themes[2].id)],
+        },
+    )
     assert db.session.scalars(sa.select(Ballot.ranking)).one() == [sorted([themes[0].id, themes[2].id])]
 
 
@@ -205,8 +240,10 @@ def test_a_vote_after_the_close_is_refused_kindly(app, db, world, client, login_
     token = client.csrf_token(f"/safety-week/rounds/{round_.id}/vote")
     builders.move_to(round_, "counting")
     db.session.commit()
-    response = client.post(f"/safety-week/rounds/{round_.id}/vote",
-                           data={"csrf_token": token, "idempotency_key": key, f"rank-{themes[0].id}": "1"})
+    response = client.post(
+        f"/safety-week/rounds/{round_.id}/vote",
+        data={"csrf_token": token, "idempotency_key": key, f"rank-{themes[0].id}": "1"},
+    )
     assert response.status_code == 422
     assert count(db, Ballot) == 0
 
@@ -220,8 +257,11 @@ def test_no_url_shows_another_members_ballot(app, db, world, client, login_as):
     assert " selected" not in page.split('name="idempotency_key"')[1]
     assert "registrert" not in page and "registered" not in page
     # No endpoint takes a ballot or voter id, and the result/export wait for the count.
-    assert not [r for r in app.url_map.iter_rules() if r.endpoint.startswith("safety_week.")
-                and ({"ballot_id", "voter_id", "user_id"} & set(r.arguments))]
+    assert not [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("safety_week.") and ({"ballot_id", "voter_id", "user_id"} & set(r.arguments))
+    ]
     assert client.get(f"/safety-week/rounds/{round_.id}/export").status_code == 404
     pending = text_of(client.get(f"/safety-week/rounds/{round_.id}/result"))
     assert "Trygg på nett" not in pending and "Ingen mobbing" not in pending
@@ -237,8 +277,9 @@ def test_coordinator_closes_voting_and_the_public_sees_the_result(app, db, world
         builders.vote(round_, member, *[themes[i] for i in order])
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(f"/safety-week/rounds/{round_.id}/phase", {"action": "close_voting"},
-                             page=f"/safety-week/rounds/{round_.id}")
+    response = client.submit(
+        f"/safety-week/rounds/{round_.id}/phase", {"action": "close_voting"}, page=f"/safety-week/rounds/{round_.id}"
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/result")
     login_as("anonymous")
     assert round_.title in text_of(client.get("/safety-week/results"))
@@ -257,17 +298,31 @@ def test_coordinator_closes_voting_and_the_public_sees_the_result(app, db, world
 def test_coordinator_imports_a_preflib_file(app, db, world, client, login_as):
     login_as("coordinator")
     body = "# ALTERNATIVE NAME 1: Vennskap\n# ALTERNATIVE NAME 2: Trafikk\n3: 1,2\n1: 2\n"
-    response = client.post("/safety-week/import", data={
-        "csrf_token": client.csrf_token("/safety-week/import"), "year": "2018", "title": "Trygghetsuka 2018",
-        "method": "irv", "file": (io.BytesIO(body.encode()), "old.soi"),
-    }, content_type="multipart/form-data")
+    response = client.post(
+        "/safety-week/import",
+        data={
+            "csrf_token": client.csrf_token("/safety-week/import"),
+            "year": "2018",
+            "title": "Trygghetsuka 2018",
+            "method": "irv",
+            "file": (io.BytesIO(body.encode()), "old.soi"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     round_ = db.session.scalars(sa.select(ThemeRound)).one()
     assert services.compute_result(round_).winner.title == "Vennskap"
-    broken = client.post("/safety-week/import", data={
-        "csrf_token": client.csrf_token("/safety-week/import"), "year": "2017", "title": "X", "method": "irv",
-        "file": (io.BytesIO(b"nonsense"), "x.soi"),
-    }, content_type="multipart/form-data")
+    broken = client.post(
+        "/safety-week/import",
+        data={
+            "csrf_token": client.csrf_token("/safety-week/import"),
+            "year": "2017",
+            "title": "X",
+            "method": "irv",
+            "file": (io.BytesIO(b"nonsense"), "x.soi"),
+        },
+        content_type="multipart/form-data",
+    )
     assert broken.status_code == 422 and count(db, ThemeRound) == 1
 
 

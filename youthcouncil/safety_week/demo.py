@@ -33,13 +33,15 @@ def seed(demo) -> None:
 
     # Last year: counted, with a result.
     last = services.create_round(
-        year=now.year - 1, title=f"Trygghetsuka {now.year - 1}", dates=_dates(now, (-380, -366, -362, -355)),
-        method=Method.irv, by=coordinator, term=demo.term,
+        year=now.year - 1,
+        title=f"Trygghetsuka {now.year - 1}",
+        dates=_dates(now, (-380, -366, -362, -355)),
+        method=Method.irv,
+        by=coordinator,
+        term=demo.term,
     )
     at = last.proposing_opens_at + timedelta(days=1)
-    themes = [
-        services.propose(last, members[i + 2], title=title, why="", now=at) for i, title in enumerate(LAST_YEAR)
-    ]
+    themes = [services.propose(last, members[i + 2], title=title, why="", now=at) for i, title in enumerate(LAST_YEAR)]
     for theme in themes:
         services.keep_proposal(theme, by=coordinator, now=last.proposing_closes_at + timedelta(hours=1))
     vote_at = last.voting_opens_at + timedelta(hours=3)
@@ -49,8 +51,12 @@ def seed(demo) -> None:
 
     # This year: voting is open; two proposals were merged, one was declined kindly.
     current = services.create_round(
-        year=now.year, title=f"Trygghetsuka {now.year}", dates=_dates(now, (-14, -7, -2, 5)),
-        method=Method.irv, by=coordinator, term=demo.term,
+        year=now.year,
+        title=f"Trygghetsuka {now.year}",
+        dates=_dates(now, (-14, -7, -2, 5)),
+        method=Method.irv,
+        by=coordinator,
+        term=demo.term,
     )
     at = current.proposing_opens_at + timedelta(days=1)
     proposals = [

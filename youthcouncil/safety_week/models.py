@@ -174,11 +174,15 @@ class Voter(db.Model):
         sa.UniqueConstraint("round_id", "user_id"),
         # Only a member of the round's term can be on its voter list.
         sa.ForeignKeyConstraint(
-            ["round_id", "term_id"], ["sw_rounds.id", "sw_rounds.term_id"], name="fk_sw_voters_round_term",
+            ["round_id", "term_id"],
+            ["sw_rounds.id", "sw_rounds.term_id"],
+            name="fk_sw_voters_round_term",
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["term_id", "user_id"], ["memberships.term_id", "memberships.user_id"], name="fk_sw_voters_membership",
+            ["term_id", "user_id"],
+            ["memberships.term_id", "memberships.user_id"],
+            name="fk_sw_voters_membership",
             ondelete="RESTRICT",
         ),
     )

@@ -100,9 +100,7 @@ def proposals_to_review(round_: ThemeRound) -> list[Proposal]:
 
 def merged_from(proposal: Proposal) -> list[Proposal]:
     return list(
-        db.session.scalars(
-            sa.select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id)
-        )
+        db.session.scalars(sa.select(Proposal).where(Proposal.merged_into_id == proposal.id).order_by(Proposal.id))
     )
 
 
@@ -279,16 +277,12 @@ def count_round(round_: ThemeRound, *, by=None, now: datetime | None = None) -> 
         return False
     # Replaced ballots go; the rest lose their link and key, get one shared time and a fresh random order.
     db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id, Ballot.replaced.is_(True)))
-    kept = db.session.execute(
-        sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id)
-    ).all()
+    kept = db.session.execute(sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id)).all()
     db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id))
     shuffled = list(kept)
     random.SystemRandom().shuffle(shuffled)
     for ranking, weight in shuffled:
-        db.session.add(
-            Ballot(round_id=round_.id, ranking=ranking, weight=weight, submitted_at=round_.voting_closes_at)
-        )
+        db.session.add(Ballot(round_id=round_.id, ranking=ranking, weight=weight, submitted_at=round_.voting_closes_at))
     db.session.flush()
     db.session.refresh(round_)
     record(by, "safety_week.round_counted", round_, {"ballots": len(shuffled)})
@@ -349,8 +343,13 @@ def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | N
     if not free:
         raise SafetyWeekError(_full_message(), "title")
     proposal = Proposal(
-        round_id=round_.id, title=title, why=why or None, proposer_id=user.id, slot=free[0],
-        created_at=now, updated_at=now,
+        round_id=round_.id,
+        title=title,
+        why=why or None,
+        proposer_id=user.id,
+        slot=free[0],
+        created_at=now,
+        updated_at=now,
     )
     try:
         with db.session.begin_nested():
@@ -452,10 +451,21 @@ def merge_proposals(
     db.session.flush()
     record(by, "safety_week.proposals_merged", proposal, {"into": into.id})
     message = _l("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
-    _tell([proposal.proposer], kind="safety_week.merged", message=message,
-          params={"title": proposal.title, "into": into.title}, proposal=proposal)
-    _tell([into.proposer], kind="safety_week.merged", message=message,
-          params={"title": into.title, "into": into.title}, proposal=into, key_suffix=f"from-{proposal.id}")
+    _tell(
+        [proposal.proposer],
+        kind="safety_week.merged",
+        message=message,
+        params={"title": proposal.title, "into": into.title},
+        proposal=proposal,
+    )
+    _tell(
+        [into.proposer],
+        kind="safety_week.merged",
+        message=message,
+        params={"title": into.title, "into": into.title},
+        proposal=into,
+        key_suffix=f"from-{proposal.id}",
+    )
 
 
 def _link(endpoint: str, fallback: str, **values) -> str:
@@ -521,9 +531,7 @@ def new_idempotency_key() -> str:
 def voter_row(round_: ThemeRound, user) -> Voter | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalars(
-        sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id)
-    ).first()
+    return db.session.scalars(sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id)).first()
 
 
 def has_voted(round_: ThemeRound, user) -> bool:
@@ -573,14 +581,15 @@ def submit_ballot(
     except ValueError:
         raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
     _lock(round_)
+    # A retry of a submission that already got in (the answer was lost) gets its receipt, even after the close.
+    repeated = _receipt_for_key(round_, user, key)
+    if repeated is not None:
+        return repeated
     if round_.phase(now) != Phase.voting:
         raise SafetyWeekError(_("Voting is closed now, so this vote could not be counted. Thank you for trying!"))
     if not is_eligible_voter(user, round_):
         raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
     link = voter_link(round_.id, user.id)
-    repeated = _receipt_for_key(round_, user, key)
-    if repeated is not None:
-        return repeated
     stored = clean_ranking(round_, ranking)
     for _attempt in range(5):
         try:
@@ -769,7 +778,14 @@ def export_preflib(round_: ThemeRound) -> tuple[str, str]:
         raise SafetyWeekError(_("The round is not counted yet."))
     themes = candidates(round_)
     number = {p.id: i for i, p in enumerate(themes, start=1)}
-    alternatives = {i: p.title for p, i in ((p, number[p.id]) for p in themes)}
+    alternatives: dict[int, str] = {}
+    for theme in themes:
+        # Two kept themes may share a title; a PrefLib reader (and `flask tally`) needs distinct names.
+        name, copy = theme.title, 1
+        while name in alternatives.values():
+            copy += 1
+            name = f"{theme.title} ({copy})"
+        alternatives[number[theme.id]] = name
     ballots = [
         (tuple(frozenset(number[c] for c in rank) for rank in ranking), weight)
         for ranking, weight in counted_ballots(round_)
@@ -787,8 +803,16 @@ def export_preflib(round_: ThemeRound) -> tuple[str, str]:
         "DESCRIPTION": "Safety-week theme vote of the youth council"
         + (" (approval: each ballot's one rank holds the approved themes)" if round_.method == Method.approval else ""),
         "PUBLICATION DATE": round_.closed_at.date().isoformat(),
+        # The seed of the lot: `tally_file(path, method, seed=...)` draws any lot exactly as the result page did.
+        "LOT SEED": round_.lot_seed or ranked.DEFAULT_SEED,
     }
     return name, preflib.format_preflib(alternatives, ballots, metadata, data_type=data_type)
+
+
+def _seed_from(metadata: dict[str, str]) -> str:
+    """The lot's seed written in a file we exported (so a re-import counts the same); else a fresh one."""
+    seed = (metadata.get("LOT SEED") or "").strip()
+    return seed if 0 < len(seed) <= 64 else secrets.token_hex(8)
 
 
 def import_preflib(
@@ -822,7 +846,7 @@ def import_preflib(
         voting_closes_at=now - day,
         imported=True,
         closed_at=now,
-        lot_seed=secrets.token_hex(8),
+        lot_seed=_seed_from(data.metadata),
         created_by_id=getattr(by, "id", None),
     )
     db.session.add(round_)

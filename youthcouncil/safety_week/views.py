@@ -84,7 +84,10 @@ def round_create():
     if form.validate_on_submit():
         try:
             round_ = services.create_round(
-                year=form.year.data, title=form.title.data, dates=_dates(form), method=Method(form.method.data),
+                year=form.year.data,
+                title=form.title.data,
+                dates=_dates(form),
+                method=Method(form.method.data),
                 by=current_user,
             )
         except SafetyWeekError as error:
@@ -234,9 +237,7 @@ def proposal_edit(proposal_id: int):
         flash(_("This proposal can no longer be changed."), "info")
         return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
     status = 422 if form.errors else 200
-    return render_template(
-        "safety_week/proposal_form.html", form=form, round=proposal.round, proposal=proposal
-    ), status
+    return render_template("safety_week/proposal_form.html", form=form, round=proposal.round, proposal=proposal), status
 
 
 @bp.route("/safety-week/proposals/<int:proposal_id>/withdraw", methods=["POST"])
@@ -374,9 +375,7 @@ def round_result(round_id: int):
     round_ = _round_or_404(round_id)
     if not permissions.can_see_result(current_user, round_):
         return render_template("safety_week/result_pending.html", round=round_, phase=round_.phase())
-    return render_template(
-        "safety_week/result.html", round=round_, result=services.compute_result(round_), Phase=Phase
-    )
+    return render_template("safety_week/result.html", round=round_, result=services.compute_result(round_), Phase=Phase)
 
 
 @bp.route("/safety-week/rounds/<int:round_id>/export")
@@ -412,8 +411,12 @@ def round_import():
                 except UnicodeDecodeError:
                     raise SafetyWeekError(_("The file must be UTF-8 text."), "file") from None
                 round_ = services.import_preflib(
-                    text, file_name=upload.filename, year=form.year.data, title=form.title.data,
-                    method=Method(form.method.data), by=current_user,
+                    text,
+                    file_name=upload.filename,
+                    year=form.year.data,
+                    title=form.title.data,
+                    method=Method(form.method.data),
+                    by=current_user,
                 )
             except SafetyWeekError as error:
                 db.session.rollback()
