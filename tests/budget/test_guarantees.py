@@ -243,3 +243,35 @@ def test_retention_clears_proposer_links_and_private_texts(db, world):
     assert loser.proposer_id is None and loser.description == ""
     assert events[0].proposer_id is None and events[0].description
     assert minimise_personal_data([]) == 0
+
+
+def test_closing_writes_every_ballot_again_so_row_order_cannot_link_it_to_a_voter(app, db, world):
+    """The security review linked ballots to voters through SQLite's rowid (and PostgreSQL's xmin) after close."""
+    import sqlalchemy as sa
+
+    from tests.budget import builders
+    from youthcouncil.budget import services
+    from youthcouncil.budget.models import BallotChoice, BudgetBallot, BudgetVoter
+
+    ballots = [[0], [1], [0, 1], [2]]
+    year, events = builders.voted_year(ballots, [10_000, 20_000, 30_000], world.members[:4])
+    db.session.commit()
+    before = {b.id for b in db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id))}
+    services.close_voting(year)
+    db.session.commit()
+    after = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id)).all()
+    assert len(after) == 4
+    assert not before & {b.id for b in after}, "ballots kept their rows"
+    assert all(b.voter_key is None for b in after)
+    contents = sorted(
+        sorted(e for e in db.session.scalars(sa.select(BallotChoice.event_id).where(BallotChoice.ballot_id == b.id)))
+        for b in after
+    )
+    expected = sorted(sorted(events[i].id for i in ballot) for ballot in ballots)
+    assert contents == expected
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(BudgetVoter).where(BudgetVoter.last_submit_key.is_not(None))
+        )
+        == 0
+    )

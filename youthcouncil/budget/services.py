@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -597,10 +598,11 @@ def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> p
     result = compute_outcome(year)
     _store_outcome(year, result, voters)
     # Secrecy: nothing links a ballot to a voter any more; unsubmitted drafts are personal and go.
+    _rewrite_ballots_without_links(year)
     db.session.execute(
-        sa.update(BudgetBallot)
-        .where(BudgetBallot.year_id == year.id)
-        .values(voter_key=None)
+        sa.update(BudgetVoter)
+        .where(BudgetVoter.year_id == year.id)
+        .values(last_submit_key=None)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
@@ -609,6 +611,32 @@ def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> p
     db.session.flush()
     audit.record(by, "budget_year.closed", year, {"rule": result.rule, "voters": voters})
     return result
+
+
+def _rewrite_ballots_without_links(year: BudgetYear) -> None:
+    """Write every ballot again, in a random order with new ids and no voter link.
+
+    Erasing the link in place is not enough: the rows' physical order (SQLite's rowid, PostgreSQL's xmin of the
+    choices written with the voter-list row) would still tell who cast which ballot.
+    """
+    ballots = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id)).all()
+    contents = [sorted(choice.event_id for choice in ballot.choices) for ballot in ballots]
+    db.session.execute(
+        sa.delete(BallotChoice)
+        .where(BallotChoice.ballot_id.in_(sa.select(BudgetBallot.id).where(BudgetBallot.year_id == year.id)))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        sa.delete(BudgetBallot).where(BudgetBallot.year_id == year.id).execution_options(synchronize_session=False)
+    )
+    for ballot in ballots:
+        db.session.expunge(ballot)
+    secrets.SystemRandom().shuffle(contents)
+    for event_ids in contents:
+        ballot = BudgetBallot(year_id=year.id, voter_key=None)
+        ballot.choices = [BallotChoice(event_id=event_id) for event_id in event_ids]
+        db.session.add(ballot)
+    db.session.flush()
 
 
 def _oslo(moment: datetime) -> str:
