@@ -192,3 +192,42 @@ def test_the_export_never_says_who_voted_what_and_the_links_are_gone(app, db, wo
     assert user.username not in exported and user.first_name not in exported
     assert db.session.scalars(sa.select(Ballot.voter_link)).all() == [None]
     assert db.session.scalars(sa.select(Ballot.idempotency_key)).all() == [None]
+
+
+def _closed(app, world, method, orders, titles=("Trygg på nett", "Trygg i trafikken", "Ingen mobbing")):
+    round_, themes = builders.voting_round(world, method=method, titles=titles)
+    for member, order in zip(world.members, orders, strict=False):
+        builders.vote(round_, member, *[themes[i] for i in order])
+    builders.move_to(round_, "counting")
+    with app.test_request_context():
+        services.count_round(round_)
+    return round_, themes
+
+
+def test_approval_result_page_says_why_the_winner_won(app, db, world, client):
+    plain, _ = _closed(app, world, Method.approval, ([0, 1], [1], [1, 2]))
+    tied, _ = _closed(app, world, Method.approval, ([0, 1], [0], [1]))
+    db.session.commit()
+    page = text_of(client.get(f"/safety-week/rounds/{plain.id}/result"))
+    assert "«Trygg i trafikken» har flest kryss og vinner." in page
+    assert "3 av 4 medlemmer stemte (75 %)" in page
+    assert "Det trengtes ingen loddtrekning." in page
+    page = text_of(client.get(f"/safety-week/rounds/{tied.id}/result"))
+    assert "«Trygg på nett» og «Trygg i trafikken» har flest kryss. Det ble trukket lodd:" in page
+    db.session.refresh(tied)
+    assert tied.lot_seed in page
+
+
+def test_irv_result_page_shows_rounds_exhausted_ballots_and_the_one_on_one_check(app, db, world, client):
+    # Round 1: A 1, B 1, C 2 of 4, no majority; A and B tie for fewest with no earlier round, so a lot decides.
+    # Whichever goes, a ballot that named only eliminated themes is exhausted in a later round.
+    round_, themes = _closed(app, world, Method.irv, ([0], [1, 0], [2, 1], [2]))
+    db.session.commit()
+    page = text_of(client.get(f"/safety-week/rounds/{round_.id}/result"))
+    assert "Runde 1" in page and "Runde 2" in page
+    assert "har like få stemmer. Det ble trukket lodd" in page  # round 1 has no earlier round to look back to
+    assert "også i rundene før" not in page.split("Runde 2")[0]
+    assert re.search(r"\d stemmer? teller ikke lenger: alle temaene på (den|dem) er ute\.", page)
+    assert "Sjekk én mot én" in page
+    assert "4 av 4 medlemmer stemte" in page
+    assert "“" not in page  # bokmål quotation marks only

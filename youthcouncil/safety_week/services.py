@@ -689,6 +689,8 @@ class Result:
     condorcet: Proposal | None
     seed: str | None
     lot_used: bool
+    #: Approval: every theme with the most ticks (more than one when a lot picked the winner).
+    top_tied: list[Proposal] = field(default_factory=list)
 
 
 def _percent(votes: int, total: int) -> int:
@@ -706,11 +708,13 @@ def compute_result(round_: ThemeRound) -> Result:
     eligible = None if round_.imported else round_.eligible_count
     rounds: list[RoundView] = []
     approval_bars: list[Bar] = []
+    top_tied: list[Proposal] = []
     lot_used = False
     if round_.method == Method.approval:
         outcome = ranked.approval(ballots, order, seed=seed)
         winner_id, reason = outcome.winner, outcome.reason
         lot_used = outcome.lot_seed is not None
+        top_tied = [by_id[c] for c in outcome.tied_winners] if lot_used else []
         approval_bars = [
             Bar(by_id[c], outcome.counts[c], _percent(outcome.counts[c], total), winner=c == winner_id)
             for c in outcome.ranking or order
@@ -764,6 +768,7 @@ def compute_result(round_: ThemeRound) -> Result:
         condorcet=condorcet,
         seed=round_.lot_seed,
         lot_used=lot_used,
+        top_tied=top_tied,
     )
 
 
