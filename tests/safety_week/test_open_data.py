@@ -231,3 +231,25 @@ def test_irv_result_page_shows_rounds_exhausted_ballots_and_the_one_on_one_check
     assert "Sjekk én mot én" in page
     assert "4 av 4 medlemmer stemte" in page
     assert "“" not in page  # bokmål quotation marks only
+
+
+def test_the_same_page_sent_again_with_other_choices_is_not_dropped_silently(app, db, world, client, login_as):
+    round_, themes = builders.voting_round(world)
+    db.session.commit()
+    login_as("member")
+    key = _vote_page(client, round_.id)
+    url = f"/safety-week/rounds/{round_.id}/vote"
+    assert client.submit(url, {"idempotency_key": key, f"rank-{themes[0].id}": "1"}).status_code == 303
+    # Back button, other choice, same page (same key): refused kindly, the new choice kept on a fresh form.
+    again = client.submit(url, {"idempotency_key": key, f"rank-{themes[2].id}": "1"})
+    assert again.status_code == 422
+    html = again.get_data(as_text=True)
+    assert "allerede brukt" in text_of(again) or "already used" in text_of(again)
+    assert re.search(rf'id="rank-{themes[2].id}".*?value="1" selected', html, re.S)
+    fresh = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
+    assert fresh != key
+    assert db.session.scalars(sa.select(Ballot.ranking).where(Ballot.replaced.is_(False))).all() == [[[themes[0].id]]]
+    db.session.commit()
+    assert client.submit(url, {"idempotency_key": fresh, f"rank-{themes[2].id}": "1"}).status_code == 303
+    assert db.session.scalars(sa.select(Ballot.ranking).where(Ballot.replaced.is_(False))).all() == [[[themes[2].id]]]
+    assert count(db, Voter) == 1

@@ -581,8 +581,9 @@ def submit_ballot(
     except ValueError:
         raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
     _lock(round_)
+    stored = clean_ranking(round_, ranking)
     # A retry of a submission that already got in (the answer was lost) gets its receipt, even after the close.
-    repeated = _receipt_for_key(round_, user, key)
+    repeated = _receipt_for_key(round_, user, key, stored)
     if repeated is not None:
         return repeated
     if round_.phase(now) != Phase.voting:
@@ -590,7 +591,6 @@ def submit_ballot(
     if not is_eligible_voter(user, round_):
         raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
     link = voter_link(round_.id, user.id)
-    stored = clean_ranking(round_, ranking)
     for _attempt in range(5):
         try:
             with db.session.begin_nested():
@@ -615,19 +615,27 @@ def submit_ballot(
             return Receipt(voted_at=now)
         except IntegrityError:
             # The same member's other tab (or a retry) wrote at the same moment; look again and go on from there.
-            repeated = _receipt_for_key(round_, user, key)
+            repeated = _receipt_for_key(round_, user, key, stored)
             if repeated is not None:
                 return repeated
     raise SafetyWeekError(_("Many votes arrived at the same moment. Please press the button again."))
 
 
-def _receipt_for_key(round_: ThemeRound, user, key: str) -> Receipt | None:
+def _receipt_for_key(round_: ThemeRound, user, key: str, stored: list[list[int]]) -> Receipt | None:
+    """The receipt if this exact submission was already stored; None if the key is new."""
     ballot = db.session.scalars(sa.select(Ballot).where(Ballot.idempotency_key == key)).first()
     if ballot is None:
         return None
     voter = voter_row(round_, user)
     if ballot.round_id != round_.id or voter is None:
         raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking")
+    if ballot.ranking != stored:
+        # The same page sent twice with different choices (the back button, say): never drop the new choice
+        # silently; the page comes back with the choices kept and a fresh key, so one more press sends them.
+        raise SafetyWeekError(
+            _("This page was already used to send a vote. Check your choices and press the button again."),
+            "ranking",
+        )
     return Receipt(voted_at=voter.voted_at, repeated=True)
 
 
