@@ -570,3 +570,27 @@ def test_dates_are_shown_in_the_readers_language(client, db, world, login_as):
     client.set_cookie("yc_lang", "en")
     assert "Mar 1, 2027" in text(client.get(f"/budget/years/{year.id}"))
     assert "May 10, 2027: Buss" in text(client.get(f"/budget/years/{decided.id}/ledger"))
+
+
+def test_a_too_big_pb_file_is_refused_next_to_the_field(client, db, world, login_as, monkeypatch):
+    import io
+
+    from youthcouncil.budget import views
+
+    monkeypatch.setattr(views, "IMPORT_LIMIT", 100)
+    login_as("coordinator")
+    data = {"name": "Gammelt budsjett", "file": (io.BytesIO(b"META\n" + b"x" * 200), "big.pb")}
+    response = client.submit("/budget/import", data, page="/budget/import", content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "For stor fil" in text or "for stor" in text
+    assert 'value="Gammelt budsjett"' in text
+
+
+def test_csv_safe_defuses_formulas_after_whitespace_and_newlines():
+    from youthcouncil.web import csv_safe
+
+    for cell in ("=1+1", " +A1", "\n=cmd", "\t1", "@SUM(A1)", "\uff1dx", "-2"):
+        assert csv_safe(cell).startswith("'"), cell
+    assert csv_safe("Kino for alle") == "Kino for alle"
+    assert csv_safe(-2) == -2

@@ -40,7 +40,7 @@ from youthcouncil.budget.permissions import (
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, see_other
+from youthcouncil.web import EmptyForm, csv_safe, see_other
 
 COUNCIL = (Role.member, Role.chair, Role.coordinator)
 
@@ -496,20 +496,6 @@ def spending():
     return render_template("budget/spending.html", years=years, year=year)
 
 
-#: A spreadsheet treats a cell starting with one of these as a formula (CSV injection); tab and CR too.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def csv_safe(value):
-    """Text cells written by people are quoted with a leading apostrophe when a spreadsheet would run them."""
-    if not isinstance(value, str):
-        return value
-    stripped = value.lstrip(" \u00a0")
-    if stripped.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @bp.route("/budget/years/<int:year_id>/spending.csv")
 @access(PUBLIC)
 def spending_csv(year_id: int):
@@ -544,6 +530,10 @@ def year_export_pb(year_id: int):
     return response
 
 
+#: The largest .pb file we import (real city files are well under 1 MB).
+IMPORT_LIMIT = 5 * 1024 * 1024
+
+
 @bp.route("/budget/import", methods=["GET", "POST"])
 @access(Role.coordinator)
 def year_import():
@@ -555,11 +545,16 @@ def year_import():
         if not upload or not getattr(upload, "filename", ""):
             form.file.errors = list(form.file.errors) + [_("Choose a .pb file.")]
         else:
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.file.errors = list(form.file.errors) + [_("The file must be UTF-8 text.")]
+            raw = upload.read(IMPORT_LIMIT + 1)
+            text = None
+            if len(raw) > IMPORT_LIMIT:
+                form.file.errors = list(form.file.errors) + [_("The file is too big: at most 5 MB.")]
             else:
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    form.file.errors = list(form.file.errors) + [_("The file must be UTF-8 text.")]
+            if text is not None:
                 try:
                     year = open_data.import_pb(text, name=form.name.data, by=current_user)
                 except services.BudgetError as error:

@@ -30,6 +30,7 @@ from youthcouncil.membership.models import (
     Seat,
     Term,
 )
+from youthcouncil.web import csv_safe
 
 
 class MembershipError(ValueError):
@@ -911,15 +912,8 @@ def audit_events(limit: int | None = 200, offset: int = 0) -> list[AuditEvent]:
 
 
 #: A cell starting with one of these is read as a formula by spreadsheets (also after leading spaces).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
 def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell that starts like a formula would run in a spreadsheet: a leading ' makes it plain text.
-    if text[:1] in FORMULA_STARTS or text.lstrip(" ")[:1] in FORMULA_STARTS:
-        return "'" + text
-    return text
+    return csv_safe("" if value is None else str(value))
 
 
 def audit_csv() -> str:
