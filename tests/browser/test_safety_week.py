@@ -120,6 +120,9 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     assert page.evaluate("window.swBallotListening === true")
     _shot(page, "sw-02-vote-before")
     axe_check(page)
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 360, "height": 740})
 
     # Keyboard only: Tab to the themes, Enter picks the 1st, Space the 2nd, Enter again the 3rd, Undo takes it back.
     _tab_to(page, f"button.sw-tap[data-theme='{ids[2]}']")
@@ -145,9 +148,17 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     axe_check(page)
     assert db.session.scalars(sa.select(Ballot.ranking)).one() == [[ids[2]], [ids[0]]]
     db.session.commit()
-    # Tapping a chosen theme again takes it away; the page remembers the vote after a reload.
+    # The page remembers the vote after a reload, and after a boosted link away and the back button (htmx
+    # restores the page by swapping the body again, so the script must set the ballot up once more).
     page.reload()
     assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
+    page.locator(f"main a[href='/safety-week/rounds/{round_id}']").click()
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}")
+    page.go_back()
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
+    page.locator("button.sw-tap").first.wait_for(state="visible")
+    assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
+    assert not page.locator(".sw-rank-select").first.is_visible()
     logout(page)
 
     # The rest vote; the coordinator sees the round page and closes voting.
@@ -182,6 +193,11 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     assert "«" in text and "“" not in text  # Norwegian quotation marks around the themes
     _shot(page, "sw-06-result")
     axe_check(page)
+    # At 320 px nothing sticks out sideways (long theme names wrap, counts stay whole).
+    page.set_viewport_size({"width": 320, "height": 700})
+    for url in (f"/safety-week/rounds/{round_id}/result", f"/safety-week/rounds/{round_id}"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
 
 
 def test_ballot_works_without_javascript(_browser, live_server, login, app, db, world):
