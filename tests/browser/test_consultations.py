@@ -118,7 +118,7 @@ def test_the_whole_consultation_loop_on_a_phone(page, db, world, login, axe_chec
     axe_check(page)
     page.fill("textarea[name=decision]", "Kommunestyret vedtok å bygge skateparken.")
     page.fill("textarea[name=usage]", "Lys om kvelden kom med i vedtaket.")
-    page.get_by_role("button", name="Lagre vedtaket").click()
+    page.get_by_role("button", name="Lagre kommunens vedtak").click()
     page.wait_for_selector("text=Kommunens vedtak er registrert.")
     logout(page)
 

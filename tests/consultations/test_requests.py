@@ -36,8 +36,8 @@ def _form(days=30, **overrides):
 
 def test_lix_counts_words_sentences_and_long_words():
     result = services.lix("Katten sitter. Hunden løper fort.")
-    # 5 words, 2 sentences, no word longer than 6 letters -> 2.5
-    assert (result.words, result.sentences, result.long_words, result.lix) == (5, 2, 0, 2)
+    # 5 words, 2 sentences, no word longer than 6 letters -> 2.5, rounded half up to 3
+    assert (result.words, result.sentences, result.long_words, result.lix) == (5, 2, 0, 3)
     hard = services.lix("Kommunestyret behandler reguleringsplanforslaget vedrørende infrastrukturinvesteringer")
     assert hard.is_hard and hard.lix > 35
     assert services.lix("   ") is None

@@ -19,6 +19,15 @@ else:
     register_outcome_handler(services.SUBJECT, services.on_motion_closed)
     register_subject_link(services.SUBJECT, services.motion_link)
     try:
+        from youthcouncil.motions.services import register_subject_visibility
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        register_subject_visibility(services.SUBJECT, services.motion_visible)
+        from youthcouncil.motions.services import register_subject_title
+
+        register_subject_title(services.SUBJECT, services.motion_title)
+    try:
         from youthcouncil.motions.services import register_cancel_handler
     except ImportError:  # pragma: no cover
         pass

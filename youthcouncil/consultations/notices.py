@@ -115,9 +115,15 @@ def deadline_reminders(now: datetime) -> None:
         left = (to_oslo(consultation.deadline).date() - today).days
         for days in sorted(REMINDER_DAYS):
             if left <= days:
+                if left <= 0:
+                    message = _l("The deadline to respond to “%(title)s” is today.")
+                elif left == 1:
+                    message = _l("1 day left to respond to “%(title)s”.")
+                else:
+                    message = _l("%(days)s days left to respond to “%(title)s”.")
                 _notify(
                     council_and_coordinators(), kind="consultation.reminder",
-                    message=_l("%(days)s days left to respond to “%(title)s”."),
+                    message=message,
                     params={"days": left, "title": consultation.title},
                     link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:reminder:{days}",
                 )

@@ -78,9 +78,11 @@ def lix(text: str) -> Readability | None:
     if not words:
         return None
     sentences = max(1, sum(1 for part in _SENTENCE_SPLIT_RE.split(text) if _WORD_RE.search(part)))
-    long_words = sum(1 for word in words if len(word) > 6)
+    # Long words have more than 6 letters: hyphens and apostrophes are not letters.
+    long_words = sum(1 for word in words if sum(ch.isalpha() for ch in word) > 6)
     score = len(words) / sentences + long_words * 100 / len(words)
-    return Readability(lix=round(score), words=len(words), sentences=sentences, long_words=long_words)
+    # Round half up (Python's round() rounds 2.5 to 2).
+    return Readability(lix=int(score + 0.5), words=len(words), sentences=sentences, long_words=long_words)
 
 
 # --- Time -------------------------------------------------------------------------------------------------------
@@ -512,11 +514,49 @@ def current_motion(consultation: Consultation):
     return motion
 
 
-def motion_link(motion):
+def motion_title(motion) -> str | None:
+    """The adoption vote's title in the reader's language."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
-        return ("consultations.consultation_list", {})
-    return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
+        return None
+    return _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=version.consultation.title)
+
+
+def _adopting_public(motion) -> Consultation | None:
+    """The consultation when this motion adopted its response and the response is public (sent); else None."""
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return None
+    consultation = version.consultation
+    decision = consultation.adopted_decision
+    if consultation.is_public and decision is not None and decision.motion_id == motion.id:
+        return consultation
+    return None
+
+
+def motion_visible(user, motion) -> bool:
+    """A vote on a draft response is the council's internal work until the adopted response is sent: the council
+    and the coordinator see it; everybody else (clerks, the public) only the vote that adopted a sent response."""
+    from youthcouncil.consultations import permissions
+
+    if getattr(user, "is_authenticated", False) and permissions.can_view_discussion(user, None):
+        return True
+    return _adopting_public(motion) is not None
+
+
+def motion_link(motion):
+    from flask_login import current_user
+
+    from youthcouncil.consultations import permissions
+
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return ("consultations.archive", {})
+    if current_user.is_authenticated and permissions.can_view_request(current_user, version.consultation):
+        return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
+    if _adopting_public(motion) is not None:
+        return ("consultations.archive_detail", {"consultation_id": version.consultation_id})
+    return ("consultations.archive", {})
 
 
 # --- Sending, declining, the city's decision --------------------------------------------------------------------

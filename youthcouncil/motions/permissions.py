@@ -18,6 +18,10 @@ def _in_current_term(motion) -> bool:
 
 
 def can_see_motion(user, motion) -> bool:
+    from youthcouncil.motions.services import subject_allows
+
+    if not subject_allows(user, motion):
+        return False
     if motion.is_closed:
         return True
     return has_role(user, Role.member, Role.chair, Role.coordinator)

@@ -25,10 +25,13 @@ from youthcouncil.voting.motion import MotionResult, decide_motion
 OutcomeHandler = Callable[[Motion, MotionResult], None]
 CancelHandler = Callable[[Motion], None]
 SubjectLink = Callable[[Motion], "tuple[str, dict]"]
+SubjectVisibility = Callable[[object, Motion], bool]
 
 _outcome_handlers: dict[str, list[OutcomeHandler]] = {}
 _cancel_handlers: dict[str, list[CancelHandler]] = {}
 _subject_links: dict[str, SubjectLink] = {}
+_subject_visibility: dict[str, SubjectVisibility] = {}
+_subject_titles: dict[str, Callable[[Motion], str]] = {}
 
 
 class MotionError(ValueError):
@@ -67,6 +70,37 @@ def register_cancel_handler(subject_type: str, handler: CancelHandler) -> None:
 def register_subject_link(subject_type: str, fn: SubjectLink) -> None:
     """``fn(motion) -> (endpoint, values)``: where the motion page links back to the subject."""
     _subject_links[subject_type] = fn
+
+
+def register_subject_visibility(subject_type: str, fn: SubjectVisibility) -> None:
+    """``fn(user, motion) -> bool``: may this user see a motion about ``subject_type`` at all?
+
+    The owning domain can hide motions whose subject is not public yet (e.g. a vote on an unsent draft response);
+    the motion's own rules (open votes only for the council) apply on top of it.
+    """
+    _subject_visibility[subject_type] = fn
+
+
+def register_subject_title(subject_type: str, fn: Callable[[Motion], str]) -> None:
+    """``fn(motion) -> str``: the motion's title in the reader's language (the stored title is the fallback)."""
+    _subject_titles[subject_type] = fn
+
+
+def motion_title(motion: Motion) -> str:
+    fn = _subject_titles.get(motion.subject_type)
+    if fn is not None:
+        try:
+            title = fn(motion)
+        except Exception:  # noqa: BLE001 - a broken hook must not break the vote page
+            title = None
+        if title:
+            return str(title)
+    return motion.title
+
+
+def subject_allows(user, motion: Motion) -> bool:
+    fn = _subject_visibility.get(motion.subject_type)
+    return True if fn is None else bool(fn(user, motion))
 
 
 def subject_url(motion: Motion) -> str | None:

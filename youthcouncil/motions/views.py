@@ -160,4 +160,5 @@ def _motion_helpers():
         "can_vote_on_motion": can_vote_on_motion,
         "can_manage_motion": can_manage_motion,
         "vote_of": services.vote_of,
+        "motion_title": services.motion_title,
     }
