@@ -91,6 +91,18 @@ def test_user_text_is_escaped_everywhere(client, login_as, db, world, request_ct
         assert "&lt;script&gt;" in page, url
 
 
+def test_support_is_refused_once_the_councils_work_is_finished(client, db, world, request_ctx):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.users["member"], "Et godt poeng.")
+    services.decline_to_respond(consultation, world.chair, "Ikke vår sak.")
+    db.session.commit()
+    log_in(client, world.members[1])
+    response = client.submit(f"/consultations/comments/{comment.id}/support", page=f"/consultations/{consultation.id}",
+                             follow_redirects=True)
+    assert response.status_code == 200 and "arbeid med denne høringen er ferdig" in response.get_data(as_text=True)
+    assert comment.supports == []
+
+
 # --- A clerk on every URL ------------------------------------------------------------------------------------
 
 

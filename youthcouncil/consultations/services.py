@@ -315,6 +315,7 @@ def add_comment(consultation: Consultation, author, body: str, parent: Comment |
 
 def toggle_support(comment: Comment, user) -> bool:
     """Support a point, or take the support back. Returns True when the user supports it now."""
+    _require_working(comment.consultation)
     if comment.author_id == user.id:
         raise ConsultationError(_("You cannot support your own comment."))
     if comment.is_hidden or comment.is_removed:
