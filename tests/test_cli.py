@@ -103,3 +103,21 @@ def test_tally_explains_a_bad_file(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["tally", str(bad)])
     assert result.exit_code != 0
     assert "Error" in result.output
+
+
+def test_tally_draws_the_lot_with_the_given_seed(app, tmp_path):
+    # Two candidates with one first preference each: the lot decides, and the seed decides the lot.
+    ballots = tmp_path / "tie.soi"
+    ballots.write_text(
+        "# FILE NAME: tie.soi\n# DATA TYPE: soi\n# NUMBER ALTERNATIVES: 2\n# NUMBER VOTERS: 2\n"
+        "# NUMBER UNIQUE ORDERS: 2\n# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\n1: 1\n1: 2\n"
+    )
+    winners = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        result = app.test_cli_runner().invoke(args=["tally", str(ballots), "--seed", seed])
+        assert result.exit_code == 0, result.output
+        first = json.loads(result.output)["winner"]
+        again = json.loads(app.test_cli_runner().invoke(args=["tally", str(ballots), "--seed", seed]).output)["winner"]
+        assert first == again
+        winners.add(first)
+    assert winners == {"A", "B"}

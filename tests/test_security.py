@@ -22,7 +22,12 @@ def test_security_headers_on_every_response(client, path):
 
 
 def test_activation_page_never_leaks_the_code_in_a_referrer(client):
-    assert client.get("/activate?code=ABCD-EFGH-JKMN").headers["Referrer-Policy"] == "no-referrer"
+    link = client.get("/activate?code=ABCD-EFGH-JKMN")
+    assert link.status_code == 303 and "code" not in link.headers["Location"]
+    assert link.headers["Referrer-Policy"] == "no-referrer"
+    page = client.get("/activate")
+    assert "ABCD-EFGH-JKMN" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_templates_have_no_inline_script_or_handlers():

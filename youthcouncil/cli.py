@@ -86,12 +86,13 @@ def issue_code_command(username: str) -> None:
 @click.command("tally")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--method", type=click.Choice(["irv", "schulze", "approval", "plurality"]), default="irv")
-def tally_command(file: Path, method: str) -> None:
+@click.option("--seed", default=None, help="Seed for a lot that breaks a tie (a result page shows the one it used).")
+def tally_command(file: Path, method: str, seed: str | None) -> None:
     """Count a PrefLib (.soc/.soi/.toc/.toi) or .blt ballot file and print the result as JSON."""
     from youthcouncil.voting.tally import tally_file
 
     try:
-        result = tally_file(file, method)
+        result = tally_file(file, method, **({"seed": seed} if seed is not None else {}))
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -91,7 +91,9 @@ def activate():
         # The QR link carries the code: keep it in the session and drop it from the address, so it stays out of
         # server logs and browser history.
         session["activation_code"] = request.args["code"][:40]
-        return see_other("accounts.activate")
+        response = see_other("accounts.activate")
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     form = ActivateForm()
     if request.method == "GET" and session.get("activation_code"):
         form.code.data = session["activation_code"]
