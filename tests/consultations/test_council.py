@@ -285,10 +285,15 @@ def test_deadline_reminders_are_sent_once(db, world, request_ctx):
     db.session.commit()
     reminders = (Notification.kind == "consultation.reminder", Notification.user_id == world.users["member"].id)
     deadline_reminders(utcnow())
-    deadline_reminders(utcnow())
-    assert count(db, Notification, *reminders) == 1
-    deadline_reminders(utcnow() + timedelta(days=5))
-    assert count(db, Notification, *reminders) == 2
+    assert count(db, Notification, *reminders) == 0  # sent with 6 days left: no "7 days" reminder on top of the news
+    deadline_reminders(utcnow() + timedelta(days=4))
+    deadline_reminders(utcnow() + timedelta(days=4, hours=1))
+    assert count(db, Notification, *reminders) == 1  # the 2-day reminder, once
+    make_opened(world, days=9, title="Lang frist")
+    db.session.commit()
+    deadline_reminders(utcnow() + timedelta(days=2))
+    deadline_reminders(utcnow() + timedelta(days=2, hours=1))
+    assert count(db, Notification, *reminders) == 2  # its 7-day reminder, once
 
 
 def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, request_ctx):

@@ -112,9 +112,14 @@ def deadline_reminders(now: datetime) -> None:
         )
     )
     for consultation in open_requests:
-        left = (to_oslo(consultation.deadline).date() - today).days
+        deadline_day = to_oslo(consultation.deadline).date()
+        left = (deadline_day - today).days
+        # A request sent with 5 days left gets no "7 days" reminder next to the news of it, only the 2-day one.
+        at_start = (deadline_day - to_oslo(consultation.created_at).date()).days
         for days in sorted(REMINDER_DAYS):
             if left <= days:
+                if at_start <= days:
+                    break
                 if left <= 0:
                     message = _l("The deadline to respond to “%(title)s” is today.")
                 elif left == 1:
