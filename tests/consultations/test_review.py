@@ -45,6 +45,9 @@ def test_lix_counts_letters_not_hyphens_and_rounds_half_up():
     assert services.lix("Vi liker e-sport").long_words == 0
     # 3 words, 2 sentences, 0 long -> 1.5 -> 2 (not banker's rounding)
     assert services.lix("Vi leker. Hei du.").lix == 2
+    # Sentences end at . ! ? and : (as in Björnsson's LIX), not at a semicolon or a comma.
+    assert services.lix("Vi leker; det er gøy, sant?").sentences == 1
+    assert services.lix("Se her: det er gøy! Ikke sant?").sentences == 3
 
 
 # --- Uploads: names that try to escape or inject -------------------------------------------------------------

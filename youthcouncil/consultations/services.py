@@ -57,7 +57,7 @@ class ConsultationError(ValueError):
 # --- Readability ------------------------------------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
-_SENTENCE_SPLIT_RE = re.compile(r"[.!?:;]+(?:\s+|$)|\n\s*\n")
+_SENTENCE_SPLIT_RE = re.compile(r"[.!?:]+(?:\s+|$)|\n\s*\n")
 
 
 @dataclass(frozen=True)
