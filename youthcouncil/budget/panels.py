@@ -24,8 +24,13 @@ def budget_panel(user) -> Markup | None:
     elif has_role(user, Role.member) and phase == Phase.proposing:
         context["proposing"] = True
     if has_role(user, Role.coordinator):
-        context["to_check"] = len(services.proposals_to_check())
-        context["to_close"] = phase == Phase.voting_ended
+        to_check = len(services.proposals_to_check())
+        if to_check:
+            context["to_check"] = to_check
+        if phase == Phase.voting_ended:
+            context["to_close"] = True
+        if phase == Phase.voting:
+            context["turnout"] = (services.count_voters(year), len(services.eligible_voter_ids()))
     if has_role(user, Role.chair) and phase == Phase.counted:
         context["to_confirm"] = True
     if len(context) == 2:

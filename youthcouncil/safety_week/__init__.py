@@ -9,9 +9,8 @@ from youthcouncil.web import nav_item
 
 bp = Blueprint("safety_week", __name__)
 
-nav_item(
-    "safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator, Role.clerk, Role.school_rep], 20
-)
+# Clerks and school reps take no part in the theme round; they find the results among the public pages.
+nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator], 20)
 nav_item("safety_week.results", _l("Theme results"), PUBLIC, 22)
 
 

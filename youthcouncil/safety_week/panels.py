@@ -32,4 +32,8 @@ def safety_week_panel(user) -> Markup | None:
         if has_role(user, Role.coordinator):
             context["to_review"] = len(services.proposals_to_review(round_)) if not round_.method_locked() else 0
             context["to_count"] = phase == Phase.counting
+            if phase == Phase.voting:
+                context["turnout"] = (services.voter_count(round_), services.eligible_count(round_))
+    if not has_role(user, Role.member, Role.coordinator):
+        return None  # clerks and school reps take no part in the theme round; the results are public
     return Markup(render_template("safety_week/_home_panel.html", **context))  # noqa: S704 - an autoescaping template
