@@ -1,5 +1,10 @@
 """Every write about motions: opening, voting, closing (phone votes or a hand count), cancelling.
 
+A secret motion keeps two things apart: ``MotionVote`` is only the voter list (who voted, choice NULL), and the
+choices are in ``MotionSecretBallot`` rows linked to the voter only by ``voter_link`` = HMAC(SECRET_KEY,
+"motion:<id>:<user id>"), so a member can see and change their own choice until close. At close the ballots are
+counted, the links erased and the rows written again in a random order with new random ids.
+
 Other domains own what a motion is about. They open a motion with ``open_motion(subject_type=..., subject_id=...)``
 and learn the outcome through a handler registered with ``register_outcome_handler``; it runs in the same
 transaction as the close, so the decision and its consequence commit together (or not at all).
@@ -7,10 +12,13 @@ transaction as the close, so the decision and its consequence commit together (o
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +27,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, voting_members_query
-from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionStatus, MotionVote
+from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionSecretBallot, MotionStatus, MotionVote
 from youthcouncil.voting.motion import MotionResult, decide_motion
 
 OutcomeHandler = Callable[[Motion, MotionResult], None]
@@ -159,12 +167,56 @@ def open_motions_for_user(user) -> list[Motion]:
     )
 
 
-def vote_of(motion: Motion, user) -> MotionVote | None:
+class OwnSecretVote:
+    """A member's own vote on a secret motion: the voter-list row, with the choice read through the keyed link.
+
+    Read-only (not a database row), so the choice can never be written back next to the user id. ``choice`` is None
+    once the motion has closed (the link is gone) or if there is no ballot.
+    """
+
+    __slots__ = ("_vote", "choice")
+
+    def __init__(self, vote: MotionVote, choice: Choice | None):
+        self._vote = vote
+        self.choice = choice
+
+    def __getattr__(self, name):
+        return getattr(self._vote, name)
+
+    def __repr__(self) -> str:
+        return f"<OwnSecretVote motion={self._vote.motion_id} user={self._vote.user_id}>"
+
+
+def voter_link(motion_id: int, user_id: int) -> str:
+    """The keyed hash that links a secret ballot to its voter while the motion is open (erased at close)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"motion:{motion_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _own_ballot(motion: Motion, user_id: int) -> MotionSecretBallot | None:
+    return db.session.scalars(
+        sa.select(MotionSecretBallot).where(
+            MotionSecretBallot.motion_id == motion.id, MotionSecretBallot.voter_link == voter_link(motion.id, user_id)
+        )
+    ).first()
+
+
+def _voter_row(motion: Motion, user_id: int) -> MotionVote | None:
+    return db.session.scalars(
+        sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.user_id == user_id)
+    ).first()
+
+
+def vote_of(motion: Motion, user) -> MotionVote | OwnSecretVote | None:
+    """This user's own vote (None if they have not voted). For a secret motion only the user can learn their own
+    choice this way, through the keyed link, and only while the motion is open."""
     if user is None or getattr(user, "id", None) is None:
         return None
-    return db.session.scalars(
-        sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.user_id == user.id)
-    ).first()
+    vote = _voter_row(motion, user.id)
+    if vote is None or not motion.secret:
+        return vote
+    ballot = _own_ballot(motion, user.id)
+    return OwnSecretVote(vote, Choice(ballot.choice) if ballot is not None else None)
 
 
 def named_votes(motion: Motion) -> list[MotionVote]:
@@ -182,11 +234,18 @@ def named_votes(motion: Motion) -> list[MotionVote]:
 
 
 def phone_counts(motion: Motion) -> dict[Choice, int]:
-    rows = db.session.execute(
-        sa.select(MotionVote.choice, sa.func.count())
-        .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-        .group_by(MotionVote.choice)
-    ).all()
+    if motion.secret:
+        rows = db.session.execute(
+            sa.select(MotionSecretBallot.choice, sa.func.count())
+            .where(MotionSecretBallot.motion_id == motion.id)
+            .group_by(MotionSecretBallot.choice)
+        ).all()
+    else:
+        rows = db.session.execute(
+            sa.select(MotionVote.choice, sa.func.count())
+            .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+            .group_by(MotionVote.choice)
+        ).all()
     counts = {choice: 0 for choice in Choice}
     for choice, n in rows:
         counts[Choice(choice)] = n
@@ -246,8 +305,11 @@ def _reload_for_vote(motion: Motion) -> Motion:
     ).one()
 
 
-def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
-    """Cast or change a member's vote. One row per member per motion, guaranteed by the database."""
+def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote | OwnSecretVote:
+    """Cast or change a member's vote. One row per member per motion, guaranteed by the database.
+
+    For a secret motion the voter-list row never holds the choice: it goes into the member's keyed-link ballot.
+    """
     try:
         choice = Choice(choice)
     except ValueError:
@@ -257,8 +319,10 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
         raise MotionError(_("This vote is closed. Your vote was not counted."), "choice")
     if not is_voting_member(user, motion.term):
         raise MotionError(_("Only the council's voting members can vote on this."), "choice")
+    if motion.secret:
+        return _cast_secret_vote(motion, user, choice)
     now = utcnow()
-    vote = vote_of(motion, user)
+    vote = _voter_row(motion, user.id)
     if vote is None:
         try:
             with db.session.begin_nested():
@@ -268,7 +332,7 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
             return vote
         except IntegrityError:
             # The same member voted at the same moment from another tab or phone: change that vote instead.
-            vote = vote_of(motion, user)
+            vote = _voter_row(motion, user.id)
             if vote is None:  # pragma: no cover - the unique row must exist after the conflict
                 raise
     if vote.choice != choice:
@@ -276,6 +340,70 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote:
         vote.updated_at = now
         db.session.flush()
     return vote
+
+
+def _cast_secret_vote(motion: Motion, user, choice: Choice) -> OwnSecretVote:
+    """The voter list gets (motion, user) once; the ballot (motion, keyed link, choice) is inserted or changed.
+
+    Both rows are unique in the database, so two tabs voting at once leave one of each (the loser of an insert
+    race changes the winner's row instead).
+    """
+    now = utcnow()
+    vote = _voter_row(motion, user.id)
+    if vote is None:
+        try:
+            with db.session.begin_nested():
+                vote = MotionVote(motion_id=motion.id, user_id=user.id, choice=None, cast_at=now, updated_at=now)
+                db.session.add(vote)
+                db.session.flush()
+        except IntegrityError:
+            vote = _voter_row(motion, user.id)
+            if vote is None:  # pragma: no cover - the unique row must exist after the conflict
+                raise
+    link = voter_link(motion.id, user.id)
+    ballot = _own_ballot(motion, user.id)
+    if ballot is None:
+        try:
+            with db.session.begin_nested():
+                ballot = MotionSecretBallot(motion_id=motion.id, voter_link=link, choice=choice)
+                db.session.add(ballot)
+                db.session.flush()
+            return OwnSecretVote(vote, choice)
+        except IntegrityError:
+            ballot = _own_ballot(motion, user.id)
+            if ballot is None:  # pragma: no cover - the unique row must exist after the conflict
+                raise
+    if ballot.choice != choice:
+        ballot.choice = choice
+        vote.updated_at = now
+        db.session.flush()
+    return OwnSecretVote(vote, choice)
+
+
+def _rewrite_ballots_without_links(motion: Motion, *, keep: bool) -> None:
+    """Write every secret ballot again, in a random order with new random ids and no voter link.
+
+    Erasing the link in place is not enough: the rows' physical order (SQLite's rowid, PostgreSQL's xmin of the
+    ballot written with the voter-list row) would still tell who cast which ballot. ``keep=False`` deletes them
+    (a hand count: the phone ballots were not used, and a few of them would say too much).
+    """
+    choices = list(
+        db.session.scalars(sa.select(MotionSecretBallot.choice).where(MotionSecretBallot.motion_id == motion.id))
+    )
+    db.session.execute(
+        sa.delete(MotionSecretBallot)
+        .where(MotionSecretBallot.motion_id == motion.id)
+        .execution_options(synchronize_session=False)
+    )
+    for ballot in [obj for obj in db.session.identity_map.values() if isinstance(obj, MotionSecretBallot)]:
+        if ballot.motion_id == motion.id:
+            db.session.expunge(ballot)
+    if not keep:
+        return
+    secrets.SystemRandom().shuffle(choices)
+    for choice in choices:
+        db.session.add(MotionSecretBallot(motion_id=motion.id, voter_link=None, choice=choice))
+    db.session.flush()
 
 
 def _lock_open(motion: Motion) -> Motion:
@@ -312,12 +440,8 @@ def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, presen
         quorum_met=result.quorum_met, adopted=result.adopted,
     )
     if motion.secret:
-        # Keep who took part, forget who chose what.
-        db.session.execute(
-            sa.update(MotionVote).where(MotionVote.motion_id == motion.id).values(choice=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.expire(motion, ["votes"])
+        # Keep who took part (the voter list), forget who chose what: no links, new row order.
+        _rewrite_ballots_without_links(motion, keep=method == CountMethod.phone)
     record(by, "motion.closed", motion, {
         "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
         "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
@@ -382,6 +506,7 @@ def cancel_motion(motion: Motion, *, by) -> None:
     db.session.execute(
         sa.delete(MotionVote).where(MotionVote.motion_id == motion.id).execution_options(synchronize_session=False)
     )
+    _rewrite_ballots_without_links(motion, keep=False)
     db.session.expire(motion, ["votes"])
     record(by, "motion.cancelled", motion, {"subject_type": motion.subject_type, "subject_id": motion.subject_id})
     for handler in _cancel_handlers.get(motion.subject_type, []):
