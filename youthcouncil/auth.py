@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import functools
 import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -139,11 +140,24 @@ def _timestamp(key: str) -> datetime | None:
         return None
 
 
+#: A random id set at each login: names one logged-in session (the passphrase-change throttle counts per session).
+LOGIN_SESSION_KEY = "login_id"
+
+
 def mark_logged_in() -> None:
     now = utcnow().isoformat()
     session["login_at"] = now
     session["seen_at"] = now
+    session[LOGIN_SESSION_KEY] = secrets.token_urlsafe(16)
     session.permanent = True
+    rotate_csrf_token()
+
+
+def rotate_csrf_token() -> None:
+    """A new CSRF token whenever who is logged in changes: a token seen before cannot make a change after."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's copy for the rest of this request
 
 
 def _enforce_session_lifetimes():

@@ -11,4 +11,6 @@ bp = Blueprint("accounts", __name__)
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
 
-from youthcouncil.accounts import views  # noqa: E402,F401
+from youthcouncil.accounts import throttle, views  # noqa: E402,F401
+
+bp.record_once(lambda state: throttle.init_app(state.app))
