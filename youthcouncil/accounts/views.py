@@ -114,18 +114,19 @@ def home():
 def change_passphrase():
     form = ChangePassphraseForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()  # the user itself: login_user() must not store the proxy
         try:
-            services.change_passphrase(current_user, form.current.data, form.new.data, Client.from_request())
+            services.change_passphrase(user, form.current.data, form.new.data, Client.from_request())
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
             # Keep this device logged in with the new session token; other devices are logged out.
-            login_user(current_user)
+            login_user(user)
             mark_logged_in()
             db.session.commit()
             flash(_("Your passphrase is changed."), "success")
             # The new passphrase ended every device cookie of this account; this device stays known.
-            return devices.remember(see_other("accounts.home"), current_user)
+            return devices.remember(see_other("accounts.home"), user)
     return render_template("accounts/passphrase_change.html", form=form)
 
 
