@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
@@ -154,10 +155,15 @@ def mark_logged_in() -> None:
 
 
 def rotate_csrf_token() -> None:
-    """A new CSRF token whenever who is logged in changes: a token seen before cannot make a change after."""
+    """A new CSRF token whenever who is logged in changes: a token seen before cannot make a change after.
+
+    The new one is made now and travels in this response's cookie; left for later, two pages loading at once
+    (a boosted redirect and a new tab) would each make their own and one of their forms would be refused.
+    """
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session.pop(field, None)
     g.pop(field, None)  # Flask-WTF's copy for the rest of this request
+    generate_csrf()
 
 
 def _enforce_session_lifetimes():
