@@ -171,7 +171,9 @@ def login():
 
 def _logout(page) -> None:
     page.click("nav.main-nav form[action='/logout'] button")
-    page.wait_for_load_state()
+    # Wait for the logged-out page: logging out makes a new CSRF token, so a page requested before that arrives
+    # would carry the old one.
+    page.wait_for_selector("nav.main-nav a[href='/login']")
 
 
 @pytest.fixture

@@ -128,9 +128,11 @@ def usable_code(typed: str) -> ActivationCode | None:
     return found
 
 
-def activate(typed_code: str, new_passphrase: str, client: throttle.Client) -> User:
-    """Use a one-time code to set the passphrase, behind the throttle on wrong codes (a right code with a weak
-    passphrase is not a wrong guess)."""
+def activate(typed_code: str, new_passphrase: str, client: throttle.Client | None = None) -> User:
+    """Use a one-time code to set the passphrase. From the web (``client``), wrong codes are throttled; a right code
+    with a weak passphrase is not a wrong guess."""
+    if client is None:
+        return _activate(typed_code, new_passphrase)
     with throttle.attempt(throttle.activation_buckets(client)) as attempt:
         try:
             user = _activate(typed_code, new_passphrase)
