@@ -6,6 +6,7 @@ Each test runs on the in-memory counters and on a real Redis (the ``throttle_sto
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -114,26 +115,19 @@ def test_right_passphrases_never_count(visitor, pupils):
 
 
 def _at_once(app, count: int, send) -> list[int]:
-    """``count`` threads call ``send(i)`` (a POST, returning its status code) at the same moment."""
+    """``count`` threads run ``send(i)``, a generator that loads its page, yields, then yields its POST's status;
+    the POSTs leave together."""
     barrier = threading.Barrier(count)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def run(i: int) -> None:
+    def run(i: int) -> int:
         with app.app_context():
-            prepared = send(i)  # a generator: it loads its page, then waits to POST
+            prepared = send(i)
             next(prepared)
             barrier.wait()
-            status = next(prepared)
-        with lock:
-            statuses.append(status)
+            return next(prepared)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return statuses
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 @pytest.mark.usefixtures("throttle_storage")
