@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app youthcouncil
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install assets translations migrate seed messages lint bench clean-venv
+.PHONY: run test install lock wheel assets translations migrate seed messages lint format bench clean-venv
 
 run: install assets translations migrate seed
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
@@ -22,11 +22,32 @@ test: install assets translations
 
 install: $(VENV)/.installed
 
+# Exactly the pinned versions, each file checked against its hash. The pins come from `make lock`.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# After adding or changing a dependency (setup.cfg for the app, requirements-dev.in for the tools): pin it and what
+# it needs, with hashes. Versions already pinned stay unless a range excludes them; `make lock LOCK_ARGS=--upgrade`
+# (or `LOCK_ARGS="-P flask"`) moves them. Depends on pip-tools only, not on `install`, because the files it rewrites
+# may hold pins without hashes (added by hand) that a hash-checked install refuses.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(BIN)/pip-compile
+	$(LOCK) --output-file requirements.txt setup.cfg
+	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
+
+$(BIN)/pip-compile:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+
+# The wheel (in dist/) carries templates/, static/ (with what `make assets` built), migrations/ and the compiled
+# catalogues; setup.py refuses to build it without the assets. Built with the pinned setuptools, no download.
+wheel: install assets
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+	@ls -l dist
 
 # htmx comes from the npm registry at the version pinned in package-lock.json (integrity checked by npm ci).
 assets: static/vendor/htmx.min.js

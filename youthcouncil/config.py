@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: True when installed from a wheel, which carries templates/, static/ and migrations/ inside the package (setup.py).
+INSTALLED = (PACKAGE_DIR / "templates").is_dir()
+#: The folder holding templates/, static/ and migrations/: the repository in a checkout, else the package itself.
+PROJECT_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
 
 
 def _instance_path() -> Path:
-    return Path(os.environ.get("YC_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    """instance/ in a checkout; installed, <prefix>/var/youthcouncil-instance as Flask does (not site-packages)."""
+    default = Path(sys.prefix) / "var" / "youthcouncil-instance" if INSTALLED else PROJECT_ROOT / "instance"
+    return Path(os.environ.get("YC_INSTANCE_PATH", default))
 
 
 def _secret_key(instance: Path) -> str:
