@@ -57,8 +57,16 @@ static/vendor/htmx.min.js: package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
+# Message catalogues: the core one (youthcouncil/translations: youthcouncil/*.py and the shared templates) and one per
+# domain (youthcouncil/<domain>/translations: its package and templates/<domain>). babel.cfg says how strings are found.
+PYBABEL := $(BIN)/pybabel -q
+EXTRACT := $(PYBABEL) extract -F babel.cfg --project youthcouncil --width 110
+DOMAINS = $(filter-out voting,$(patsubst youthcouncil/%/__init__.py,%,$(wildcard youthcouncil/*/__init__.py)))
+CATALOGUES = youthcouncil/translations $(DOMAINS:%=youthcouncil/%/translations)
+
+# (Not quiet: pybabel skips, with only a message, a catalogue whose header is marked fuzzy.)
 translations: install
-	$(BIN)/python scripts/i18n.py compile
+	for dir in $(wildcard $(CATALOGUES)); do $(BIN)/pybabel compile --directory $$dir || exit 1; done
 
 migrate: install
 	$(FLASK) db upgrade
@@ -68,10 +76,27 @@ seed: install
 
 # For developers: after changing user-visible strings, update the catalogues and translate the new nb entries.
 messages: install
-	$(BIN)/python scripts/i18n.py update
+	$(EXTRACT) --output-file youthcouncil/translations/messages.pot \
+		youthcouncil/*.py templates/*.html templates/_macros templates/errors
+	for domain in $(DOMAINS); do \
+		mkdir -p youthcouncil/$$domain/translations && \
+		$(EXTRACT) --output-file youthcouncil/$$domain/translations/messages.pot \
+			youthcouncil/$$domain templates/$$domain || exit 1; \
+	done
+	for dir in $(CATALOGUES); do \
+		$(PYBABEL) update --locale nb --input-file $$dir/messages.pot --output-dir $$dir \
+			--init-missing --no-fuzzy-matching --ignore-obsolete --width 110 || exit 1; \
+	done
+	$(BIN)/python scripts/i18n.py check || echo "Translate the nb entries above, then run make messages again."
 
 lint: install
-	$(BIN)/ruff check youthcouncil tests scripts bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Fixes what `make lint` finds where ruff can (import order, formatting).
+format: install
+	$(BIN)/ruff check --fix-only --quiet .
+	$(BIN)/ruff format .
 
 bench: install
 	$(BIN)/python bench/bench_ranked.py
