@@ -16,7 +16,7 @@ test: install assets translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$YC_TEST_POSTGRES_URL" ]; then \
 		echo "== The database tests again, on PostgreSQL =="; \
-		DATABASE_URL="$$YC_TEST_POSTGRES_URL" $(BIN)/python -m pytest -m "not browser" \
+		DATABASE_URL="$$YC_TEST_POSTGRES_URL" $(BIN)/python -m pytest -m "not browser and not network" \
 			--ignore=tests/voting $(PYTEST_ARGS); \
 	fi
 
