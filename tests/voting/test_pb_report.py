@@ -37,7 +37,14 @@ def test_uses_the_files_rule_and_lists_selected_in_file_order(tmp_path):
     path = write(tmp_path, APPROVAL.format(rule="equalshares/add1"))
     result = pb_outcome_file(path)
     # equal shares funds 20 first (tie with 10 -> the file's order), then 5; listed in file order
-    assert result == {"rule": "equalshares/add1", "budget": 100, "selected": ["20", "5"], "total_cost": 75}
+    assert result == {
+        "rule": "equalshares/add1",
+        "tie": "cost",
+        "budget": 100,
+        "selected": ["20", "5"],
+        "total_cost": 75,
+        "repeated_ballots": 0,
+    }
     assert json.loads(json.dumps(result)) == result
 
 
@@ -112,4 +119,11 @@ def test_real_file():
     if not path.exists():
         pytest.skip(f"{path} is missing")
     result = pb_outcome_file(path)
-    assert result == {"rule": "greedy", "budget": 1051500, "selected": ["28", "9", "3", "36"], "total_cost": 1051200}
+    assert result == {
+        "rule": "greedy",
+        "tie": "cost",
+        "budget": 1051500,
+        "selected": ["28", "9", "3", "36"],
+        "total_cost": 1051200,
+        "repeated_ballots": 0,
+    }

@@ -38,11 +38,20 @@ EQUAL_SHARES = "equalshares"
 EQUAL_SHARES_ADD1 = "equalshares/add1"
 EQUAL_SHARES_ADD1_COMPARISON = "equalshares/add1-comparison"
 
+TIE_COST = "cost"  # equal scores: the cheaper project first (the default and the app's published rule)
+TIE_ORDER = "order"  # equal scores: the project listed first
+TIES = (TIE_COST, TIE_ORDER)
+
+
+# Money: the app's own is whole kroner (int); a file with decimal amounts (pabulib's grosze) is counted
+# exactly in Fractions. Whole inputs give whole results.
+Amount = int | Fraction
+
 
 @dataclass(frozen=True)
 class Project:
     id: str
-    cost: int
+    cost: Amount
     name: str = ""
 
 
@@ -55,7 +64,7 @@ class ProjectOutcome:
     score: int
     # For not_enough_money_left: the money left when the project was considered (greedy: at its turn in
     # the ranking; equal shares: after the final outcome). None otherwise.
-    money_left: int | None = None
+    money_left: Amount | None = None
 
 
 @dataclass(frozen=True)
@@ -75,16 +84,16 @@ class Comparison:
 @dataclass(frozen=True)
 class PBResult:
     rule: str
-    budget: int
+    budget: Amount
     selected: tuple[str, ...]  # funded project ids, in the order the rule funded them
-    total_cost: int
+    total_cost: Amount
     outcomes: tuple[ProjectOutcome, ...]  # one per project, in the order the projects were given
     # Equal shares only: each voter's share of the budget in the (last, add1-raised) run that decided.
     share_per_voter: Fraction | None = None
     comparison: Comparison | None = None
 
     @property
-    def money_left(self) -> int:
+    def money_left(self) -> Amount:
         return self.budget - self.total_cost
 
     def outcome(self, project_id: str) -> ProjectOutcome:
@@ -97,16 +106,20 @@ class PBResult:
 # ---------------------------------------------------------------------------------------------- inputs
 
 
-def _check_inputs(projects: Sequence[Project], budget: int) -> dict[str, int]:
+def _is_amount(value: object) -> bool:
+    return (type(value) is int or isinstance(value, Fraction)) and value >= 0  # type: ignore[operator]
+
+
+def _check_inputs(projects: Sequence[Project], budget: Amount) -> dict[str, int]:
     """Validate projects and budget; return project id -> position."""
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
-        raise ValueError(f"budget must be a whole, non-negative amount, got {budget!r}")
+    if not _is_amount(budget):
+        raise ValueError(f"budget must be a non-negative int or Fraction, got {budget!r}")
     position: dict[str, int] = {}
     for project in projects:
         if project.id in position:
             raise ValueError(f"project id {project.id!r} appears twice")
-        if isinstance(project.cost, bool) or not isinstance(project.cost, int) or project.cost < 0:
-            raise ValueError(f"project {project.id!r}: cost must be a whole, non-negative amount")
+        if not _is_amount(project.cost):
+            raise ValueError(f"project {project.id!r}: cost must be a non-negative int or Fraction")
         position[project.id] = len(position)
     return position
 
@@ -151,25 +164,37 @@ def borda_points(ranking: Sequence[str], max_length: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------- greedy
 
 
+def _check_tie(tie: str) -> None:
+    if tie not in TIES:
+        raise ValueError(f"unknown tie rule {tie!r}; use {' or '.join(map(repr, TIES))}")
+
+
 def greedy(
     projects: Sequence[Project],
-    budget: int,
+    budget: Amount,
     scores: Mapping[str, int],
     *,
     threshold: int | None = None,
+    tie: str = TIE_COST,
 ) -> PBResult:
     """Fund projects by score, highest first, skipping any that no longer fits (and carrying on).
 
     `scores` are votes (approval) or points (cumulative, ordinal via `borda_points`). With `threshold`, only
     projects with score >= threshold are eligible (pabulib's ``min_project_score_threshold``); the rule is
-    then called greedy-threshold. Projects with score 0 are never funded ("no_votes").
+    then called greedy-threshold. Projects with score 0 are never funded ("no_votes"). Equal scores: the
+    cheaper project first (``tie="cost"``, the app's published rule), or the order the projects were given in
+    (``tie="order"``, as some cities decide).
     """
     position = _check_inputs(projects, budget)
+    _check_tie(tie)
     for project_id in scores:
         if project_id not in position:
             raise _unknown(project_id)
     score = {project.id: scores.get(project.id, 0) for project in projects}
-    ranking = sorted(projects, key=lambda p: (-score[p.id], p.cost, position[p.id]))
+    if tie == TIE_COST:
+        ranking = sorted(projects, key=lambda p: (-score[p.id], p.cost, position[p.id]))
+    else:
+        ranking = sorted(projects, key=lambda p: (-score[p.id], position[p.id]))
 
     money_left = budget
     selected: list[str] = []
@@ -196,9 +221,9 @@ def greedy(
 
 
 def greedy_threshold(
-    projects: Sequence[Project], budget: int, scores: Mapping[str, int], threshold: int
+    projects: Sequence[Project], budget: Amount, scores: Mapping[str, int], threshold: int, *, tie: str = TIE_COST
 ) -> PBResult:
-    return greedy(projects, budget, scores, threshold=threshold)
+    return greedy(projects, budget, scores, threshold=threshold, tie=tie)
 
 
 # ---------------------------------------------------------------------------------------- equal shares
@@ -224,10 +249,11 @@ class _Electorate:
     supporter_sizes: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, its size) pairs
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
+    tie: str = TIE_COST
 
 
 def _electorate(
-    projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]]
+    projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]], tie: str = TIE_COST
 ) -> _Electorate:
     sizes: dict[tuple[int, ...], int] = {}
     voters = 0
@@ -255,6 +281,7 @@ def _electorate(
         supporter_sizes=tuple(tuple((g, sizes[group_ballots[g]]) for g in groups) for groups in supporter_groups),
         supporters=tuple(supporters),
         voters=voters,
+        tie=tie,
     )
 
 
@@ -272,7 +299,7 @@ def _equal_shares_run(electorate: _Electorate, total_endowment: int) -> list[int
 
 def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact: bool) -> list[int]:
     e = electorate
-    share: Fraction | float = Fraction(total_endowment, e.voters) if exact else total_endowment / e.voters
+    share: Fraction | float = Fraction(total_endowment) / e.voters if exact else float(total_endowment) / e.voters
     zero: Fraction | float = Fraction(0) if exact else 0.0
     money_margin = _FLOAT_MARGIN * max(total_endowment, 1)
 
@@ -324,7 +351,9 @@ def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact:
     return winners
 
 
-def _mes_tie_key(e: _Electorate, p: int) -> tuple[int, int, int]:
+def _mes_tie_key(e: _Electorate, p: int) -> tuple[Amount, int, int]:
+    if e.tie == TIE_ORDER:
+        return (0, 0, p)
     return (e.costs[p], -e.supporters[p], p)
 
 
@@ -421,11 +450,12 @@ def _compare(e: _Electorate, equal_shares_winners: Iterable[int], greedy_winners
 
 def equal_shares(
     projects: Sequence[Project],
-    budget: int,
+    budget: Amount,
     ballots: Iterable[Iterable[str]],
     *,
     completion: str | None = "add1",
     comparison: bool = False,
+    tie: str = TIE_COST,
 ) -> PBResult:
     """The Method of Equal Shares for approval ballots, with cost utilities, as cities run it.
 
@@ -438,7 +468,8 @@ def equal_shares(
     if completion not in (None, "add1"):
         raise ValueError(f"unknown completion {completion!r}; use 'add1' or None")
     position = _check_inputs(projects, budget)
-    electorate = _electorate(projects, position, ballots)
+    _check_tie(tie)
+    electorate = _electorate(projects, position, ballots, tie)
     endowment: int | None
     if electorate.voters == 0:
         winners, endowment = [], budget
@@ -453,7 +484,7 @@ def equal_shares(
     if comparison:
         rule = EQUAL_SHARES_ADD1_COMPARISON if completion == "add1" else EQUAL_SHARES + "-comparison"
         votes = dict(zip((p.id for p in projects), electorate.supporters, strict=True))
-        greedy_result = greedy(projects, budget, votes)
+        greedy_result = greedy(projects, budget, votes, tie=tie)
         prefer_mes, prefer_greedy = _compare(electorate, winners, (position[i] for i in greedy_result.selected))
         compared = Comparison(prefer_mes, prefer_greedy, greedy_used=prefer_greedy > prefer_mes)
         if compared.greedy_used:
