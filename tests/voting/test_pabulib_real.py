@@ -68,8 +68,8 @@ def test_wieliczka_comparison_keeps_equal_shares_and_floats_never_decided():
     assert result.share_per_voter is not None
     endowment = result.share_per_voter * len(data.votes)
     assert endowment.denominator == 1
-    exact = pb._equal_shares_fixed(electorate, int(endowment), exact=True)
-    assert tuple(projects[p].id for p in exact) == result.selected
+    exact = pb._run(electorate, int(endowment), exact=True)
+    assert tuple(projects[p].id for p in exact.winners) == result.selected
 
 
 def test_wieliczka_and_assen_differ_from_greedy():
