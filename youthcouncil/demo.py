@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from youthcouncil import installed_domains
+from youthcouncil import DOMAINS
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.extensions import db
@@ -25,11 +25,31 @@ DEMO_PASSPHRASE = "demo-passord-2026"
 SCHOOLS = ("Bakkehaugen skole", "Fjordvik ungdomsskole", "Lindeli skole", "Nordre Åsen skole", "Sjøsiden skole")
 
 MEMBER_NAMES = (
-    ("Ingrid", "Haugen"), ("Jakob", "Berg"), ("Nora", "Johansen"), ("Emil", "Larsen"), ("Sofie", "Nilsen"),
-    ("Filip", "Kristiansen"), ("Emma", "Pedersen"), ("Oskar", "Andersen"), ("Ella", "Hansen"), ("Lukas", "Olsen"),
-    ("Maja", "Eriksen"), ("Aksel", "Dahl"), ("Leah", "Solberg"), ("Noah", "Bakken"), ("Frida", "Strand"),
-    ("Isak", "Moen"), ("Sara", "Lie"), ("Henrik", "Lund"), ("Thea", "Holm"), ("Mathias", "Ruud"),
-    ("Hedda", "Aas"), ("Magnus", "Sæther"), ("Ida", "Brekke"), ("Sander", "Vik"), ("Selma", "Myhre"),
+    ("Ingrid", "Haugen"),
+    ("Jakob", "Berg"),
+    ("Nora", "Johansen"),
+    ("Emil", "Larsen"),
+    ("Sofie", "Nilsen"),
+    ("Filip", "Kristiansen"),
+    ("Emma", "Pedersen"),
+    ("Oskar", "Andersen"),
+    ("Ella", "Hansen"),
+    ("Lukas", "Olsen"),
+    ("Maja", "Eriksen"),
+    ("Aksel", "Dahl"),
+    ("Leah", "Solberg"),
+    ("Noah", "Bakken"),
+    ("Frida", "Strand"),
+    ("Isak", "Moen"),
+    ("Sara", "Lie"),
+    ("Henrik", "Lund"),
+    ("Thea", "Holm"),
+    ("Mathias", "Ruud"),
+    ("Hedda", "Aas"),
+    ("Magnus", "Sæther"),
+    ("Ida", "Brekke"),
+    ("Sander", "Vik"),
+    ("Selma", "Myhre"),
 )
 REP_NAMES = (("Tuva", "Lunde"), ("Elias", "Nygård"), ("Amalie", "Fossum"), ("William", "Tangen"), ("Live", "Aune"))
 CLERK_NAMES = (("Kari", "Nordmann"), ("Per", "Hovland"))
@@ -139,8 +159,12 @@ def _seed_nominations(term: Term, schools: list[School], reps: list[User], coord
     def nominate(i: int, school_index: int):
         first, last, grade, age = CANDIDATES[i]
         candidate = membership.Candidate(
-            first_name=first, last_name=last, grade=grade, birth_year=starts_on.year - age,
-            birth_month=starts_on.month, why_me="Jeg vil at flere unge skal bli hørt.",
+            first_name=first,
+            last_name=last,
+            grade=grade,
+            birth_year=starts_on.year - age,
+            birth_month=starts_on.month,
+            why_me="Jeg vil at flere unge skal bli hørt.",
         )
         return membership.nominate(next_term, schools[school_index], candidate, by=reps[school_index])
 
@@ -157,7 +181,7 @@ def _seed_nominations(term: Term, schools: list[School], reps: list[User], coord
 
 def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     demo = seed_core(today)
-    for name in installed_domains():
+    for name in DOMAINS:
         try:
             module = importlib.import_module(f"youthcouncil.{name}.demo")
         except ModuleNotFoundError:

@@ -11,7 +11,7 @@ from youthcouncil.budget.models import Phase
 from youthcouncil.web import home_panel
 
 
-@home_panel(30)
+@home_panel(31)
 def budget_panel(user) -> Markup | None:
     year = services.current_year()
     if year is None:

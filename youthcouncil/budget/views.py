@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access, roles_of
@@ -40,7 +41,10 @@ from youthcouncil.budget.permissions import (
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, csv_safe, see_other
+from youthcouncil.web import EmptyForm, csv_safe, nav_item, see_other
+
+nav_item("budget.index", _l("Budget"), [Role.member, Role.chair, Role.coordinator], 40)
+nav_item("budget.spending", _l("Spending"), PUBLIC, 75)
 
 COUNCIL = (Role.member, Role.chair, Role.coordinator)
 

@@ -20,7 +20,14 @@ from youthcouncil.membership.forms import (
     TermForm,
 )
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Term
-from youthcouncil.web import EmptyForm, see_other
+from youthcouncil.web import EmptyForm, nav_item, see_other
+
+nav_item("membership.public_roster", _l("The council"), PUBLIC, 10)
+nav_item("membership.roster", _l("Members"), [Role.member, Role.chair, Role.clerk, Role.coordinator], 12)
+nav_item("membership.nominations", _l("Nominations"), [Role.school_rep, Role.coordinator], 14)
+nav_item("membership.school_list", _l("Schools"), [Role.coordinator], 70)
+nav_item("membership.term_list", _l("Terms"), [Role.coordinator], 72)
+nav_item("membership.audit_log", _l("Audit log"), [Role.coordinator], 88)
 
 STATUS_LABELS = {
     NominationStatus.pending: _l("Waiting for the coordinator"),
@@ -59,7 +66,10 @@ def roster():
     term = services.current_term()
     memberships = services.roster(term) if term else []
     return render_template(
-        "membership/roster.html", term=term, memberships=memberships, Office=Office,
+        "membership/roster.html",
+        term=term,
+        memberships=memberships,
+        Office=Office,
         can_set_office=permissions.can_set_office,
     )
 
@@ -136,7 +146,10 @@ def school_edit(school_id: int):
             flash(_("The school is saved."), "success")
             return see_other("membership.school_list")
     return _render_form(
-        "membership/school_form.html", form, school=school, reps=services.school_reps(school),
+        "membership/school_form.html",
+        form,
+        school=school,
+        reps=services.school_reps(school),
     )
 
 
@@ -214,7 +227,11 @@ def term_edit(term_id: int):
     if form.validate_on_submit():
         try:
             services.update_term(
-                term, form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data,
+                term,
+                form.name.data,
+                form.starts_on.data,
+                form.ends_on.data,
+                form.nomination_deadline.data,
                 by=current_user,
             )
         except services.MembershipError as error:
@@ -224,7 +241,10 @@ def term_edit(term_id: int):
             flash(_("The term is saved."), "success")
             return see_other("membership.term_list")
     return _render_form(
-        "membership/term_form.html", form, term=term, schools=services.schools(),
+        "membership/term_form.html",
+        form,
+        term=term,
+        schools=services.schools(),
         can_close=permissions.can_close_term(current_user, term),
     )
 
@@ -257,13 +277,19 @@ def nominations():
     """A school rep's overview of their school; the coordinator's list of nominations to review."""
     if permissions.can_manage_schools(current_user):
         return render_template(
-            "membership/review_queue.html", pending=services.pending_nominations(), terms=services.open_terms(),
+            "membership/review_queue.html",
+            pending=services.pending_nominations(),
+            terms=services.open_terms(),
             schools=services.schools(),
         )
     school = current_user.school
     overview = [
-        (term, services.school_nominations(term, school), services.places_left(term, school),
-         services.nomination_is_open(term))
+        (
+            term,
+            services.school_nominations(term, school),
+            services.places_left(term, school),
+            services.nomination_is_open(term),
+        )
         for term in services.open_terms()
     ]
     return render_template("membership/rep_overview.html", school=school, overview=overview, labels=STATUS_LABELS)
@@ -325,8 +351,13 @@ def nomination_create(term_id: int, school_id: int):
             flash(_("%(name)s is nominated.", name=nomination.first_name), "success")
             return see_other("membership.school_nominations", term_id=term.id, school_id=school.id)
     return _render_form(
-        "membership/nomination_form.html", form, term=term, school=school, nomination=None,
-        places_left=services.places_left(term, school), is_open=services.nomination_is_open(term),
+        "membership/nomination_form.html",
+        form,
+        term=term,
+        school=school,
+        nomination=None,
+        places_left=services.places_left(term, school),
+        is_open=services.nomination_is_open(term),
     )
 
 
@@ -354,8 +385,13 @@ def nomination_edit(nomination_id: int):
                 "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
             )
     return _render_form(
-        "membership/nomination_form.html", form, term=nomination.term, school=nomination.school,
-        nomination=nomination, places_left=None, is_open=services.nomination_is_open(nomination.term),
+        "membership/nomination_form.html",
+        form,
+        term=nomination.term,
+        school=nomination.school,
+        nomination=nomination,
+        places_left=None,
+        is_open=services.nomination_is_open(nomination.term),
     )
 
 
@@ -496,9 +532,7 @@ def audit_log():
         abort(403)
     page = max(1, request.args.get("page", 1, type=int))
     events = services.audit_events(limit=101, offset=(page - 1) * 100)
-    return render_template(
-        "membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100
-    )
+    return render_template("membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100)
 
 
 @bp.route("/membership/audit.csv")
@@ -515,4 +549,3 @@ def audit_export():
             "Cache-Control": "no-store",
         },
     )
-

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import abort, flash, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
@@ -21,7 +22,11 @@ from youthcouncil.safety_week.forms import (
 )
 from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalStatus, ThemeRound
 from youthcouncil.safety_week.services import SafetyWeekError
-from youthcouncil.web import see_other
+from youthcouncil.web import nav_item, see_other
+
+# Clerks and school reps take no part in the theme round; they find the results among the public pages.
+nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator], 20)
+nav_item("safety_week.results", _l("Theme results"), PUBLIC, 22)
 
 
 def _round_or_404(round_id: int) -> ThemeRound:
