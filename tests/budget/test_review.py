@@ -588,7 +588,7 @@ def test_a_too_big_pb_file_is_refused_next_to_the_field(client, db, world, login
 
 
 def test_csv_safe_defuses_formulas_after_whitespace_and_newlines():
-    from youthcouncil.web import csv_safe
+    from youthcouncil.exports import csv_safe
 
     for cell in ("=1+1", " +A1", "\n=cmd", "\t1", "@SUM(A1)", "\uff1dx", "-2"):
         assert csv_safe(cell).startswith("'"), cell

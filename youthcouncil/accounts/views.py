@@ -21,7 +21,8 @@ from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in
 from youthcouncil.extensions import db, limiter
 from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
-from youthcouncil.membership.services import MembershipError, add_membership, current_term
+from youthcouncil.membership.services import MembershipError, current_term
+from youthcouncil.membership.terms import add_membership
 from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, nav_item, redirect_back, see_other
 
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)

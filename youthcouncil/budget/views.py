@@ -38,10 +38,11 @@ from youthcouncil.budget.permissions import (
     can_view_result,
     can_vote,
 )
+from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, csv_safe, nav_item, see_other
+from youthcouncil.web import EmptyForm, nav_item, see_other
 
 nav_item("budget.index", _l("Budget"), [Role.member, Role.chair, Role.coordinator], 40)
 nav_item("budget.spending", _l("Spending"), PUBLIC, 75)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from youthcouncil.extensions import db
-from youthcouncil.membership.services import run_retention
+from youthcouncil.membership.retention import run_retention
 
 
 @click.group("retention")
