@@ -255,7 +255,7 @@ class Grant(db.Model):
     year_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_years.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_events.id", ondelete="CASCADE"))
     amount: Mapped[int]
-    #: Sum of the spending recorded; only changed by services.record_spending().
+    #: Sum of the spending recorded; only changed by ledger.record_spending().
     spent_total: Mapped[int] = mapped_column(default=0)
     source: Mapped[GrantSource] = mapped_column(
         sa.Enum(GrantSource, name="budget_grant_source", native_enum=False, length=10)
