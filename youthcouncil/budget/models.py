@@ -74,7 +74,7 @@ class BudgetYear(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     #: The whole budget in kroner.
     total: Mapped[int]
-    #: Sum of all grants in kroner; only ever changed by services.reserve_money().
+    #: Sum of all grants in kroner; only ever changed by ledger.reserve_money().
     granted_total: Mapped[int] = mapped_column(default=0)
     proposing_starts: Mapped[datetime]
     feasibility_starts: Mapped[datetime]
