@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from youthcouncil.config import PROJECT_ROOT, Config
 
@@ -39,8 +40,6 @@ def create_app(config: Any = None) -> Flask:
         app.config.from_object(config)
     app.instance_path = app.config["INSTANCE_PATH"]
     if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind a proxy the peer is the proxy: take the client's address from the headers it sets, or the login
         # throttle would count every visitor as one.
         hops = app.config["TRUSTED_PROXIES"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 
+from youthcouncil.budget.ballot import remind_unsubmitted
+from youthcouncil.budget.ledger import handle_motion_outcome, motion_subject_link
+
 _connected = False
 
 
@@ -18,8 +21,6 @@ def connect_hooks() -> None:
     global _connected
     if _connected:
         return
-    from youthcouncil.budget.ballot import remind_unsubmitted
-    from youthcouncil.budget.ledger import handle_motion_outcome, motion_subject_link
 
     register_outcome_handler = _optional("youthcouncil.motions.services", "register_outcome_handler") or _optional(
         "youthcouncil.motions", "register_outcome_handler"

@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from youthcouncil.accounts.models import User
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.consultations import bp, permissions, services
+from youthcouncil.consultations.adoption import current_motion, open_adoption_vote
 from youthcouncil.consultations.forms import (
     CityDecisionForm,
     CommentForm,
@@ -24,9 +26,10 @@ from youthcouncil.consultations.forms import (
     WriterForm,
 )
 from youthcouncil.consultations.models import Attachment, Comment, Consultation, DraftVersion, Status
+from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.membership.services import the_municipality
+from youthcouncil.membership.services import current_term, the_municipality, voting_members
 from youthcouncil.web import EmptyForm, nav_item, render_page_or_fragment, see_other
 
 nav_item("consultations.consultation_list", _l("Consultations"), [Role.member, Role.clerk, Role.coordinator], 30)
@@ -118,8 +121,8 @@ def _render_request_form(form, consultation=None, status: int = 200, readability
         template,
         form=form,
         c=consultation,
-        readability=readability or services.lix(summary or ""),
-        lix_warn=services.LIX_WARN,
+        readability=readability or lix(summary or ""),
+        lix_warn=LIX_WARN,
     ), status
 
 
@@ -162,8 +165,8 @@ def readability():
         "consultations/readability.html",
         "consultations/_readability.html",
         "lix-hint",
-        readability=services.lix(text),
-        lix_warn=services.LIX_WARN,
+        readability=lix(text),
+        lix_warn=LIX_WARN,
         length=len(text.strip()),
     )
 
@@ -277,7 +280,7 @@ def _render_council_page(consultation, common, comment_form=None, status: int = 
         threads=services.threads(consultation),
         comment_form=comment_form or CommentForm(),
         vote_form=vote_form,
-        motion=services.current_motion(consultation),
+        motion=current_motion(consultation),
         latest=consultation.latest_version,
         **common,
     ), status
@@ -405,17 +408,8 @@ def draft_edit(consultation_id: int):
 
 
 def _members():
-    import sqlalchemy as sa
-
-    from youthcouncil.accounts.models import User
-    from youthcouncil.membership.services import current_term, voting_members_query
-
     term = current_term()
-    if term is None:
-        return []
-    return list(
-        db.session.scalars(sa.select(User).where(User.id.in_(voting_members_query(term))).order_by(User.first_name))
-    )
+    return voting_members(term) if term is not None else []
 
 
 @bp.route("/consultations/<int:consultation_id>/writer", methods=["POST"])
@@ -425,8 +419,6 @@ def writer_set(consultation_id: int):
     _check(permissions.can_name_writer(current_user, consultation))
     form = WriterForm()
     _require_valid_post(form)
-    from youthcouncil.accounts.models import User
-
     member = db.session.get(User, form.writer.data) if form.writer.data else None
     try:
         services.name_writer(consultation, current_user, member)
@@ -486,7 +478,7 @@ def vote_open(consultation_id: int):
     _require_valid_post(form)
     version = services.version_of(consultation, form.version_id.data)
     try:
-        motion = services.open_adoption_vote(consultation, current_user, version, secret=bool(form.secret.data))
+        motion = open_adoption_vote(consultation, current_user, version, secret=bool(form.secret.data))
     except services.ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()

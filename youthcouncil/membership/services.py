@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from youthcouncil.accounts.models import User
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
@@ -68,6 +69,13 @@ def voting_members_query(term: Term) -> sa.Select:
     """Members with a full seat who vote in the council's decisions (deputies step in when a member is away)."""
     return sa.select(Membership.user_id).where(
         Membership.term_id == term.id, Membership.active.is_(True), Membership.seat == Seat.member
+    )
+
+
+def voting_members(term: Term) -> list[User]:
+    """The voting members' accounts, by first name."""
+    return list(
+        db.session.scalars(sa.select(User).where(User.id.in_(voting_members_query(term))).order_by(User.first_name))
     )
 
 
