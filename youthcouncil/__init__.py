@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from youthcouncil.config import PROJECT_ROOT, Config
+from youthcouncil.config import PROJECT_ROOT, AppConfig, Config
 
 #: The domains, one package and one blueprint each; each has its own translation catalogue.
 DOMAINS = (
@@ -23,8 +22,12 @@ DOMAINS = (
 )
 
 
+class YouthCouncil(Flask):
+    config_class = AppConfig  # the secret key is generated when first needed, not at start
+
+
 def create_app(config: Any = None) -> Flask:
-    app = Flask(
+    app = YouthCouncil(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -44,7 +47,6 @@ def create_app(config: Any = None) -> Flask:
         # throttle would count every visitor as one.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
