@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
+from youthcouncil.membership.services import current_membership
 
 
 class Role(enum.StrEnum):
@@ -87,8 +89,6 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    from youthcouncil.accounts.models import AccountType
-    from youthcouncil.membership.services import current_membership
 
     roles: set[Role] = set()
     if user.account_type == AccountType.member:
@@ -115,8 +115,6 @@ def is_staff(user) -> bool:
 @login_manager.user_loader
 def load_user(session_id: str):
     """Sessions carry "<user id>:<session token>"; a new token ends every older session."""
-    from youthcouncil.accounts.models import User
-
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
@@ -179,7 +177,6 @@ def _enforce_session_lifetimes():
         logout_user()
         session.pop("login_at", None)
         session.pop("seen_at", None)
-        from flask import flash
 
         flash(_l("You were logged out because you had been away for a while. Please log in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
