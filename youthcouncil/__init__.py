@@ -91,6 +91,7 @@ def _register_domains(app: Flask) -> None:
     """Every domain's blueprint and commands. Importing a domain's views, panels and receivers adds its routes, menu
     items, home panels and signal receivers; nothing is found by probing which modules exist."""
     from youthcouncil import accounts, budget, consultations, membership, motions, notifications, public, safety_week
+    from youthcouncil.accounts import sso_views as accounts_sso_views  # noqa: F401
     from youthcouncil.accounts import views as accounts_views  # noqa: F401
     from youthcouncil.budget import panels as budget_panels  # noqa: F401
     from youthcouncil.budget import views as budget_views  # noqa: F401

@@ -71,6 +71,21 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def oidc_providers_from(environ) -> list[dict[str, str]]:
+    """``OIDC_PROVIDERS=feide kommune`` and, for each name, ``OIDC_FEIDE_DISCOVERY_URL``, ``..._CLIENT_ID``,
+    ``..._CLIENT_SECRET``, ``..._DISPLAY_NAME``, ``..._ROLES`` (``member school_rep`` or ``clerk coordinator``) and
+    optionally ``..._SCOPES`` (default ``openid``). Checked when the app starts (``youthcouncil.accounts.oidc``)."""
+    providers = []
+    for name in environ.get("OIDC_PROVIDERS", "").replace(",", " ").split():
+        prefix = f"OIDC_{name.upper()}_"
+        settings = {"name": name.lower()}
+        for key in ("discovery_url", "client_id", "client_secret", "display_name", "roles", "scopes"):
+            if prefix + key.upper() in environ:
+                settings[key] = environ[prefix + key.upper()]
+        providers.append(settings)
+    return providers
+
+
 class Config:
     def __init__(self) -> None:
         instance = _instance_path()
@@ -128,6 +143,8 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "ungdomsrad@example.invalid")
         #: Where attachments are stored (outside static/).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(instance / "uploads"))
+        #: Log in with OpenID Connect providers (Feide, the municipality's); none by default. See the README.
+        self.OIDC_PROVIDERS = oidc_providers_from(os.environ)
         #: Base URL used in QR codes and e-mails when outside a request.
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -131,10 +131,14 @@ def test_membership_pages_fit_a_320_px_phone(page, db, world, login):
 
     term = make_open_term(world.municipality)
     db.session.flush()
-    make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Smal", age=12,
-                    why_me="Et langt ord: " + "x" * 80)
-    paths = [f"/membership/terms/{term.id}/schools/{world.schools[0].id}",
-             f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate", "/membership/nominations"]
+    make_nomination(
+        term, world.schools[0], world.users["school_rep"], first_name="Smal", age=12, why_me="Et langt ord: " + "x" * 80
+    )
+    paths = [
+        f"/membership/terms/{term.id}/schools/{world.schools[0].id}",
+        f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate",
+        "/membership/nominations",
+    ]
     db.session.commit()
     page.set_viewport_size({"width": 320, "height": 640})
     login(page, "rita")

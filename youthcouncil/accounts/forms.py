@@ -24,12 +24,17 @@ class LoginForm(PostedForm):
     next = HiddenField()
 
 
-class ActivateForm(PostedForm):
+class ActivationCodeForm(PostedForm):
+    """The code alone: the first step of activating with a school or work account instead of a passphrase."""
+
     code = StringField(
         _l("Code from your sheet"),
         description=_l("12 letters and digits, like ABCD-EFGH-JK23. Small letters are fine."),
         validators=[DataRequired(_l("Write the code from your sheet."))],
     )
+
+
+class ActivateForm(ActivationCodeForm):
     passphrase = PasswordField(
         _l("Choose a passphrase"),
         description=_l("At least 8 characters. Tip: three words you like, such as “blue bike pizza”."),

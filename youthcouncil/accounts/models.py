@@ -1,4 +1,4 @@
-"""Accounts: people who log in, and their one-time activation codes."""
+"""Accounts: people who log in, their one-time activation codes, and the provider accounts they log in with."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     activation_codes: Mapped[list[ActivationCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="ActivationCode.user_id"
     )
+    identities: Mapped[list[ExternalIdentity]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ExternalIdentity.provider"
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -73,7 +76,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_activated(self) -> bool:
-        return self.passphrase_hash is not None
+        """True once the account can be logged into: a passphrase, or a connected school or work account."""
+        return self.passphrase_hash is not None or bool(self.identities)
 
     @property
     def display_name(self) -> str:
@@ -105,3 +109,30 @@ class ActivationCode(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class ExternalIdentity(db.Model):
+    """An account at an OpenID Connect provider (Feide, the municipality's) that logs into one of our accounts.
+
+    Only the provider's name and its subject identifier are kept: never the name, e-mail, birth date or school the
+    provider may send along.
+    """
+
+    __tablename__ = "external_identities"
+    __table_args__ = (
+        #: One provider account logs into at most one of our accounts.
+        sa.UniqueConstraint("provider", "subject", name="uq_external_identities_provider_subject"),
+        #: And one of our accounts is connected to at most one account at each provider.
+        sa.UniqueConstraint("user_id", "provider", name="uq_external_identities_user_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: The provider's name in the settings (``OIDC_PROVIDERS``), e.g. ``feide``.
+    provider: Mapped[str] = mapped_column(sa.String(40))
+    #: The provider's ``sub`` claim: an opaque identifier, stable for this person at this provider.
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    #: Staff only, by their own choice: their e-mail address is taken from the provider at each login.
+    takes_email: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="identities")

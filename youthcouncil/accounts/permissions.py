@@ -10,3 +10,17 @@ def can_manage_accounts(user) -> bool:
 def can_issue_code_for(user, account) -> bool:
     """Coordinators issue codes for others; nobody resets their own account this way."""
     return can_manage_accounts(user) and account.id != user.id
+
+
+def can_disconnect_identity(user, account) -> bool:
+    """Coordinators disconnect a provider account from someone else's account (a wrong or lost one)."""
+    return can_manage_accounts(user) and account.id != user.id
+
+
+def can_connect_identity(user, provider) -> bool:
+    return user.is_authenticated and provider.allows(user)
+
+
+def can_take_email_from_provider(user) -> bool:
+    """Only adults have an e-mail address here."""
+    return user.is_authenticated and user.account_type.value in ("clerk", "coordinator")

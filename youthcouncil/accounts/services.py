@@ -155,13 +155,7 @@ def _activate(typed_code: str, new_passphrase: str) -> User:
     if problem:
         raise AccountError(problem, "passphrase")
     now = utcnow()
-    spent = db.session.execute(
-        sa.update(ActivationCode)
-        .where(ActivationCode.id == found.id, ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))
-        .values(used_at=now)
-    )
-    if spent.rowcount != 1:
-        raise AccountError(_("That code has just been used. Ask the coordinator for a new one."), "code")
+    spend_code(found, now)
     user = found.user
     user.passphrase_hash = passphrases.hash_passphrase(new_passphrase)
     user.end_all_sessions()
@@ -169,6 +163,17 @@ def _activate(typed_code: str, new_passphrase: str) -> User:
     db.session.flush()
     record(user, "account.activated", user)
     return user
+
+
+def spend_code(found: ActivationCode, now: datetime) -> None:
+    """Mark the code used, once: of two tabs racing with the same code, the second is refused."""
+    spent = db.session.execute(
+        sa.update(ActivationCode)
+        .where(ActivationCode.id == found.id, ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        raise AccountError(_("That code has just been used. Ask the coordinator for a new one."), "code")
 
 
 def log_in(username: str, passphrase: str, client: throttle.Client) -> User | None:

@@ -1,21 +1,23 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from youthcouncil.accounts import bp, devices, services, throttle
+from youthcouncil.accounts import bp, devices, identities, oidc, services, throttle
 from youthcouncil.accounts.forms import (
     ACCOUNT_TYPE_LABELS,
     AccountForm,
     ActivateForm,
+    ActivationCodeForm,
     ChangePassphraseForm,
     LoginForm,
 )
+from youthcouncil.accounts.login import PROVIDER_KEY, begin_session
 from youthcouncil.accounts.models import AccountType, User
-from youthcouncil.accounts.permissions import can_issue_code_for, can_manage_accounts
+from youthcouncil.accounts.permissions import can_disconnect_identity, can_issue_code_for, can_manage_accounts
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
@@ -29,6 +31,15 @@ from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, nav_i
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
 bp.record_once(lambda state: throttle.init_app(state.app))  # the guessing counters, in RATELIMIT_STORAGE_URI
+bp.record_once(lambda state: oidc.init_app(state.app))  # the OpenID Connect providers in OIDC_PROVIDERS
+
+#: After "connect your school account" on the activation page: the id of the code typed (checked and throttled).
+ACTIVATION_CODE_ID_KEY = "activation_code_id"
+
+
+@bp.app_context_processor
+def _login_providers():
+    return {"sso_providers": oidc.providers()}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,12 +65,9 @@ def login():
             # Same words whether the username exists or not.
             form.passphrase.errors = [_("The username or the passphrase is wrong. Check both and try again.")]
         else:
-            login_user(user)
-            mark_logged_in()
-            db.session.commit()
             next_page = form.next.data if is_safe_redirect(form.next.data) else None
             response = redirect(next_page, code=303) if next_page else see_other("accounts.home")
-            return devices.remember(response, user)
+            return begin_session(user, response)
     return render_template("accounts/login.html", form=form)
 
 
@@ -68,12 +76,31 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        provider = oidc.provider_named(session.pop(PROVIDER_KEY, ""))
         services.log_out_everywhere(current_user)
         db.session.commit()
         logout_user()
         rotate_csrf_token()
         flash(_("You are logged out. See you soon!"), "success")
+        if provider is not None:
+            # Logged in through the provider: offer to log out there too (a shared school computer).
+            session[LOGGED_OUT_OF_KEY] = provider.name
+            return see_other("accounts.logged_out")
     return see_other("public.index")
+
+
+#: The provider the user just logged out of here, for the "log out of Feide too" link.
+LOGGED_OUT_OF_KEY = "sso_logged_out_of"
+
+
+@bp.route("/logged-out")
+@access(PUBLIC)
+def logged_out():
+    provider = oidc.provider_named(session.get(LOGGED_OUT_OF_KEY, ""))
+    if provider is None or current_user.is_authenticated:
+        return see_other("public.index")
+    link = oidc.logout_url(provider, url_for("public.index", _external=True))
+    return render_template("accounts/logged_out.html", provider=provider, link=link)
 
 
 @bp.route("/activate", methods=["GET", "POST"])
@@ -89,6 +116,8 @@ def activate():
     form = ActivateForm()
     if request.method == "GET" and session.get("activation_code"):
         form.code.data = session["activation_code"]
+    if request.method == "POST" and "connect" in request.form and oidc.providers():
+        return _activate_with_provider(form)
     if form.validate_on_submit():
         try:
             user = services.activate(form.code.data, form.passphrase.data, Client.from_request())
@@ -98,14 +127,33 @@ def activate():
             if current_user.is_authenticated:
                 logout_user()
             session.pop("activation_code", None)
-            login_user(user)
-            mark_logged_in()
-            db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
-            return devices.remember(see_other("accounts.home"), user)
+            return begin_session(user, see_other("accounts.home"))
+    return _activation_page(form)
+
+
+def _activation_page(form):
     response = make_response(render_template("accounts/activate.html", form=form))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _activate_with_provider(full_form: ActivateForm):
+    """ "Use my school account": the code is checked now (a wrong one counts like any wrong code); the next page
+    sends the browser to the provider, and the callback connects the account and spends the code."""
+    form = ActivationCodeForm()
+    if form.validate_on_submit():
+        try:
+            found = identities.code_for_connecting(form.code.data, Client.from_request())
+        except services.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            session.pop("activation_code", None)
+            session[ACTIVATION_CODE_ID_KEY] = found.id
+            return see_other("accounts.activate_connect")
+    full_form.code.errors = list(form.code.errors)
+    full_form.form_errors = list(form.form_errors)
+    return _activation_page(full_form)
 
 
 @bp.route("/home")
@@ -223,7 +271,29 @@ def account_detail(user_id: int):
         labels=ACCOUNT_TYPE_LABELS,
         form=EmptyForm(),
         can_issue_code=can_issue_code_for(current_user, account),
+        can_disconnect=can_disconnect_identity(current_user, account),
+        provider_named=oidc.provider_named,
     )
+
+
+@bp.route("/accounts/<int:user_id>/identities/<provider>/disconnect", methods=["POST"])
+@access(Role.coordinator)
+def account_disconnect(user_id: int, provider: str):
+    account = db.get_or_404(User, user_id)
+    if not can_disconnect_identity(current_user, account):
+        abort(403)
+    form = EmptyForm()
+    if form.validate_on_submit() and identities.disconnect(account, provider, by=current_user):
+        db.session.commit()
+        flash(
+            _(
+                "%(name)s's account is no longer connected to %(provider)s, and they are logged out everywhere.",
+                name=account.display_name,
+                provider=getattr(oidc.provider_named(provider), "display_name", provider),
+            ),
+            "success",
+        )
+    return see_other("accounts.account_detail", user_id=account.id)
 
 
 @bp.route("/accounts/<int:user_id>/code", methods=["POST"])
