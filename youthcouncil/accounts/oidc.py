@@ -247,6 +247,8 @@ def finish(provider: Provider) -> VerifiedLogin:
     if not code:
         raise SsoError("the callback has no code")
     metadata = _metadata(provider)
+    if "iss" in request.args and request.args["iss"] != metadata["issuer"]:
+        raise SsoError("the callback names another issuer (RFC 9207)")
     try:
         token = client.fetch_access_token(
             code=code, redirect_uri=state_data["redirect_uri"], code_verifier=state_data["code_verifier"]
