@@ -543,6 +543,7 @@ def test_providers_come_from_the_environment():
         {"OIDC_FEIDE_ROLES": "member admin"},
         {"OIDC_FEIDE_CLIENT_SECRET": ""},
         {"OIDC_FEIDE_SCOPES": "email"},
+        {"OIDC_FEIDE_DISCOVERY_URL": "http://auth.dataporten.no/.well-known/openid-configuration"},
     ):
         with pytest.raises(ValueError):
             parse_providers(oidc_providers_from({**environ, "OIDC_PROVIDERS": "feide", **broken}))

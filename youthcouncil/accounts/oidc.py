@@ -112,6 +112,9 @@ def parse_providers(raw: list[dict[str, str]]) -> list[Provider]:
         missing = [key for key in ("discovery_url", "client_id", "client_secret") if not settings.get(key)]
         if not name.isidentifier() or len(name) > 40 or missing:
             raise ValueError(f"OpenID Connect provider {name!r}: set {', '.join(missing) or 'a short name'}")
+        address = urlsplit(settings["discovery_url"])
+        if address.scheme != "https" and address.hostname not in ("localhost", "127.0.0.1", "::1"):
+            raise ValueError(f"OIDC_{name.upper()}_DISCOVERY_URL must be https")
         roles = settings.get("roles", "").replace(",", " ").split()
         if not roles or any(role not in AccountType.__members__ for role in roles):
             raise ValueError(f"OIDC_{name.upper()}_ROLES must name one or more of {', '.join(AccountType.__members__)}")
