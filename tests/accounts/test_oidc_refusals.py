@@ -110,7 +110,8 @@ def test_a_bad_id_token_is_refused(client, member, hostile, caplog, scenario, re
     assert_refused(log_in_with(client, scenario, hostile), client, caplog, reason)
 
 
-def test_a_replayed_state_is_refused(client, app, member, hostile, caplog):
+def test_a_replayed_state_is_refused(client, app, member, hostile, caplog, throttle_storage):
+    """On the in-memory storage and on Redis (several processes share the one-time mark)."""
     start = client.get("/login/evil")
     with client.session_transaction() as session:
         copied = dict(session)  # a copy of the cookie taken before the callback

@@ -13,6 +13,8 @@ from youthcouncil.extensions import db
 
 #: The provider this session logged in with (its name), so that logging out can offer to log out there too.
 PROVIDER_KEY = "sso_provider"
+#: The provider just logged out of here, for the "log out of Feide too" link after logging out.
+LOGGED_OUT_OF_KEY = "sso_logged_out_of"
 
 
 def begin_session(user: User, response: Response, provider: str | None = None) -> Response:
@@ -21,6 +23,7 @@ def begin_session(user: User, response: Response, provider: str | None = None) -
     account's passphrase, code or provider account becomes a known device of it (see ``devices.py``)."""
     login_user(user)
     mark_logged_in()
+    session.pop(LOGGED_OUT_OF_KEY, None)
     if provider:
         session[PROVIDER_KEY] = provider
     else:

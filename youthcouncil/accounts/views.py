@@ -15,7 +15,7 @@ from youthcouncil.accounts.forms import (
     ChangePassphraseForm,
     LoginForm,
 )
-from youthcouncil.accounts.login import PROVIDER_KEY, begin_session
+from youthcouncil.accounts.login import LOGGED_OUT_OF_KEY, PROVIDER_KEY, begin_session
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.accounts.permissions import can_disconnect_identity, can_issue_code_for, can_manage_accounts
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
@@ -87,10 +87,6 @@ def logout():
             session[LOGGED_OUT_OF_KEY] = provider.name
             return see_other("accounts.logged_out")
     return see_other("public.index")
-
-
-#: The provider the user just logged out of here, for the "log out of Feide too" link.
-LOGGED_OUT_OF_KEY = "sso_logged_out_of"
 
 
 @bp.route("/logged-out")
