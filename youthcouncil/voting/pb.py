@@ -23,9 +23,11 @@ Tie-breaking (documented because it decides outcomes):
 from __future__ import annotations
 
 import heapq
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain, repeat
 
 FUNDED = "funded"
 NO_VOTES = "no_votes"
@@ -247,7 +249,8 @@ class _Electorate:
     group_sizes: tuple[int, ...]
     group_ballots: tuple[tuple[int, ...], ...]
     supporter_groups: tuple[tuple[int, ...], ...]  # per project
-    supporter_sizes: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, its size) pairs
+    # Per project: its supporters' groups, each repeated once per voter (so C loops can count voters per purse).
+    supporter_voters: tuple[tuple[int, ...], ...]
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
     tie: str = TIE_COST
@@ -290,7 +293,10 @@ def _electorate(
         group_sizes=tuple(sizes.values()),
         group_ballots=group_ballots,
         supporter_groups=tuple(tuple(groups) for groups in supporter_groups),
-        supporter_sizes=tuple(tuple((g, sizes[group_ballots[g]]) for g in groups) for groups in supporter_groups),
+        supporter_voters=tuple(
+            tuple(chain.from_iterable(repeat(g, sizes[group_ballots[g]]) for g in groups))
+            for groups in supporter_groups
+        ),
         supporters=tuple(supporters),
         voters=voters,
         tie=tie,
@@ -380,11 +386,8 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
         min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
         _TooClose if too close to tell."""
-        holders: dict[int, int] = {}  # purse -> number of p's supporters holding it
-        for group, size in e.supporter_sizes[p]:
-            purse = group_purse[group]
-            if purse != 1:
-                holders[purse] = holders.get(purse, 0) + size
+        holders = Counter(map(group_purse.__getitem__, e.supporter_voters[p]))  # purse -> p's supporters in it
+        holders.pop(1, None)  # the empty purse pays nothing
         purses = sorted(holders, key=purse_money.__getitem__)
         cost = costs[p]
         payers = sum(holders.values())
@@ -498,20 +501,18 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                     heapq.heappush(heap, (-bound[p], p))
             for p in e.overlaps[best]:
                 fresh.pop(p, None)  # its supporters are about to pay
-            # The supporters pay the cap each, or all they have if that is less.
-            moved: dict[int, int] = {1: 1}  # old purse -> new purse, so holders of one purse stay together
-            for group in e.supporter_groups[best]:
-                old = group_purse[group]
-                new = moved.get(old)
-                if new is None:
-                    left = purse_money[old] - best_payment
-                    if left > 0:
-                        new = len(purse_money)
-                        purse_money.append(left)
-                    else:
-                        new = 1
-                    moved[old] = new
-                group_purse[group] = new
+            # The supporters pay the cap each, or all they have if that is less. Holders of one purse move to one
+            # new purse (or to the empty one); the groups are moved by C loops.
+            groups = e.supporter_groups[best]
+            moved = {1: 1}
+            for old in set(map(group_purse.__getitem__, groups)) - {1}:
+                left = purse_money[old] - best_payment
+                if left > 0:
+                    moved[old] = len(purse_money)
+                    purse_money.append(left)
+                else:
+                    moved[old] = 1
+            deque(map(group_purse.__setitem__, groups, map(moved.__getitem__, map(group_purse.__getitem__, groups))), 0)
         if follow is not None:
             if len(rounds) != len(follow.rounds):
                 return None
