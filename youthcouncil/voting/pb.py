@@ -449,6 +449,26 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         return None
 
     rounds: list[tuple[int, Fraction | float, bool]] = []
+
+    def fund(best: int, best_votes: Fraction | float, best_payment: Fraction | float, best_exact: bool) -> None:
+        winners.append(best)
+        rounds.append((best, best_votes, best_exact))
+        del bound[best]
+        for p in e.overlaps[best]:
+            fresh.pop(p, None)  # its supporters are about to pay
+        # The supporters pay the cap each, or all they have if that is less. Holders of one purse move to one
+        # new purse (or to the empty one); the groups are moved by C loops.
+        groups = e.supporter_groups[best]
+        moved = {1: 1}
+        for old in set(map(group_purse.__getitem__, groups)) - {1}:
+            left = purse_money[old] - best_payment
+            if left > 0:
+                moved[old] = len(purse_money)
+                purse_money.append(left)
+            else:
+                moved[old] = 1
+        deque(map(group_purse.__setitem__, groups, map(moved.__getitem__, map(group_purse.__getitem__, groups))), 0)
+
     try:
         while bound:
             best = -1
@@ -462,19 +482,48 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                 forced, before, before_exact = follow.rounds[len(rounds)]
                 if forced not in bound:
                     return None
-                floor = before * (1 - _FLOAT_MARGIN)
-                while (q := next_candidate(floor, popped)) is not None:
-                    if q == forced or (_twins(e, q, forced) and _mes_tie_key(e, forced) < _mes_tie_key(e, q)):
+                # The rounds from here that may come in any order: projects without a supporter in common fund the
+                # same whichever goes first. A rival must stay below the lowest of them.
+                block = [forced]
+                while True:
+                    floor = before * (1 - _FLOAT_MARGIN)
+                    rival = None
+                    while (q := next_candidate(floor, popped)) is not None:
+                        if q in block or (
+                            len(block) == 1 and _twins(e, q, forced) and _mes_tie_key(e, forced) < _mes_tie_key(e, q)
+                        ):
+                            continue
+                        try:
+                            votes, _, is_exact = evaluate(q)
+                        except _Unaffordable:
+                            del bound[q]  # unaffordable now, and purses only shrink
+                            continue
+                        wins = beats(votes, is_exact, q, before, before_exact, block[-1])
+                        if len(block) > 1:
+                            wins = wins or votes == before  # against a block, a tie is not good enough
+                        if wins:
+                            rival = q
+                            break
+                    if rival is None:
+                        break
+                    following = len(rounds) + len(block)
+                    if (
+                        following < len(follow.rounds)
+                        and follow.rounds[following][0] == rival
+                        and not any(rival in e.overlaps[b] for b in block)
+                    ):
+                        block.append(rival)  # the rival is the next choice anyway, and independent of the block
+                        _, before, before_exact = follow.rounds[following]
+                        for q in popped:
+                            if q in bound:
+                                heapq.heappush(heap, (-bound[q], q))
+                        popped.clear()
                         continue
-                    try:
-                        votes, _, is_exact = evaluate(q)
-                    except _Unaffordable:
-                        del bound[q]  # unaffordable now, and purses only shrink
-                        continue
-                    if beats(votes, is_exact, q, before, before_exact, forced):
-                        return None  # this rival might win the round somewhere in between
-                best = forced
-                best_votes, best_payment, best_exact = evaluate(forced)
+                    return None  # this rival might win a round somewhere in between
+                for member in block[:-1]:
+                    fund(member, *evaluate(member))
+                best = block[-1]
+                best_votes, best_payment, best_exact = evaluate(best)
             else:
                 margin = (1 - _FLOAT_MARGIN) if not exact else 1
                 while (p := next_candidate(best_votes * margin if best >= 0 else zero, popped)) is not None:
@@ -493,26 +542,10 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                         best, best_votes, best_payment, best_exact = p, votes, payment, is_exact
                 if best < 0:
                     break
-            winners.append(best)
-            rounds.append((best, best_votes, best_exact))
-            del bound[best]
+            fund(best, best_votes, best_payment, best_exact)
             for p in popped:
                 if p in bound:
                     heapq.heappush(heap, (-bound[p], p))
-            for p in e.overlaps[best]:
-                fresh.pop(p, None)  # its supporters are about to pay
-            # The supporters pay the cap each, or all they have if that is less. Holders of one purse move to one
-            # new purse (or to the empty one); the groups are moved by C loops.
-            groups = e.supporter_groups[best]
-            moved = {1: 1}
-            for old in set(map(group_purse.__getitem__, groups)) - {1}:
-                left = purse_money[old] - best_payment
-                if left > 0:
-                    moved[old] = len(purse_money)
-                    purse_money.append(left)
-                else:
-                    moved[old] = 1
-            deque(map(group_purse.__setitem__, groups, map(moved.__getitem__, map(group_purse.__getitem__, groups))), 0)
         if follow is not None:
             if len(rounds) != len(follow.rounds):
                 return None
@@ -555,12 +588,13 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     failed_at: int | None = None  # a certificate this many units ahead failed (a change may be there)
     waiting = 0  # plain runs to do before trying a certificate again
     patience = 1  # how long to wait after the next certificate of two units fails
+    certified_last = False
     while True:
         if ahead >= 2 and waiting == 0:
             certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run)
             if certified is not None:
                 endowment += ahead * e.voters
-                run = certified
+                run, certified_last = certified, True
                 patience = 1
                 if failed_at is not None:
                     failed_at -= ahead
@@ -575,10 +609,12 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
         if sum(e.costs[p] for p in raised.winners) > budget:
             break
         endowment += e.voters
-        run = raised
+        run, certified_last = raised, False
         waiting = max(waiting - 1, 0)
         failed_at = failed_at - 1 if failed_at is not None and failed_at > 1 else None
         ahead = 2 if failed_at is None else max(failed_at // 2, 1)
+    if certified_last:
+        run = _equal_shares_run(e, endowment)  # a certificate may list independent projects in another order
     return list(run.winners), endowment
 
 
