@@ -5,16 +5,20 @@ from __future__ import annotations
 import enum
 import functools
 import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
+from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
+from youthcouncil.membership.services import current_membership
 
 
 class Role(enum.StrEnum):
@@ -85,8 +89,6 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    from youthcouncil.accounts.models import AccountType
-    from youthcouncil.membership.services import current_membership
 
     roles: set[Role] = set()
     if user.account_type == AccountType.member:
@@ -113,8 +115,6 @@ def is_staff(user) -> bool:
 @login_manager.user_loader
 def load_user(session_id: str):
     """Sessions carry "<user id>:<session token>"; a new token ends every older session."""
-    from youthcouncil.accounts.models import User
-
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
@@ -139,11 +139,29 @@ def _timestamp(key: str) -> datetime | None:
         return None
 
 
+#: A random id set at each login: names one logged-in session (the passphrase-change throttle counts per session).
+LOGIN_SESSION_KEY = "login_id"
+
+
 def mark_logged_in() -> None:
     now = utcnow().isoformat()
     session["login_at"] = now
     session["seen_at"] = now
+    session[LOGIN_SESSION_KEY] = secrets.token_urlsafe(16)
     session.permanent = True
+    rotate_csrf_token()
+
+
+def rotate_csrf_token() -> None:
+    """A new CSRF token whenever who is logged in changes: a token seen before cannot make a change after.
+
+    The new one is made now and travels in this response's cookie; left for later, two pages loading at once
+    (a boosted redirect and a new tab) would each make their own and one of their forms would be refused.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's copy for the rest of this request
+    generate_csrf()
 
 
 def _enforce_session_lifetimes():
@@ -159,7 +177,6 @@ def _enforce_session_lifetimes():
         logout_user()
         session.pop("login_at", None)
         session.pop("seen_at", None)
-        from flask import flash
 
         flash(_l("You were logged out because you had been away for a while. Please log in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
