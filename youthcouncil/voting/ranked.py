@@ -23,7 +23,6 @@ import random
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
 from itertools import accumulate, chain, repeat
 from operator import lshift, or_
 
@@ -318,6 +317,8 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
     merged, total = _merge(ballots)
     bits = _RankBits(index)
     others: list[tuple[Ranking, int]] = []
+    full = (1 << n) - 1
+    ranked_anyone = [False]
 
     def single_names() -> Iterator[Iterator[int]]:
         """(names up to it, its bit) for each rank of each one-voter ballot naming one candidate per rank, none
@@ -326,9 +327,14 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
             if not isinstance(ranking, tuple):
                 raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}")
             singles = tuple(map(bits.__getitem__, ranking))
-            if weight == 1 and singles and 0 not in singles and reduce(or_, singles).bit_count() == len(singles):
+            named = tuple(accumulate(singles, or_))
+            # One name per rank, none repeated: every rank adds a bit (a rank naming nobody or several adds none).
+            if weight == 1 and named and named[-1].bit_count() == len(singles):
+                ranked_anyone[0] = True
+                if named[-1] == full:  # the last name beats nobody: everyone is named by then
+                    named, singles = named[:-1], singles[:-1]
                 # (names up to it) << n | its bit: one int per rank, all made in C
-                yield map(or_, map(lshift, accumulate(singles, or_), repeat(n)), singles)
+                yield map(or_, map(lshift, named, repeat(n)), singles)
             elif weight:
                 others.append((ranking, weight))
 
@@ -346,7 +352,6 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
                 lowest = mask & -mask
                 beats[seen, lowest] += weight
                 mask ^= lowest
-    full = (1 << n) - 1
     d = [[0] * n for _ in range(n)]
     for (named, candidate), weight in beats.items():
         row = d[candidate.bit_length() - 1]
@@ -355,7 +360,7 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
             lowest = below & -below
             row[lowest.bit_length() - 1] += weight
             below ^= lowest
-    return d, total, bool(beats)
+    return d, total, ranked_anyone[0] or bool(beats)
 
 
 def _as_dict(matrix: list[list[int]], order: tuple[Candidate, ...]) -> dict[Candidate, dict[Candidate, int]]:
