@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-coordinator, issue-code, tally, pb-outcome."""
+"""flask commands: seed-demo, create-coordinator, issue-code, tally, pb-outcome, backup, restore."""
 
 from __future__ import annotations
 
@@ -125,11 +125,15 @@ def pb_outcome_command(file: Path, rule: str | None, tie: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from youthcouncil.backup import backup_command, restore_command
+
     for command in (
         seed_demo_command,
         create_coordinator_command,
         issue_code_command,
         tally_command,
         pb_outcome_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
