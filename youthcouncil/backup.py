@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import current_app
 
 from youthcouncil.db import utcnow
@@ -508,8 +509,6 @@ def restore_backup(archive_path: Path, *, replace: bool = False) -> RestoreRepor
 
 
 def _head_revisions() -> tuple[str, ...]:
-    from alembic.script import ScriptDirectory
-
     migrate = current_app.extensions["migrate"]
     return tuple(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
 

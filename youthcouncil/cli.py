@@ -12,6 +12,7 @@ from flask import Flask
 from youthcouncil.accounts import passphrases, services
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.accounts.qr import activation_link
+from youthcouncil.backup import backup_command, restore_command
 from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins, seed_demo
 from youthcouncil.extensions import db
 from youthcouncil.voting.pb_report import pb_outcome_file
@@ -116,8 +117,6 @@ def pb_outcome_command(file: Path, rule: str | None, tie: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from youthcouncil.backup import backup_command, restore_command
-
     for command in (
         seed_demo_command,
         create_coordinator_command,
