@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import click
 import sqlalchemy as sa
@@ -384,15 +385,23 @@ def _prune(folder: Path, keep: int) -> list[Path]:
 # --- Restore ------------------------------------------------------------------------------------------------
 
 
+def _open_member(archive: tarfile.TarFile, name: str, missing: str) -> IO[bytes]:
+    try:
+        stream = archive.extractfile(archive.getmember(name))
+    except KeyError:
+        raise BackupError(missing) from None
+    if stream is None:  # a folder or a link under that name
+        raise BackupError(missing)
+    return stream
+
+
 def read_manifest(archive_path: Path) -> Manifest:
     """The archive's manifest, after checking that it is a backup this database can take."""
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
-            try:
-                member = archive.getmember(MANIFEST)
-            except KeyError:
-                raise BackupError(f"{archive_path} is not a youthcouncil backup (no {MANIFEST}).") from None
-            manifest = Manifest.from_json(archive.extractfile(member).read())
+            missing = f"{archive_path} is not a youthcouncil backup (no {MANIFEST})."
+            with _open_member(archive, MANIFEST, missing) as stream:
+                manifest = Manifest.from_json(stream.read())
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BackupError(f"{archive_path} cannot be read as a backup archive: {error}") from error
     backend = _backend()
@@ -468,12 +477,9 @@ def restore_backup(archive_path: Path, *, replace: bool = False) -> RestoreRepor
     restored_files: set[PurePosixPath] = set()
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
-            try:
-                member = archive.getmember(member_name)
-            except KeyError:
-                raise BackupError(f"The backup has no {member_name}.") from None
             snapshot = work / member_name
-            with archive.extractfile(member) as source, snapshot.open("wb") as target:
+            source = _open_member(archive, member_name, f"The backup has no {member_name}.")
+            with source, snapshot.open("wb") as target:
                 shutil.copyfileobj(source, target)
             db.session.remove()
             db.engine.dispose()
