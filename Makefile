@@ -28,13 +28,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# htmx comes from the npm registry at the version pinned in package-lock.json (integrity checked by npm ci).
-assets: static/vendor/htmx.min.js
+# One CSS and one JS file of our own plus htmx, with content-hashed names and .gz/.br twins, in static/dist/
+# (git-ignored; see youthcouncil/assets.py). htmx comes from the npm registry at the version pinned in
+# package-lock.json (integrity checked by npm ci).
+assets: static/dist/manifest.json
 
-static/vendor/htmx.min.js: package.json package-lock.json
+static/dist/manifest.json: $(wildcard static/css/*.css static/js/*.js) static/favicon.svg youthcouncil/assets.py \
+		node_modules/.package-lock.json $(VENV)/.installed
+	$(BIN)/python -m youthcouncil.assets
+
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
 translations: install
 	$(BIN)/python scripts/i18n.py compile
