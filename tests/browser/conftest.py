@@ -247,7 +247,11 @@ def _tap(page, target, *, full_load: bool = False) -> None:
     (``hx-boost="false"``). A page that loaded in full where a swap was expected fails the test.
     """
     locator = _locate(page, target)
-    before = page.evaluate("() => [window.__yc.doc, window.__yc.swaps]")
+    before = _settle_state(page)
+    if before is None:  # JavaScript is off: every tap loads a page
+        locator.click()
+        page.wait_for_load_state()
+        return
     locator.click()
     _wait_until_settled(page, before, full_load=full_load)
 
@@ -259,7 +263,7 @@ def tap():
 
 def _back(page) -> None:
     """The browser's back button (htmx restores the page from the server and swaps it in)."""
-    before = page.evaluate("() => [window.__yc.doc, window.__yc.swaps]")
+    before = _settle_state(page)
     page.go_back(wait_until="commit")
     _wait_until_settled(page, before)
 

@@ -290,8 +290,12 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check)
     SHOTS.mkdir(parents=True, exist_ok=True)
     world = factories.make_world()
     year = make_year(Phase.voting, total=100_000, name="Budsjett 2027")
-    titles = (("Kinokveld med popcorn", 42_000), ("Skatedag i parken", 50_000), ("Badedag", 30_000),
-              ("Gaming-turnering for alle skolene i kommunen", 8_000))
+    titles = (
+        ("Kinokveld med popcorn", 42_000),
+        ("Skatedag i parken", 50_000),
+        ("Badedag", 30_000),
+        ("Gaming-turnering for alle skolene i kommunen", 8_000),
+    )
     events = [make_event(year, cost, title=t, description="Noe gøy for 5.–7. trinn.") for t, cost in titles]
     for voter, picks in zip(world.members, ([0, 3], [0, 2, 3], [1, 3], [0, 1]), strict=True):
         services.submit_ballot(year, voter, [events[i].id for i in picks])
@@ -320,8 +324,9 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check)
     services.close_voting(y)
     services.confirm_outcome(y, by=world.chair)
     grant = max(y.grants, key=lambda g: g.amount)
-    services.record_spending(grant, amount=12_500, spent_on=date(2027, 5, 10), what_for="Leie av sal",
-                             by=world.coordinator)
+    services.record_spending(
+        grant, amount=12_500, spent_on=date(2027, 5, 10), what_for="Leie av sal", by=world.coordinator
+    )
     db.session.commit()
     db.session.remove()
     assert chair
