@@ -185,10 +185,13 @@ def page(browser_context):
 
 @pytest.fixture
 def another_page(_browser, live_server):
-    """``another_page()`` opens a second phone (a separate person with their own cookies), watched like ``page``."""
+    """``another_page()`` opens a second phone (a separate person with their own cookies), watched like ``page``.
+
+    ``another_page(storage_state=page.context.storage_state())`` is the same person on a phone with an empty cache.
+    """
     opened = []
 
-    def _open():
+    def _open(storage_state=None):
         context = _browser.new_context(
             viewport=PHONE,
             is_mobile=True,
@@ -196,6 +199,7 @@ def another_page(_browser, live_server):
             base_url=live_server.url,
             locale="nb-NO",
             timezone_id="Europe/Oslo",
+            storage_state=storage_state,
         )
         context.set_default_timeout(10_000)
         new_page = context.new_page()
@@ -347,11 +351,12 @@ def _assert_styled(page) -> None:
         """(pattern) => ({
             sheets: [...document.styleSheets].filter(s => new RegExp(pattern).test(s.href || "")).length,
             brand: getComputedStyle(document.documentElement).getPropertyValue("--brand").trim(),
-            wrap: getComputedStyle(document.body).overflowWrap,
+            wash: getComputedStyle(document.body).backgroundColor,
         })""",
         STYLESHEET,
     )
-    assert state == {"sheets": 1, "brand": "#0b5cad", "wrap": "break-word"}, f"our CSS is not applied on {page.url}"
+    expected = {"sheets": 1, "brand": "#0b5cad", "wash": "rgb(243, 245, 248)"}
+    assert state == expected, f"our CSS is not applied on {page.url}"
 
 
 @pytest.fixture
