@@ -299,6 +299,9 @@ def login():
 
 def _logout(page) -> None:
     _tap(page, page.locator("nav.main-nav form[action='/logout'] button"))
+    # The logged-out page is in place: logging out makes a new CSRF token, so a page requested before that arrives
+    # would carry the old one.
+    page.wait_for_selector("nav.main-nav a[href='/login']")
 
 
 @pytest.fixture
