@@ -145,6 +145,10 @@ class Config:
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(instance / "uploads"))
         #: Log in with OpenID Connect providers (Feide, the municipality's); none by default. See the README.
         self.OIDC_PROVIDERS = oidc_providers_from(os.environ)
+        #: Pages are compressed when the browser asks (brotli, else gzip); static files are compressed when built.
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.COMPRESS_ALGORITHM_STREAMING = ["br"]
+        self.COMPRESS_MIMETYPES = ["text/html", "text/plain", "text/csv", "application/json"]
         #: Base URL used in QR codes and e-mails when outside a request.
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -54,15 +54,11 @@ def test_dedupe_key_makes_notify_idempotent_per_user(db, world, adult):
     key = "consultation:12:reminder7"
     assert services.notify([adult], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key) == 1
     db.session.commit()
-    assert (
-        services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key)
-        == 1
-    )  # only the member is new
+    assert services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"},
+                           dedupe_key=key) == 1  # only the member is new
     db.session.commit()
-    assert (
-        services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key)
-        == 0
-    )
+    assert services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"},
+                           dedupe_key=key) == 0
     db.session.commit()
     assert count(db, Notification) == 2
     assert count(db, OutboxMessage) == 1

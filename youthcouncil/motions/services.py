@@ -225,9 +225,10 @@ def named_votes(motion: Motion) -> list[MotionVote]:
         return []
     return list(
         db.session.scalars(
-            sa.select(MotionVote)
-            .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-            .order_by(sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id)
+            sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+            .order_by(
+                sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id
+            )
         )
     )
 
@@ -290,22 +291,17 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
             db.session.flush()
     except IntegrityError:
         raise MotionError(_("A vote on this is already open.")) from None
-    record(
-        opened_by,
-        "motion.opened",
-        motion,
-        {"subject_type": subject_type, "subject_id": subject_id, "secret": motion.secret, "eligible": eligible},
-    )
+    record(opened_by, "motion.opened", motion, {"subject_type": subject_type, "subject_id": subject_id,
+                                                 "secret": motion.secret, "eligible": eligible})
     return motion
 
 
 def _reload_for_vote(motion: Motion) -> Motion:
     """Read the motion again, share-locked on PostgreSQL, so that a close waits for votes being cast."""
     return db.session.scalars(
-        sa.select(Motion)
-        .where(Motion.id == motion.id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
+        sa.select(Motion).where(Motion.id == motion.id).with_for_update(read=True).execution_options(
+            populate_existing=True
+        )
     ).one()
 
 
@@ -439,35 +435,17 @@ def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
     _claim_close(
-        motion,
-        by,
-        MotionStatus.closed,
-        method=method.value,
-        yes=result.yes,
-        no=result.no,
-        abstain=result.abstain,
-        present=present,
-        quorum_met=result.quorum_met,
-        adopted=result.adopted,
+        motion, by, MotionStatus.closed,
+        method=method.value, yes=result.yes, no=result.no, abstain=result.abstain, present=present,
+        quorum_met=result.quorum_met, adopted=result.adopted,
     )
     if motion.secret:
         # Keep who took part (the voter list), forget who chose what: no links, new row order.
         _rewrite_ballots_without_links(motion, keep=method == CountMethod.phone)
-    record(
-        by,
-        "motion.closed",
-        motion,
-        {
-            "method": method.value,
-            "yes": result.yes,
-            "no": result.no,
-            "abstain": result.abstain,
-            "present": present,
-            "eligible": result.eligible,
-            "adopted": result.adopted,
-            "reason": result.reason,
-        },
-    )
+    record(by, "motion.closed", motion, {
+        "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
+        "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
+    })
     for handler in _outcome_handlers.get(motion.subject_type, []):
         handler(motion, result)
     return result
@@ -497,17 +475,12 @@ def _whole(value, field: str) -> int:
 
 def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[int, int, int, int]:
     yes, no, abstain, present = (
-        _whole(yes, "yes"),
-        _whole(no, "no"),
-        _whole(abstain, "abstain"),
-        _whole(present, "present"),
+        _whole(yes, "yes"), _whole(no, "no"), _whole(abstain, "abstain"), _whole(present, "present")
     )
     if present > motion.eligible:
         raise MotionError(
-            _(
-                "There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
-                eligible=motion.eligible,
-            ),
+            _("There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
+              eligible=motion.eligible),
             "present",
         )
     if present < yes + no + abstain:
