@@ -37,7 +37,7 @@ def _log_in_at_the_provider(page, who):
 
 
 def test_new_member_connects_feide_at_activation_and_then_logs_in_with_one_tap(
-    page, db, world, providers, axe_check, logout
+    page, db, world, providers, axe_check, logout, tap
 ):
     import sqlalchemy as sa
 
@@ -50,10 +50,10 @@ def test_new_member_connects_feide_at_activation_and_then_logs_in_with_one_tap(
     db.session.commit()
 
     page.goto(f"/activate?code={issued.code}")  # the QR code on the sheet
-    page.get_by_role("button", name="Koble til skole- eller jobbkontoen min").click()
+    tap(page, "Koble til skole- eller jobbkontoen min")
     page.wait_for_selector("text=Hei, Ola! Koden din virker.")
     axe_check(page)
-    page.get_by_role("link", name="Logg inn med Feide").click()
+    tap(page, "Logg inn med Feide", full_load=True)  # to the provider: a plain link, not boosted
     _log_in_at_the_provider(page, "pupil")
     page.wait_for_url("**/home")
     assert page.locator("h1").inner_text() == "Hei, Ola!"
@@ -66,7 +66,7 @@ def test_new_member_connects_feide_at_activation_and_then_logs_in_with_one_tap(
     logout(page)
     assert page.get_by_role("link", name="Logg ut av Feide også").is_visible()
     axe_check(page)
-    page.locator("nav.main-nav").get_by_role("link", name="Logg inn").click()
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Logg inn"))
     page.wait_for_selector("text=Eller med brukernavn og passord")
     axe_check(page)
     page.get_by_role("link", name="Logg inn med Feide").click()  # one tap: the provider still knows this phone
@@ -74,17 +74,17 @@ def test_new_member_connects_feide_at_activation_and_then_logs_in_with_one_tap(
     assert page.locator("h1").inner_text() == "Hei, Ola!"
 
 
-def test_clerk_logs_in_through_the_municipalitys_provider_in_english(page, db, world, providers):
+def test_clerk_logs_in_through_the_municipalitys_provider_in_english(page, db, world, providers, tap):
     from youthcouncil.accounts.models import ExternalIdentity
 
     db.session.add(ExternalIdentity(user_id=world.users["clerk"].id, provider="kommune", subject=USERS["clerk"].sub))
     db.session.commit()
 
     page.goto("/")
-    page.locator("nav.main-nav").get_by_role("link", name="Logg inn").click()
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Logg inn"))
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Or with username and passphrase")
-    page.get_by_role("link", name="Log in with Kommunen").click()
+    tap(page, "Log in with Kommunen", full_load=True)
     _log_in_at_the_provider(page, "clerk")
     page.wait_for_url("**/home")
     assert page.locator("h1").inner_text() == "Hi, Kari!"
