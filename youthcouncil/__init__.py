@@ -57,10 +57,12 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in installed_domains()]),
     )
 
-    from youthcouncil import auth, cli, errors, i18n, security, web
+    from youthcouncil import auth, cli, errors, i18n, secret_ballot, security, web
     from youthcouncil.db import render_migration_item
+    from youthcouncil.db_setup import engine_options
     from youthcouncil.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
     migrate.init_app(
         app,
@@ -85,6 +87,7 @@ def create_app(config: Any = None) -> Flask:
     security.init_app(app)
     web.init_app(app)
     errors.init_app(app)
+    secret_ballot.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
 
