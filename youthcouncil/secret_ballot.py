@@ -538,25 +538,27 @@ def _drop_old_row_versions(engine: sa.Engine) -> bool:
     if engine.dialect.name == "sqlite":
         if engine.url.database in (None, "", ":memory:"):
             return True
-        for attempt in range(20):
+        for attempt in range(3):
             # Outside any transaction (the raw connection is in autocommit mode). secure_delete has zeroed the
             # deleted rows in their pages; this copies the pages into the database file and empties the -wal
-            # file, which still held the older page images.
+            # file, which still held the older page images. It waits (at most 2 s) for readers of older pages.
             raw = engine.raw_connection()
             try:
+                raw.execute("PRAGMA busy_timeout=2000")
                 busy, _log, _done = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
+                raw.execute("PRAGMA busy_timeout=15000")
                 raw.close()
             if not busy:
                 return True
-            time.sleep(0.05 * (attempt + 1))  # a reader is still on an older snapshot
+            time.sleep(0.1 * (attempt + 1))
         return False
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             # VACUUM FULL copies row versions that an older snapshot may still see. Wait until every other session
             # of this database works on a snapshot taken after now (so after the close committed).
             horizon = connection.exec_driver_sql("SELECT xid(pg_snapshot_xmax(pg_current_snapshot()))::text").scalar()
-            for attempt in range(20):
+            for attempt in range(10):
                 older = connection.exec_driver_sql(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
@@ -565,7 +567,7 @@ def _drop_old_row_versions(engine: sa.Engine) -> bool:
                 ).scalar()
                 if not older:
                     break
-                time.sleep(0.05 * (attempt + 1))
+                time.sleep(0.05 * (attempt + 1))  # at most about 3 s; else the next sweep tries again
             else:
                 return False
             connection.exec_driver_sql("SET lock_timeout = '5s'")
