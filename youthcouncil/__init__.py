@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from youthcouncil.config import PROJECT_ROOT, Config
+from youthcouncil.config import PROJECT_ROOT, AppConfig, Config
 
 #: The domains, one package and one blueprint each, in the order their navigation and home panels appear.
 DOMAINS = (
@@ -28,8 +28,12 @@ def installed_domains() -> list[str]:
     return [name for name in DOMAINS if (here / name / "__init__.py").exists()]
 
 
+class YouthCouncil(Flask):
+    config_class = AppConfig  # the secret key is generated when first needed, not at start
+
+
 def create_app(config: Any = None) -> Flask:
-    app = Flask(
+    app = YouthCouncil(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -51,7 +55,6 @@ def create_app(config: Any = None) -> Flask:
         # throttle would count every visitor as one.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
         ";".join(["translations"] + [f"{name}/translations" for name in installed_domains()]),

@@ -106,12 +106,19 @@ def tally_command(file: Path, method: str, seed: str | None) -> None:
     default=None,
     help="Defaults to the rule in the file's META section.",
 )
-def pb_outcome_command(file: Path, rule: str | None) -> None:
+@click.option(
+    "--tie",
+    type=click.Choice(["cost", "order"]),
+    default="cost",
+    show_default=True,
+    help="Equal scores: fund the cheaper project first (cost), or the one the file lists first (order).",
+)
+def pb_outcome_command(file: Path, rule: str | None, tie: str) -> None:
     """Compute the funded projects of a pabulib .pb file and print them as JSON."""
     from youthcouncil.voting.pb_report import pb_outcome_file
 
     try:
-        result = pb_outcome_file(file, rule)
+        result = pb_outcome_file(file, rule, tie=tie)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -4,26 +4,64 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: True when installed from a wheel, which carries templates/, static/ and migrations/ inside the package (setup.py).
+INSTALLED = (PACKAGE_DIR / "templates").is_dir()
+#: The folder holding templates/, static/ and migrations/: the repository in a checkout, else the package itself.
+PROJECT_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
 
 
 def _instance_path() -> Path:
-    return Path(os.environ.get("YC_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    """instance/ in a checkout; installed, <prefix>/var/youthcouncil-instance as Flask does (not site-packages)."""
+    default = Path(sys.prefix) / "var" / "youthcouncil-instance" if INSTALLED else PROJECT_ROOT / "instance"
+    return Path(os.environ.get("YC_INSTANCE_PATH", default))
 
 
-def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once into instance/ (never in the repo)."""
+def _secret_key(instance: Path) -> str | None:
+    """SECRET_KEY from the environment, else the one generated into instance/ (never in the repo).
+
+    None while no key has been generated yet: ``AppConfig`` generates it when it is first read, so commands that
+    never need it (``flask tally``, ``flask pb-outcome``) write nothing.
+    """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    return key_file.read_text().strip() if key_file.exists() else None
+
+
+def generated_secret_key(instance: Path) -> str:
+    """instance/secret_key, created once (mode 600, complete before it appears, so concurrent workers agree)."""
     instance.mkdir(parents=True, exist_ok=True)
     key_file = instance / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+        draft = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as stream:
+            stream.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)  # fails if another process made the key first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
+
+
+class AppConfig(flask.Config):
+    """Flask's config, except that a missing SECRET_KEY is generated into INSTANCE_PATH when first read."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if value is None and key == "SECRET_KEY" and self.get("INSTANCE_PATH"):
+            value = self["SECRET_KEY"] = generated_secret_key(Path(self["INSTANCE_PATH"]))
+        return value
 
 
 def _bool(name: str, default: bool) -> bool:

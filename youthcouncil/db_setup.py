@@ -3,6 +3,8 @@ transactions."""
 
 from typing import Any
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
 
@@ -18,6 +20,13 @@ def engine_options(configured: dict[str, Any] | None) -> dict[str, Any]:
 def configure_engine_events(engine: sa.Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _make_folder(_dialect, _record, cargs, _cparams):
+        # The database file's folder (instance/) is made on the first connection, not at start.
+        database = engine.url.database
+        if database not in (None, "", ":memory:") and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
 
     @sa.event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

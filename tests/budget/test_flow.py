@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests.budget.builders import decided_year, make_event, make_year, move_to, voted_year
@@ -406,3 +407,14 @@ def test_import_a_real_pabulib_file_keeps_its_official_outcome(db, world, shared
     assert year.granted_total == sum(p.cost for p in official.projects if p.selected in (1, 2)) <= year.total
     assert year.phase() == Phase.decided
     assert count(db, BudgetBallot, BudgetBallot.year_id == year.id) == len(official.votes)
+
+
+def test_import_refuses_a_file_with_decimal_amounts(db, world, shared_data):
+    # The engine counts grosze exactly, but the app's own money is whole kroner: such a file is refused, not rounded.
+    from youthcouncil.budget import open_data
+    from youthcouncil.budget.services import BudgetError
+
+    path = shared_data / "pabulib" / "Poland_Krakow_2023_Bronowice.pb"
+    with pytest.raises(BudgetError, match="META budget: '1647263.73' is not a whole amount"):
+        open_data.import_pb(path.read_text(encoding="utf-8"), by=world.coordinator)
+    assert count(db, BudgetYear) == 0

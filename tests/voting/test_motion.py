@@ -7,8 +7,15 @@ from youthcouncil.voting.motion import MotionResult, decide_motion
 
 def test_adopted_with_quorum():
     assert decide_motion(5, 3, 2, eligible=20) == MotionResult(
-        yes=5, no=3, abstain=2, participants=10, eligible=20, quorum_needed=10,
-        quorum_met=True, adopted=True, reason="adopted",
+        yes=5,
+        no=3,
+        abstain=2,
+        participants=10,
+        eligible=20,
+        quorum_needed=10,
+        quorum_met=True,
+        adopted=True,
+        reason="adopted",
     )
 
 

@@ -10,6 +10,9 @@ What is checked, precisely:
   funds at least one project (add1 can leave everything unfunded otherwise: its first raised run may
   already overspend);
 - add1 is maximal: one more currency unit per voter would overspend (or everything supported is funded);
+- add1's certified jumps (a run's choices proven for a range of budgets at once) give exactly the outcome and the
+  share of stepping one unit at a time, on elections where add1 takes hundreds of units; a run in floats gives
+  exactly the run in fractions;
 - the engine (floats checked against a safety margin, grouped voters) gives exactly the outcome of a
   plain per-voter implementation in exact fractions, written here from the definition;
 - the comparison step returns either the greedy or the equal-shares outcome, switching iff strictly more
@@ -21,6 +24,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from youthcouncil.voting import pb
 from youthcouncil.voting.pb import Project, approval_scores, equal_shares, greedy
 
 PROJECT_IDS = [f"p{i}" for i in range(6)]
@@ -86,6 +90,7 @@ def reference_add1(projects, budget, ballots):
         winners = raised
 
 
+@settings(max_examples=100, deadline=None)  # bounded by examples, not time
 @given(elections(), st.none() | st.integers(0, 4))
 def test_greedy_is_feasible_and_exhaustive(election, threshold):
     projects, budget, ballots = election
@@ -100,7 +105,7 @@ def test_greedy_is_feasible_and_exhaustive(election, threshold):
             assert p.cost > result.money_left
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(elections())
 def test_equal_shares_matches_a_plain_exact_implementation(election):
     projects, budget, ballots = election
@@ -112,6 +117,7 @@ def test_equal_shares_matches_a_plain_exact_implementation(election):
     )
 
 
+@settings(max_examples=100, deadline=None)  # bounded by examples, not time
 @given(elections())
 def test_equal_shares_is_feasible_and_funds_something_affordable(election):
     projects, budget, ballots = election
@@ -127,6 +133,7 @@ def test_equal_shares_is_feasible_and_funds_something_affordable(election):
             assert result.selected
 
 
+@settings(max_examples=100, deadline=None)  # bounded by examples, not time
 @given(elections())
 def test_add1_is_maximal(election):
     projects, budget, ballots = election
@@ -141,6 +148,7 @@ def test_add1_is_maximal(election):
     assert sum(cost[c] for c in raised) > budget
 
 
+@settings(max_examples=100, deadline=None)  # bounded by examples, not time
 @given(elections())
 def test_comparison_chooses_between_the_two_outcomes(election):
     projects, budget, ballots = election
@@ -155,3 +163,42 @@ def test_comparison_chooses_between_the_two_outcomes(election):
         assert result.comparison.prefer_greedy <= result.comparison.prefer_equal_shares
         assert result.selected == mes.selected
     assert result.comparison.prefer_greedy + result.comparison.prefer_equal_shares <= len(ballots)
+
+
+@st.composite
+def long_add1_elections(draw):
+    """Budgets far above the shares' scale, costs from a few values (ties): add1 takes hundreds of units."""
+    count = draw(st.integers(2, len(PROJECT_IDS)))
+    projects = [Project(PROJECT_IDS[i], draw(st.sampled_from([40, 90, 100, 150, 210, 300, 333]))) for i in range(count)]
+    ids = [p.id for p in projects]
+    ballots = draw(st.lists(st.frozensets(st.sampled_from(ids), min_size=1), min_size=1, max_size=9))
+    tie = draw(st.sampled_from(pb.TIES))
+    return projects, draw(st.integers(1, 900)), ballots, tie
+
+
+def stepping_add1(electorate, budget):
+    """add1 as defined: one unit per voter at a time, a full run each time."""
+    endowment = budget
+    winners = pb._equal_shares_run(electorate, endowment).winners
+    while True:
+        raised = pb._equal_shares_run(electorate, endowment + electorate.voters).winners
+        if sum(electorate.costs[p] for p in raised) > budget:
+            return list(winners), endowment
+        endowment += electorate.voters
+        winners = raised
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_add1_elections())
+def test_add1_jumps_give_the_outcome_of_stepping_one_unit_at_a_time(election):
+    projects, budget, ballots, tie = election
+    electorate = pb._electorate(projects, {p.id: k for k, p in enumerate(projects)}, ballots, tie)
+    if sum(p.cost for p in projects if electorate.supporters[int(p.id[1:])]) <= budget:
+        return  # everything supported fits: add1 never steps
+    assert pb._add1(electorate, budget) == stepping_add1(electorate, budget)
+    for endowment in (budget, budget + 7 * len(ballots), 2 * budget):
+        try:
+            floats = pb._run(electorate, endowment, exact=False)
+        except pb._TooClose:
+            continue  # too close to call in floats: the engine reruns it in fractions
+        assert floats is not None and floats.winners == pb._run(electorate, endowment, exact=True).winners

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from youthcouncil.voting.pabulib import read_pb
 from youthcouncil.voting.pb_report import pb_outcome_file
 
 # Three voters like 10 and 20, one likes 5; budget 100 (see test_pb_rules: greedy and MES differ).
@@ -37,7 +38,14 @@ def test_uses_the_files_rule_and_lists_selected_in_file_order(tmp_path):
     path = write(tmp_path, APPROVAL.format(rule="equalshares/add1"))
     result = pb_outcome_file(path)
     # equal shares funds 20 first (tie with 10 -> the file's order), then 5; listed in file order
-    assert result == {"rule": "equalshares/add1", "budget": 100, "selected": ["20", "5"], "total_cost": 75}
+    assert result == {
+        "rule": "equalshares/add1",
+        "tie": "cost",
+        "budget": 100,
+        "selected": ["20", "5"],
+        "total_cost": 75,
+        "repeated_ballots": 0,
+    }
     assert json.loads(json.dumps(result)) == result
 
 
@@ -107,9 +115,61 @@ def test_errors(tmp_path):
         pb_outcome_file(cumulative, rule="greedy")
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ("rule;greedy", "rule;greedy-threshold\nmin_project_score_threshold;1.5"),
+            "META min_project_score_threshold: '1.5' is not a whole number",
+        ),
+        (
+            ("rule;greedy", "rule;greedy-threshold\nmin_project_score_threshold;-2"),
+            "META min_project_score_threshold: '-2' is negative",
+        ),
+        (("rule;greedy", "rule;greedy-custom"), "META rule: unknown rule 'greedy-custom'"),
+        (("vote_type;approval", "vote_type;ordinal\nmax_length;two"), "META max_length: 'two' is not a whole number"),
+        (
+            ("vote_type;approval", "vote_type;ordinal\nmax_length;1"),
+            "voter '1' ranks 2 projects, more than META max_length 1",
+        ),
+        (
+            ("vote_type;approval", "vote_type;ordinal\nscoring_fn;dowdall"),
+            "META scoring_fn: 'dowdall' is not supported",
+        ),
+        (("vote_type;approval", "vote_type;quadratic"), "META vote_type: 'quadratic' is not supported"),
+        (("budget;100", "budget;1OO"), "META budget: '1OO' is not a number"),
+        (("5;25;1", "5;25.5.5;1"), "line 10: cost of project '5': '25.5.5' is not a number"),
+    ],
+)
+def test_errors_name_the_file_and_the_field(tmp_path, change, message):
+    path = write(tmp_path, APPROVAL.format(rule="greedy").replace(*change))
+    with pytest.raises(ValueError) as error:
+        pb_outcome_file(path)
+    assert str(error.value).startswith(f"election.pb: {message}")
+
+
 def test_real_file():
     path = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib" / "Poland_Krakow_2020_Stare_Miasto.pb"
     if not path.exists():
         pytest.skip(f"{path} is missing")
     result = pb_outcome_file(path)
-    assert result == {"rule": "greedy", "budget": 1051500, "selected": ["28", "9", "3", "36"], "total_cost": 1051200}
+    assert result == {
+        "rule": "greedy",
+        "tie": "cost",
+        "budget": 1051500,
+        "selected": ["28", "9", "3", "36"],
+        "total_cost": 1051200,
+        "repeated_ballots": 0,
+    }
+
+
+def test_tie_order_replays_a_city_that_broke_a_tie_by_the_project_list():
+    # Warszawa 2018, Niskie Okęcie: 615 (110,500) and 308 (69,200) both have 88 votes; the city funded 615.
+    path = Path(__file__).parent / "data" / "Poland_Warszawa_2018_Niskie_Okecie.pb"
+    official = {p.project_id for p in read_pb(path).projects if p.selected}
+    by_order = pb_outcome_file(path, tie="order")
+    assert set(by_order["selected"]) == official and "615" in official and "308" not in official
+    by_cost = pb_outcome_file(path)  # the default funds the cheaper one first
+    assert by_cost["tie"] == "cost" and "308" in by_cost["selected"] and "615" not in by_cost["selected"]
+    with pytest.raises(ValueError, match="unknown tie rule 'coin'"):
+        pb_outcome_file(path, tie="coin")

@@ -14,6 +14,7 @@ from youthcouncil.voting.ranked import (
     plurality,
     schulze,
     strict_ranking,
+    without_candidates,
 )
 
 
@@ -277,3 +278,10 @@ def test_tie_for_most_votes_is_drawn_by_lot():
     assert plurality([], "AB").reason == "no_ballots"
     assert approval([((), 2)], "AB").reason == "no_valid_ballots"
     assert approval([((), 2)], "AB").winner is None
+
+
+def test_without_candidates_strikes_them_from_every_rank():
+    a, b, c = (frozenset([x]) for x in "abc")
+    ballots = [((a, b, c), 2), ((frozenset("ab"), c), 1), ((a,), 1), ((), 1)]
+    assert without_candidates(ballots, ["a"]) == [((b, c), 2), ((b, c), 1), ((), 1), ((), 1)]
+    assert without_candidates(dict(ballots), []) == ballots

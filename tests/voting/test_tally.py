@@ -54,6 +54,7 @@ def test_irv_rounds_by_name(squeeze):
     assert result == {
         "method": "irv",
         "ballots": 100,
+        "withdrawn": [],
         "winner": "Lina",
         "ranking": ["Lina", "Rosa", "Cem", "Nobody"],
         "rounds": [
@@ -110,6 +111,49 @@ def test_seed_decides_lots_and_has_a_fixed_default(tmp_path):
     assert drawn == {"Ada", "Bo", "Cy"}
 
 
+# Ada is withdrawn. Counted as marked, she would win every method (3 of 5 first choices, beats everyone one-on-one).
+WITHDRAWN_BLT = """\
+3 1
+-1
+3 1 3 0
+1 2 0
+1 2 1 0
+0
+"Ada"
+"Bo"
+"Cy"
+"Withdrawn candidate"
+"""
+
+
+@pytest.mark.parametrize("method", ["irv", "schulze", "approval", "plurality"])
+def test_a_withdrawn_candidate_is_struck_before_counting(tmp_path, method):
+    path = tmp_path / "withdrawn.blt"
+    path.write_text(WITHDRAWN_BLT)
+    as_marked = tmp_path / "as-marked.blt"
+    as_marked.write_text(WITHDRAWN_BLT.replace("-1\n", ""))
+    assert tally_file(as_marked, method)["winner"] == "Ada"
+
+    result = tally_file(path, method)
+    # Ada's three ballots pass to their next preference, Cy: 3 against Bo's 2.
+    assert result["winner"] == "Cy"
+    assert result["withdrawn"] == ["Ada"]
+    assert result["ranking"] == ["Cy", "Bo"]
+    assert result["ballots"] == 5
+    for counted in result["rounds"]:
+        assert "Ada" not in counted["counts"]
+    if method != "schulze":
+        assert result["rounds"][0]["counts"] == {"Bo": 2, "Cy": 3}
+
+
+def test_a_ballot_naming_only_withdrawn_candidates_counts_as_blank(tmp_path):
+    path = tmp_path / "only-ada.blt"
+    path.write_text('2 1\n-1\n2 1 0\n1 2 0\n0\n"Ada"\n"Bo"\n"t"\n')
+    result = tally_file(path, "irv")
+    assert result["rounds"] == [{"counts": {"Bo": 1}, "exhausted": 2, "eliminated": None, "reason": "majority"}]
+    assert (result["winner"], result["ballots"]) == ("Bo", 3)
+
+
 def test_refuses_unknown_methods_and_file_types(squeeze, tmp_path):
     with pytest.raises(ValueError, match="unknown method 'borda'"):
         tally_file(squeeze, "borda")
@@ -163,6 +207,7 @@ def test_blt_ranks_skips_and_overvotes():
         ("2 1\n1 1 a 0\n0\n", "line 2: 'a' is not a candidate number"),
         ("2 1\n1 1 0\n", "ends before the '0' line"),
         ('2 1\n1 1 0\n0\n"Ada"\n', "expected 2 quoted candidate names after the ballots, found 1"),
+        ("2 1\n-3\n1 1 0\n0\n", "line 2: withdrawn candidate 3 does not exist (there are 2)"),
     ],
 )
 def test_blt_errors_name_the_line(text, message):
@@ -179,7 +224,8 @@ def test_read_blt_names_the_file(tmp_path):
 
 
 def test_load_ballot_file_reads_both_formats(squeeze):
-    names, ballots = load_ballot_file(squeeze)
+    names, ballots, withdrawn = load_ballot_file(squeeze)
+    assert withdrawn == ()
     assert names == {1: "Lina", 2: "Cem", 3: "Rosa", 4: "Nobody"}
     assert sum(count for _, count in ballots) == 100
     assert ((frozenset([3]), frozenset([2]), frozenset([1])), 34) in ballots

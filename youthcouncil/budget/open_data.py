@@ -82,6 +82,7 @@ def import_pb(text: str, *, name: str | None = None, by=None) -> BudgetYear:
     """Store a .pb file as a past, decided round: its projects, its ballots (approval), its official outcome."""
     try:
         data = pabulib.parse_pb(text)
+        data.require_whole_amounts()  # the app's money is whole kroner
         budget = data.budget
         scores = pb_report.scores_of(data)
     except (ValueError, KeyError) as error:

@@ -1,7 +1,8 @@
 """Read OpenSTV ``.blt`` ballot files (as published for US instant-runoff elections).
 
 Layout: optional ``#`` comment lines; ``candidates seats``; optionally a line of withdrawn candidates as negative
-numbers; one line per ballot ``weight r1 r2 ... 0``; a line ``0``; one quoted name per candidate; a quoted title.
+numbers (kept in ``withdrawn``; ``tally_file`` strikes them from the ballots before counting); one line per ballot
+``weight r1 r2 ... 0``; a line ``0``; one quoted name per candidate; a quoted title.
 
 Ranks on a ballot line: a candidate number (1-based); ``-`` a skipped rank (dropped: later ranks move up);
 ``a=b`` an overvote (a rank naming several candidates); ``-=-`` an overvote whose names were not recorded. Since
@@ -67,6 +68,11 @@ def parse_blt(text: str) -> BltElection:
     withdrawn: tuple[int, ...] = ()
     if at < len(lines) and lines[at][1].startswith("-") and re.fullmatch(r"-\d+(\s+-\d+)*", lines[at][1]):
         withdrawn = tuple(-int(field) for field in lines[at][1].split())
+        for candidate in withdrawn:
+            if not 1 <= candidate <= candidates:
+                raise ValueError(
+                    f"line {lines[at][0]}: withdrawn candidate {candidate} does not exist (there are {candidates})"
+                )
         at += 1
 
     ballots: list[tuple[Ranking, int]] = []

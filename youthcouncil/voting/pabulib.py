@@ -2,7 +2,13 @@
 
 A file has three sections, each a line with its name (``META``, ``PROJECTS``, ``VOTES``), a header row and
 data rows, ``;``-separated with CSV quoting. Line ends may be CRLF, LF or mixed. Unknown columns are kept
-(``extra``) so a file can be read and written back. Malformed input raises ValueError naming the line.
+(``extra``) so a file can be read and written back. Malformed input raises ValueError naming the line
+(``read_pb`` adds the file name).
+
+Amounts (budget, costs) are read exactly: an ``int`` when whole ("1200", "1200.0"), else a ``Decimal``
+("1647263.73"), never a float. A ballot that names a project more than once counts it once, where it first
+appears (for cumulative and scoring ballots its points are added up, as the files' own ``score`` columns
+do); ``PbFile.repeated_ballots`` says how many ballots did that.
 """
 
 from __future__ import annotations
@@ -11,19 +17,21 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 # Voter columns that describe a person; open-data exports leave them out.
-PERSONAL_VOTE_COLUMNS = frozenset(
-    {"age", "sex", "gender", "voting_method", "district", "neighborhood", "education"}
-)
+PERSONAL_VOTE_COLUMNS = frozenset({"age", "sex", "gender", "voting_method", "district", "neighborhood", "education"})
+
+
+Amount = int | Decimal  # money as the file writes it: whole amounts as int, others as an exact Decimal
 
 
 @dataclass(frozen=True)
 class PbProject:
     project_id: str
-    cost: int
+    cost: Amount
     name: str = ""
     selected: int | None = None  # the official outcome: 1 funded, 0 not, 2 funded from extra money
     extra: Mapping[str, str] = field(default_factory=dict)  # other columns, e.g. votes, score, category
@@ -42,10 +50,22 @@ class PbFile:
     meta: Mapping[str, str]
     projects: tuple[PbProject, ...]
     votes: tuple[PbVote, ...]
+    repeated_ballots: int = 0  # ballots that named a project more than once (each such project counted once)
 
     @property
-    def budget(self) -> int:
-        return _whole_amount(self.meta.get("budget", ""), "META budget")
+    def budget(self) -> Amount:
+        budget = _amount(self.meta.get("budget", ""), "META budget")
+        if budget < 0:
+            raise ValueError(f"META budget: {self.meta['budget']!r} is negative")
+        return budget
+
+    def require_whole_amounts(self) -> None:
+        """ValueError naming the first amount with a fraction (the app's own money is whole kroner)."""
+        if not isinstance(self.budget, int):
+            raise ValueError(f"META budget: {self.meta['budget']!r} is not a whole amount")
+        for project in self.projects:
+            if not isinstance(project.cost, int):
+                raise ValueError(f"cost of project {project.project_id!r}: {str(project.cost)!r} is not a whole amount")
 
     @property
     def vote_type(self) -> str:
@@ -65,20 +85,22 @@ class PbFile:
 # -------------------------------------------------------------------------------------------- reading
 
 
-def _whole_amount(text: str, what: str) -> int:
-    """Money is whole units; accept "1200" and "1200.0", refuse "1200.5" rather than round it."""
+def _amount(text: str, what: str) -> Amount:
+    """An exact amount: "1200" and "1200.0" give int 1200, "1647263.73" gives Decimal("1647263.73")."""
     text = text.strip()
     try:
         return int(text)
     except ValueError:
         pass
     try:
-        value = float(text)
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         raise ValueError(f"{what}: {text!r} is not a number") from None
-    if not value.is_integer():
-        raise ValueError(f"{what}: {text!r} is not a whole amount")
-    return int(value)
+    if not value.is_finite():
+        raise ValueError(f"{what}: {text!r} is not a number")
+    if value == value.to_integral_value():
+        return int(value)
+    return value
 
 
 def _int(text: str, what: str) -> int:
@@ -93,9 +115,15 @@ def _split_list(text: str) -> tuple[str, ...]:
 
 
 def read_pb(path: str | Path) -> PbFile:
-    """Read a .pb file (UTF-8, a byte-order mark is allowed)."""
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        return parse_pb(stream.read())
+    """Read a .pb file (UTF-8, a byte-order mark is allowed); errors start with the file's name."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            return parse_pb(stream.read())
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
 
 
 def parse_pb(text: str) -> PbFile:
@@ -106,6 +134,7 @@ def parse_pb(text: str) -> PbFile:
     meta: dict[str, str] = {}
     projects: dict[str, PbProject] = {}
     votes: dict[str, PbVote] = {}
+    repeated = 0
     seen: set[str] = set()
     expect_header = False
     try:
@@ -129,10 +158,8 @@ def parse_pb(text: str) -> PbFile:
                 expect_header = False
                 continue
             if len(cells) != len(header):
-                if len(cells) < len(header) or any(cells[len(header):]):
-                    raise ValueError(
-                        f"line {line}: {len(cells)} fields, but the {section} header has {len(header)}"
-                    )
+                if len(cells) < len(header) or any(cells[len(header) :]):
+                    raise ValueError(f"line {line}: {len(cells)} fields, but the {section} header has {len(header)}")
                 cells = cells[: len(header)]
             values = dict(zip(header, cells, strict=True))
             if section == "META":
@@ -143,7 +170,8 @@ def parse_pb(text: str) -> PbFile:
                     raise ValueError(f"line {line}: project {project.project_id!r} appears twice")
                 projects[project.project_id] = project
             else:
-                vote = _vote(values, line, projects)
+                vote, had_repeats = _vote(values, line, projects)
+                repeated += had_repeats
                 if vote.voter_id in votes:
                     raise ValueError(f"line {line}: voter {vote.voter_id!r} appears twice")
                 votes[vote.voter_id] = vote
@@ -156,7 +184,7 @@ def parse_pb(text: str) -> PbFile:
             raise ValueError(f"the {required} section is missing")
     if "budget" not in meta:
         raise ValueError("META has no budget")
-    return PbFile(meta=meta, projects=tuple(projects.values()), votes=tuple(votes.values()))
+    return PbFile(meta=meta, projects=tuple(projects.values()), votes=tuple(votes.values()), repeated_ballots=repeated)
 
 
 _REQUIRED_COLUMNS = {"META": ("key", "value"), "PROJECTS": ("project_id", "cost"), "VOTES": ("voter_id", "vote")}
@@ -174,7 +202,7 @@ def _project(values: dict[str, str], line: int) -> PbProject:
     project_id = values["project_id"]
     if not project_id:
         raise ValueError(f"line {line}: empty project_id")
-    cost = _whole_amount(values["cost"], f"line {line}: cost of project {project_id!r}")
+    cost = _amount(values["cost"], f"line {line}: cost of project {project_id!r}")
     if cost < 0:
         raise ValueError(f"line {line}: cost of project {project_id!r} is negative")
     selected_text = values.get("selected", "")
@@ -183,7 +211,8 @@ def _project(values: dict[str, str], line: int) -> PbProject:
     return PbProject(project_id, cost, values.get("name", ""), selected, extra)
 
 
-def _vote(values: dict[str, str], line: int, projects: Mapping[str, PbProject]) -> PbVote:
+def _vote(values: dict[str, str], line: int, projects: Mapping[str, PbProject]) -> tuple[PbVote, bool]:
+    """The vote on this line, and whether it named a project more than once (merged into its first place)."""
     voter_id = values["voter_id"]
     if not voter_id:
         raise ValueError(f"line {line}: empty voter_id")
@@ -191,15 +220,20 @@ def _vote(values: dict[str, str], line: int, projects: Mapping[str, PbProject]) 
     for project_id in vote:
         if project_id not in projects:
             raise ValueError(f"line {line}: voter {voter_id!r} votes for unknown project {project_id!r}")
-    if len(set(vote)) != len(vote):
-        raise ValueError(f"line {line}: voter {voter_id!r} names a project twice")
     points: tuple[int, ...] | None = None
     if values.get("points"):
         points = tuple(_int(p, f"line {line}: points") for p in _split_list(values["points"]))
         if len(points) != len(vote):
             raise ValueError(f"line {line}: {len(vote)} projects but {len(points)} points")
+    repeated = len(set(vote)) != len(vote)
+    if repeated:
+        merged: dict[str, int] = {}
+        for at, project_id in enumerate(vote):
+            merged[project_id] = merged.get(project_id, 0) + (points[at] if points is not None else 0)
+        vote = tuple(merged)
+        points = tuple(merged.values()) if points is not None else None
     extra = {k: v for k, v in values.items() if k not in ("voter_id", "vote", "points")}
-    return PbVote(voter_id, vote, points, extra)
+    return PbVote(voter_id, vote, points, extra), repeated
 
 
 # -------------------------------------------------------------------------------------------- writing
@@ -207,9 +241,7 @@ def _vote(values: dict[str, str], line: int, projects: Mapping[str, PbProject]) 
 
 def without_personal_data(pb: PbFile) -> PbFile:
     """A copy fit for open data: no voter columns besides the vote, and voters renumbered 1, 2, 3, ..."""
-    votes = tuple(
-        PbVote(str(number), vote.vote, vote.points, {}) for number, vote in enumerate(pb.votes, start=1)
-    )
+    votes = tuple(PbVote(str(number), vote.vote, vote.points, {}) for number, vote in enumerate(pb.votes, start=1))
     return replace(pb, votes=votes)
 
 

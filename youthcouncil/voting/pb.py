@@ -22,6 +22,7 @@ Tie-breaking (documented because it decides outcomes):
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,11 +39,20 @@ EQUAL_SHARES = "equalshares"
 EQUAL_SHARES_ADD1 = "equalshares/add1"
 EQUAL_SHARES_ADD1_COMPARISON = "equalshares/add1-comparison"
 
+TIE_COST = "cost"  # equal scores: the cheaper project first (the default and the app's published rule)
+TIE_ORDER = "order"  # equal scores: the project listed first
+TIES = (TIE_COST, TIE_ORDER)
+
+
+# Money: the app's own is whole kroner (int); a file with decimal amounts (pabulib's grosze) is counted
+# exactly in Fractions. Whole inputs give whole results.
+Amount = int | Fraction
+
 
 @dataclass(frozen=True)
 class Project:
     id: str
-    cost: int
+    cost: Amount
     name: str = ""
 
 
@@ -55,7 +65,7 @@ class ProjectOutcome:
     score: int
     # For not_enough_money_left: the money left when the project was considered (greedy: at its turn in
     # the ranking; equal shares: after the final outcome). None otherwise.
-    money_left: int | None = None
+    money_left: Amount | None = None
 
 
 @dataclass(frozen=True)
@@ -75,16 +85,16 @@ class Comparison:
 @dataclass(frozen=True)
 class PBResult:
     rule: str
-    budget: int
+    budget: Amount
     selected: tuple[str, ...]  # funded project ids, in the order the rule funded them
-    total_cost: int
+    total_cost: Amount
     outcomes: tuple[ProjectOutcome, ...]  # one per project, in the order the projects were given
     # Equal shares only: each voter's share of the budget in the (last, add1-raised) run that decided.
     share_per_voter: Fraction | None = None
     comparison: Comparison | None = None
 
     @property
-    def money_left(self) -> int:
+    def money_left(self) -> Amount:
         return self.budget - self.total_cost
 
     def outcome(self, project_id: str) -> ProjectOutcome:
@@ -97,16 +107,20 @@ class PBResult:
 # ---------------------------------------------------------------------------------------------- inputs
 
 
-def _check_inputs(projects: Sequence[Project], budget: int) -> dict[str, int]:
+def _is_amount(value: object) -> bool:
+    return (type(value) is int or isinstance(value, Fraction)) and value >= 0  # type: ignore[operator]
+
+
+def _check_inputs(projects: Sequence[Project], budget: Amount) -> dict[str, int]:
     """Validate projects and budget; return project id -> position."""
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
-        raise ValueError(f"budget must be a whole, non-negative amount, got {budget!r}")
+    if not _is_amount(budget):
+        raise ValueError(f"budget must be a non-negative int or Fraction, got {budget!r}")
     position: dict[str, int] = {}
     for project in projects:
         if project.id in position:
             raise ValueError(f"project id {project.id!r} appears twice")
-        if isinstance(project.cost, bool) or not isinstance(project.cost, int) or project.cost < 0:
-            raise ValueError(f"project {project.id!r}: cost must be a whole, non-negative amount")
+        if not _is_amount(project.cost):
+            raise ValueError(f"project {project.id!r}: cost must be a non-negative int or Fraction")
         position[project.id] = len(position)
     return position
 
@@ -151,25 +165,37 @@ def borda_points(ranking: Sequence[str], max_length: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------- greedy
 
 
+def _check_tie(tie: str) -> None:
+    if tie not in TIES:
+        raise ValueError(f"unknown tie rule {tie!r}; use {' or '.join(map(repr, TIES))}")
+
+
 def greedy(
     projects: Sequence[Project],
-    budget: int,
+    budget: Amount,
     scores: Mapping[str, int],
     *,
     threshold: int | None = None,
+    tie: str = TIE_COST,
 ) -> PBResult:
     """Fund projects by score, highest first, skipping any that no longer fits (and carrying on).
 
     `scores` are votes (approval) or points (cumulative, ordinal via `borda_points`). With `threshold`, only
     projects with score >= threshold are eligible (pabulib's ``min_project_score_threshold``); the rule is
-    then called greedy-threshold. Projects with score 0 are never funded ("no_votes").
+    then called greedy-threshold. Projects with score 0 are never funded ("no_votes"). Equal scores: the
+    cheaper project first (``tie="cost"``, the app's published rule), or the order the projects were given in
+    (``tie="order"``, as some cities decide).
     """
     position = _check_inputs(projects, budget)
+    _check_tie(tie)
     for project_id in scores:
         if project_id not in position:
             raise _unknown(project_id)
     score = {project.id: scores.get(project.id, 0) for project in projects}
-    ranking = sorted(projects, key=lambda p: (-score[p.id], p.cost, position[p.id]))
+    if tie == TIE_COST:
+        ranking = sorted(projects, key=lambda p: (-score[p.id], p.cost, position[p.id]))
+    else:
+        ranking = sorted(projects, key=lambda p: (-score[p.id], position[p.id]))
 
     money_left = budget
     selected: list[str] = []
@@ -196,9 +222,9 @@ def greedy(
 
 
 def greedy_threshold(
-    projects: Sequence[Project], budget: int, scores: Mapping[str, int], threshold: int
+    projects: Sequence[Project], budget: Amount, scores: Mapping[str, int], threshold: int, *, tie: str = TIE_COST
 ) -> PBResult:
-    return greedy(projects, budget, scores, threshold=threshold)
+    return greedy(projects, budget, scores, threshold=threshold, tie=tie)
 
 
 # ---------------------------------------------------------------------------------------- equal shares
@@ -217,17 +243,23 @@ _FLOAT_MARGIN = 1e-9
 class _Electorate:
     """Approval ballots grouped by identical ballot: such voters always hold identical budgets."""
 
-    costs: tuple[int, ...]
+    costs: tuple[Amount, ...]
     group_sizes: tuple[int, ...]
     group_ballots: tuple[tuple[int, ...], ...]
     supporter_groups: tuple[tuple[int, ...], ...]  # per project
     supporter_sizes: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, its size) pairs
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
+    tie: str = TIE_COST
+    # Per project: the first project with exactly the same supporters. Two projects with the same supporters and
+    # the same cost get the same votes at any budget, so only the tie key ever decides between them.
+    twin_of: tuple[int, ...] = ()
+    # Per project: the other projects with a supporter in common (whose votes change when it is funded).
+    overlaps: tuple[tuple[int, ...], ...] = ()
 
 
 def _electorate(
-    projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]]
+    projects: Sequence[Project], position: Mapping[str, int], ballots: Iterable[Iterable[str]], tie: str = TIE_COST
 ) -> _Electorate:
     sizes: dict[tuple[int, ...], int] = {}
     voters = 0
@@ -247,6 +279,12 @@ def _electorate(
         for p in ballot:
             supporter_groups[p].append(group)
             supporters[p] += sizes[ballot]
+    first_with: dict[tuple[int, ...], int] = {}
+    twin_of = tuple(first_with.setdefault(tuple(groups), p) for p, groups in enumerate(supporter_groups))
+    overlaps: list[set[int]] = [set() for _ in projects]
+    for ballot in group_ballots:
+        for p in ballot:
+            overlaps[p].update(ballot)
     return _Electorate(
         costs=tuple(project.cost for project in projects),
         group_sizes=tuple(sizes.values()),
@@ -255,130 +293,242 @@ def _electorate(
         supporter_sizes=tuple(tuple((g, sizes[group_ballots[g]]) for g in groups) for groups in supporter_groups),
         supporters=tuple(supporters),
         voters=voters,
+        tie=tie,
+        twin_of=twin_of,
+        overlaps=tuple(tuple(sorted(others - {p})) for p, others in enumerate(overlaps)),
     )
 
 
-def _equal_shares_run(electorate: _Electorate, total_endowment: int) -> list[int]:
-    """One run of equal shares with `total_endowment` split equally; returns funded project indices.
+def _mes_tie_key(e: _Electorate, p: int) -> tuple[Amount, int, int]:
+    if e.tie == TIE_ORDER:
+        return (0, 0, p)
+    return (e.costs[p], -e.supporters[p], p)
+
+
+def _twins(e: _Electorate, p: int, q: int) -> bool:
+    """Same supporters and same cost: p and q tie on votes at every budget."""
+    return e.twin_of[p] == e.twin_of[q] and e.costs[p] == e.costs[q]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of equal shares: the funded projects, and for each round that paid, the project and its votes (its
+    cost divided by the payment asked of each supporter: the "effective vote count" the round maximised), with
+    whether that number is exact (always in fractions; in floats when nobody was capped: the number of payers)."""
+
+    winners: tuple[int, ...]
+    rounds: tuple[tuple[int, Fraction | float, bool], ...]
+
+
+class _Unaffordable(Exception):
+    """The project's supporters together hold less than its cost."""
+
+
+def _equal_shares_run(e: _Electorate, total_endowment: Amount) -> _Run:
+    """One run of equal shares with `total_endowment` split equally.
 
     Runs in floats and redoes the run in exact fractions when any float decision was too close to call,
     so the result is always the exact one.
     """
     try:
-        return _equal_shares_fixed(electorate, total_endowment, exact=False)
+        run = _run(e, total_endowment, exact=False)
     except _TooClose:
-        return _equal_shares_fixed(electorate, total_endowment, exact=True)
+        run = _run(e, total_endowment, exact=True)
+    assert run is not None
+    return run
 
 
-def _equal_shares_fixed(electorate: _Electorate, total_endowment: int, *, exact: bool) -> list[int]:
-    e = electorate
-    share: Fraction | float = Fraction(total_endowment, e.voters) if exact else total_endowment / e.voters
-    zero: Fraction | float = Fraction(0) if exact else 0.0
-    money_margin = _FLOAT_MARGIN * max(total_endowment, 1)
+def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run | None = None) -> _Run | None:
+    """A run of equal shares, in exact fractions or in floats (raising _TooClose when a float decision is too close
+    to call; a tie between numbers that floats hold exactly, such as equal numbers of payers, is not too close).
 
-    # Voters with the same payment history hold the same amount, so budgets live in a few "purses":
-    # each ballot group points at a purse (purse 0 is the untouched share).
-    purse_money: list[Fraction | float] = [share]
+    With `follow` (a run at a smaller endowment), this is a certificate instead: it replays `follow`'s choices at
+    this endowment and returns the run if the choices are provably the same at *every* endowment in between, else
+    None. The proof: with the same choices, more money for everyone leaves every voter at least as much money after
+    every round (a supporter keeps max(money - payment, 0), and the payment falls as the supporters' money rises),
+    so a project's votes only rise with the endowment. The choice of round t stays the same in between if no rival
+    reaches, here at the larger endowment, the votes that round's choice had at the smaller one (reaching them
+    exactly is fine for a rival that loses the tie); no round is added if nothing left is affordable here.
+    """
+    zero: Fraction | float
+    costs: Sequence[Amount | float]
+    if exact:
+        share: Fraction | float = Fraction(total_endowment) / e.voters
+        zero = Fraction(0)
+        costs = e.costs
+    else:
+        share = float(total_endowment) / e.voters
+        zero = 0.0
+        costs = [float(cost) for cost in e.costs]
+    money_margin = _FLOAT_MARGIN * max(float(total_endowment), 1.0)
+
+    # Voters with the same payment history hold the same amount, so budgets live in a few "purses": each ballot
+    # group points at a purse. Purse 0 is the untouched share, purse 1 the empty purse every spent voter joins.
+    purse_money: list[Fraction | float] = [share, zero]
     group_purse = [0] * len(e.group_sizes)
 
     # Zero-cost projects are funded outright (they cost nobody anything); unsupported ones never are.
     winners = [p for p, cost in enumerate(e.costs) if cost == 0 and e.supporters[p] > 0]
-    # An upper bound of each candidate's effective vote count (it can only fall as purses empty).
+    # An upper bound of each candidate's votes; it can only fall as purses empty (votes never exceed supporters).
     bound: dict[int, Fraction | float] = {
         p: Fraction(e.supporters[p]) if exact else float(e.supporters[p])
         for p, cost in enumerate(e.costs)
         if cost > 0 and e.supporters[p] > 0
     }
 
-    while bound:
-        best = -1
-        best_votes: Fraction | float = zero
-        best_payment: Fraction | float = zero
-        for p in sorted(bound, key=lambda q: (-bound[q], q)):
-            if best >= 0 and bound[p] < best_votes * ((1 - _FLOAT_MARGIN) if not exact else 1):
-                break  # cannot beat the best any more
-            cost = e.costs[p]
-            holders: dict[int, int] = {}  # purse -> number of p's supporters holding it
-            for group, size in e.supporter_sizes[p]:
-                purse = group_purse[group]
-                if purse_money[purse] > 0:
-                    holders[purse] = holders.get(purse, 0) + size
-            payment = _max_payment(cost, holders, purse_money, exact, money_margin)
-            if payment is None:
-                del bound[p]  # unaffordable now, and purses only shrink
-                continue
-            votes = cost / payment
-            bound[p] = votes
-            if best < 0:
-                best, best_votes, best_payment = p, votes, payment
-                continue
-            if not exact and abs(votes - best_votes) <= _FLOAT_MARGIN * best_votes:
+    def votes_of(p: int) -> tuple[Fraction | float, Fraction | float, bool]:
+        """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
+        min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
+        _TooClose if too close to tell."""
+        holders: dict[int, int] = {}  # purse -> number of p's supporters holding it
+        for group, size in e.supporter_sizes[p]:
+            purse = group_purse[group]
+            if purse != 1:
+                holders[purse] = holders.get(purse, 0) + size
+        purses = sorted(holders, key=purse_money.__getitem__)
+        cost = costs[p]
+        payers = sum(holders.values())
+        if not exact:
+            available = sum(purse_money[k] * holders[k] for k in purses)
+            if available < cost - money_margin:
+                raise _Unaffordable
+            if available <= cost + money_margin:
                 raise _TooClose
-            if votes > best_votes or (votes == best_votes and _mes_tie_key(e, p) < _mes_tie_key(e, best)):
-                best, best_votes, best_payment = p, votes, payment
-        if best < 0:
-            break
-        winners.append(best)
-        del bound[best]
-        _pay(e, best, best_payment, purse_money, group_purse, zero)
-    return winners
+            if purses and cost <= purse_money[purses[0]] * payers * (1 - _FLOAT_MARGIN):
+                return float(payers), cost / payers, True  # nobody capped: exactly `payers` votes
+        paid: Fraction | float = zero
+        for k in purses:
+            cap = (cost - paid) / payers
+            if cap <= purse_money[k]:
+                return cost / cap, cap, exact
+            paid += purse_money[k] * holders[k]  # these supporters cannot pay the cap: they give all they have
+            payers -= holders[k]
+        if not exact:
+            raise _TooClose  # float rounding at the very edge of affordability
+        raise _Unaffordable
 
-
-def _mes_tie_key(e: _Electorate, p: int) -> tuple[int, int, int]:
-    return (e.costs[p], -e.supporters[p], p)
-
-
-def _max_payment(
-    cost: int,
-    holders: Mapping[int, int],
-    purse_money: Sequence[Fraction | float],
-    exact: bool,
-    money_margin: float,
-) -> Fraction | float | None:
-    """The least payment cap at which the supporters can pay `cost` (each paying min(money, cap)).
-
-    None if all their money together is less than the cost.
-    """
-    purses = sorted(holders, key=purse_money.__getitem__)
-    if not exact:
-        available = sum(purse_money[k] * holders[k] for k in purses)
-        if abs(available - cost) <= money_margin:
+    def beats(
+        votes: Fraction | float, is_exact: bool, p: int, rival_votes: Fraction | float, rival_exact: bool, rival: int
+    ) -> bool:
+        """Do p's votes beat the rival's (the tie key deciding equal votes)?"""
+        if not (is_exact and rival_exact) and abs(votes - rival_votes) <= _FLOAT_MARGIN * max(votes, rival_votes):
             raise _TooClose
-    # Fraction(0) keeps exact runs exact: int / int would silently give a float.
-    paid: Fraction | float = Fraction(0) if exact else 0.0
-    payers = sum(holders.values())
-    for k in purses:
-        cap = (cost - paid) / payers
-        if cap <= purse_money[k]:
-            return cap
-        # These supporters cannot pay the cap: they give everything they have.
-        paid += purse_money[k] * holders[k]
-        payers -= holders[k]
-    return None
+        if votes != rival_votes:
+            return votes > rival_votes
+        return _mes_tie_key(e, p) < _mes_tie_key(e, rival)
+
+    # Candidates by bound, highest first (lazily: an entry whose bound is no longer current is skipped). A fresh
+    # candidate's bound is its current votes: none of its supporters paid since they were computed.
+    heap = [(-votes, p) for p, votes in bound.items()]
+    heapq.heapify(heap)
+    fresh: dict[int, tuple[Fraction | float, Fraction | float, bool]] = {}
+
+    def evaluate(p: int) -> tuple[Fraction | float, Fraction | float, bool]:
+        found = fresh.get(p)
+        if found is None:
+            found = fresh[p] = votes_of(p)
+            bound[p] = found[0]
+        return found
+
+    def next_candidate(floor: Fraction | float, popped: list[int]) -> int | None:
+        """The candidate with the highest bound if that is at least `floor` (taken off the heap and recorded in
+        `popped`, to be put back after the round), else None."""
+        while heap:
+            negative, p = heap[0]
+            if bound.get(p) != -negative:
+                heapq.heappop(heap)  # an outdated entry
+                continue
+            if bound[p] < floor:
+                return None
+            heapq.heappop(heap)
+            popped.append(p)
+            return p
+        return None
+
+    rounds: list[tuple[int, Fraction | float, bool]] = []
+    try:
+        while bound:
+            best = -1
+            best_votes: Fraction | float = zero
+            best_payment: Fraction | float = zero
+            best_exact = True
+            popped: list[int] = []
+            if follow is not None:
+                if len(rounds) == len(follow.rounds):
+                    break  # checked below: nothing may be affordable here
+                forced, before, before_exact = follow.rounds[len(rounds)]
+                if forced not in bound:
+                    return None
+                floor = before * (1 - _FLOAT_MARGIN)
+                while (q := next_candidate(floor, popped)) is not None:
+                    if q == forced or (_twins(e, q, forced) and _mes_tie_key(e, forced) < _mes_tie_key(e, q)):
+                        continue
+                    try:
+                        votes, _, is_exact = evaluate(q)
+                    except _Unaffordable:
+                        del bound[q]  # unaffordable now, and purses only shrink
+                        continue
+                    if beats(votes, is_exact, q, before, before_exact, forced):
+                        return None  # this rival might win the round somewhere in between
+                best = forced
+                best_votes, best_payment, best_exact = evaluate(forced)
+            else:
+                margin = (1 - _FLOAT_MARGIN) if not exact else 1
+                while (p := next_candidate(best_votes * margin if best >= 0 else zero, popped)) is not None:
+                    try:
+                        votes, payment, is_exact = evaluate(p)
+                    except _Unaffordable:
+                        del bound[p]  # unaffordable now, and purses only shrink
+                        continue
+                    if best < 0:
+                        better = True
+                    elif _twins(e, p, best):  # equal votes at any budget: only the tie key decides
+                        better = _mes_tie_key(e, p) < _mes_tie_key(e, best)
+                    else:
+                        better = beats(votes, is_exact, p, best_votes, best_exact, best)
+                    if better:
+                        best, best_votes, best_payment, best_exact = p, votes, payment, is_exact
+                if best < 0:
+                    break
+            winners.append(best)
+            rounds.append((best, best_votes, best_exact))
+            del bound[best]
+            for p in popped:
+                if p in bound:
+                    heapq.heappush(heap, (-bound[p], p))
+            for p in e.overlaps[best]:
+                fresh.pop(p, None)  # its supporters are about to pay
+            # The supporters pay the cap each, or all they have if that is less.
+            moved: dict[int, int] = {1: 1}  # old purse -> new purse, so holders of one purse stay together
+            for group in e.supporter_groups[best]:
+                old = group_purse[group]
+                new = moved.get(old)
+                if new is None:
+                    left = purse_money[old] - best_payment
+                    if left > 0:
+                        new = len(purse_money)
+                        purse_money.append(left)
+                    else:
+                        new = 1
+                    moved[old] = new
+                group_purse[group] = new
+        if follow is not None:
+            if len(rounds) != len(follow.rounds):
+                return None
+            for q in bound:
+                try:
+                    votes_of(q)
+                except _Unaffordable:
+                    continue
+                return None  # a round the smaller endowment did not have
+    except (_TooClose, _Unaffordable):
+        if follow is not None:
+            return None  # too close to certify in floats: the caller takes smaller steps
+        raise
+    return _Run(tuple(winners), tuple(rounds))
 
 
-def _pay(
-    e: _Electorate,
-    project: int,
-    payment: Fraction | float,
-    purse_money: list[Fraction | float],
-    group_purse: list[int],
-    zero: Fraction | float,
-) -> None:
-    """The project's supporters pay `payment` each, or all they have if that is less."""
-    moved: dict[int, int] = {}  # old purse -> new purse, so holders of one purse stay together
-    for group in e.supporter_groups[project]:
-        old = group_purse[group]
-        new = moved.get(old)
-        if new is None:
-            money = purse_money[old]
-            new = len(purse_money)
-            purse_money.append(money - payment if money > payment else zero)
-            moved[old] = new
-        group_purse[group] = new
-
-
-def _add1(e: _Electorate, budget: int) -> tuple[list[int], int | None]:
+def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     """Equal shares with add1 completion; returns the winners and the total endowment that produced them.
 
     Start from the real budget split equally, then raise every voter's share by one currency unit (the
@@ -388,6 +538,10 @@ def _add1(e: _Electorate, budget: int) -> tuple[list[int], int | None]:
     reproduced without that stop (equalshares.net's plain "add1"; its "exhaustive" option and pabutools'
     default stop earlier). The endowment is None when every supported project fits the budget: add1 would
     never overspend then and ends up funding all of them.
+
+    Not every unit is run: a run's choices are certified for a whole range of endowments at once (see `_run`),
+    doubling the range while that succeeds and halving it when it does not, down to one unit, where the method
+    runs as such. The result is the one that stepping one unit at a time gives.
     """
     supported = [p for p in range(len(e.costs)) if e.supporters[p] > 0]
     if sum(e.costs[p] for p in supported) <= budget:
@@ -395,14 +549,36 @@ def _add1(e: _Electorate, budget: int) -> tuple[list[int], int | None]:
         # where add1 ends; skip the (possibly very many) reruns.
         return supported, None
     endowment = budget
-    winners = _equal_shares_run(e, endowment)
+    run = _equal_shares_run(e, endowment)
+    ahead = 2  # how many units the next certificate tries to cover
+    failed_at: int | None = None  # a certificate this many units ahead failed (a change may be there)
+    waiting = 0  # plain runs to do before trying a certificate again
+    patience = 1  # how long to wait after the next certificate of two units fails
     while True:
+        if ahead >= 2 and waiting == 0:
+            certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run)
+            if certified is not None:
+                endowment += ahead * e.voters
+                run = certified
+                patience = 1
+                if failed_at is not None:
+                    failed_at -= ahead
+                ahead = failed_at // 2 if failed_at is not None else 2 * ahead
+            else:
+                if ahead == 2:  # next to a change, or choices too close to certify: run unit by unit a while
+                    waiting, patience = patience, min(2 * patience, 16)
+                failed_at = ahead
+                ahead //= 2
+            continue
         raised = _equal_shares_run(e, endowment + e.voters)
-        if sum(e.costs[p] for p in raised) > budget:
+        if sum(e.costs[p] for p in raised.winners) > budget:
             break
         endowment += e.voters
-        winners = raised
-    return winners, endowment
+        run = raised
+        waiting = max(waiting - 1, 0)
+        failed_at = failed_at - 1 if failed_at is not None and failed_at > 1 else None
+        ahead = 2 if failed_at is None else max(failed_at // 2, 1)
+    return list(run.winners), endowment
 
 
 def _compare(e: _Electorate, equal_shares_winners: Iterable[int], greedy_winners: Iterable[int]) -> tuple[int, int]:
@@ -421,11 +597,12 @@ def _compare(e: _Electorate, equal_shares_winners: Iterable[int], greedy_winners
 
 def equal_shares(
     projects: Sequence[Project],
-    budget: int,
+    budget: Amount,
     ballots: Iterable[Iterable[str]],
     *,
     completion: str | None = "add1",
     comparison: bool = False,
+    tie: str = TIE_COST,
 ) -> PBResult:
     """The Method of Equal Shares for approval ballots, with cost utilities, as cities run it.
 
@@ -438,22 +615,24 @@ def equal_shares(
     if completion not in (None, "add1"):
         raise ValueError(f"unknown completion {completion!r}; use 'add1' or None")
     position = _check_inputs(projects, budget)
-    electorate = _electorate(projects, position, ballots)
-    endowment: int | None
+    _check_tie(tie)
+    electorate = _electorate(projects, position, ballots, tie)
+    endowment: Amount | None
+    winners: list[int]
     if electorate.voters == 0:
         winners, endowment = [], budget
     elif completion == "add1":
         winners, endowment = _add1(electorate, budget)
     else:
-        winners, endowment = _equal_shares_run(electorate, budget), budget
+        winners, endowment = list(_equal_shares_run(electorate, budget).winners), budget
     rule = EQUAL_SHARES if completion is None else EQUAL_SHARES_ADD1
-    share = Fraction(endowment, electorate.voters) if electorate.voters and endowment is not None else None
+    share = Fraction(endowment) / electorate.voters if electorate.voters and endowment is not None else None
 
     compared: Comparison | None = None
     if comparison:
         rule = EQUAL_SHARES_ADD1_COMPARISON if completion == "add1" else EQUAL_SHARES + "-comparison"
         votes = dict(zip((p.id for p in projects), electorate.supporters, strict=True))
-        greedy_result = greedy(projects, budget, votes)
+        greedy_result = greedy(projects, budget, votes, tie=tie)
         prefer_mes, prefer_greedy = _compare(electorate, winners, (position[i] for i in greedy_result.selected))
         compared = Comparison(prefer_mes, prefer_greedy, greedy_used=prefer_greedy > prefer_mes)
         if compared.greedy_used:

@@ -48,6 +48,20 @@ def strict_ranking(candidates: Iterable[Candidate]) -> Ranking:
     return tuple(frozenset([candidate]) for candidate in candidates)
 
 
+def without_candidates(ballots: Ballots, removed: Iterable[Candidate]) -> list[tuple[Ranking, int]]:
+    """The ballots with ``removed`` struck out (a withdrawn candidate): every rank loses them, ranks left empty are
+    dropped, so each ballot passes to its next preference. ``{a,b}`` with b removed becomes a plain vote for a."""
+    gone = frozenset(removed)
+    items = ballots.items() if isinstance(ballots, Mapping) else ballots
+    if not gone:
+        return list(items)
+    kept: list[tuple[Ranking, int]] = []
+    for ranking, count in items:
+        ranks = (rank - gone for rank in ranking)
+        kept.append((tuple(rank for rank in ranks if rank), count))
+    return kept
+
+
 def draw_lot(tied: Sequence[Candidate], seed: int | str) -> Candidate:
     """The published lot: ``random.Random(seed).choice(tied)`` with ``tied`` in candidate-list order."""
     return random.Random(seed).choice(list(tied))
