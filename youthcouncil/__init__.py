@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from youthcouncil.config import PROJECT_ROOT, AppConfig, Config
 
-#: The domains, one package and one blueprint each, in the order their navigation and home panels appear.
+#: The domains, one package and one blueprint each; each has its own translation catalogue.
 DOMAINS = (
     "accounts",
     "membership",
@@ -21,11 +20,6 @@ DOMAINS = (
     "notifications",
     "public",
 )
-
-
-def installed_domains() -> list[str]:
-    here = Path(__file__).resolve().parent
-    return [name for name in DOMAINS if (here / name / "__init__.py").exists()]
 
 
 class YouthCouncil(Flask):
@@ -49,15 +43,13 @@ def create_app(config: Any = None) -> Flask:
         app.config.from_object(config)
     app.instance_path = app.config["INSTANCE_PATH"]
     if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind a proxy the peer is the proxy: take the client's address from the headers it sets, or the login
         # throttle would count every visitor as one.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.config.setdefault(
         "BABEL_TRANSLATION_DIRECTORIES",
-        ";".join(["translations"] + [f"{name}/translations" for name in installed_domains()]),
+        ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
     from youthcouncil import auth, cli, errors, i18n, secret_ballot, security, web
@@ -94,10 +86,39 @@ def create_app(config: Any = None) -> Flask:
     i18n.init_app(app)
     cli.init_app(app)
 
-    for name in installed_domains():
-        module = importlib.import_module(f"youthcouncil.{name}")
-        app.register_blueprint(module.bp)
-        commands = getattr(importlib.import_module(f"youthcouncil.{name}"), "register_cli", None)
-        if commands:
-            commands(app)
+    _register_domains(app)
     return app
+
+
+def _register_domains(app: Flask) -> None:
+    """Every domain's blueprint and commands. Importing a domain's views, panels and receivers adds its routes, menu
+    items, home panels and signal receivers; nothing is found by probing which modules exist."""
+    from youthcouncil import accounts, budget, consultations, membership, motions, notifications, public, safety_week
+    from youthcouncil.accounts import views as accounts_views  # noqa: F401
+    from youthcouncil.budget import panels as budget_panels  # noqa: F401
+    from youthcouncil.budget import views as budget_views  # noqa: F401
+    from youthcouncil.budget.hooks import connect_hooks
+    from youthcouncil.consultations import hooks as consultations_hooks  # noqa: F401
+    from youthcouncil.consultations import panels as consultations_panels  # noqa: F401
+    from youthcouncil.consultations import views as consultations_views  # noqa: F401
+    from youthcouncil.membership import panels as membership_panels  # noqa: F401
+    from youthcouncil.membership import views as membership_views  # noqa: F401
+    from youthcouncil.membership.cli import retention_group
+    from youthcouncil.motions import panels as motions_panels  # noqa: F401
+    from youthcouncil.motions import views as motions_views  # noqa: F401
+    from youthcouncil.notifications import panels as notifications_panels  # noqa: F401
+    from youthcouncil.notifications import views as notifications_views  # noqa: F401
+    from youthcouncil.notifications.cli import notify_command
+    from youthcouncil.notifications.services import register_due_check
+    from youthcouncil.public import views as public_views  # noqa: F401
+    from youthcouncil.safety_week import panels as safety_week_panels  # noqa: F401
+    from youthcouncil.safety_week import views as safety_week_views  # noqa: F401
+    from youthcouncil.safety_week.cli import safety_week_group
+    from youthcouncil.safety_week.services import count_due_rounds
+
+    connect_hooks()
+    register_due_check(count_due_rounds)
+    for domain in (accounts, membership, safety_week, motions, consultations, budget, notifications, public):
+        app.register_blueprint(domain.bp)
+    for command in (retention_group, safety_week_group, notify_command):
+        app.cli.add_command(command)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import datetime
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from youthcouncil.db import utcnow
+from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db
 
 
@@ -38,3 +42,38 @@ def record(actor, action: str, subject=None, details: dict[str, Any] | None = No
     )
     db.session.add(event)
     return event
+
+
+def audit_events(limit: int | None = 200, offset: int = 0) -> list[AuditEvent]:
+    stmt = (
+        sa.select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def _csv_cell(value) -> str:
+    """Every cell as text, made inert for spreadsheets."""
+    return csv_safe("" if value is None else str(value))
+
+
+def audit_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer.writerow(["at_utc", "actor", "action", "subject_type", "subject_id", "details"])
+    for event in audit_events(limit=None):
+        writer.writerow(
+            [
+                _csv_cell(event.at.isoformat()),
+                _csv_cell(event.actor.username if event.actor else ""),
+                _csv_cell(event.action),
+                _csv_cell(event.subject_type),
+                _csv_cell(event.subject_id),
+                _csv_cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+            ]
+        )
+    return out.getvalue()

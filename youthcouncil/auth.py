@@ -9,12 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
+from youthcouncil.membership.services import current_membership
 
 
 class Role(enum.StrEnum):
@@ -85,8 +87,6 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    from youthcouncil.accounts.models import AccountType
-    from youthcouncil.membership.services import current_membership
 
     roles: set[Role] = set()
     if user.account_type == AccountType.member:
@@ -113,8 +113,6 @@ def is_staff(user) -> bool:
 @login_manager.user_loader
 def load_user(session_id: str):
     """Sessions carry "<user id>:<session token>"; a new token ends every older session."""
-    from youthcouncil.accounts.models import User
-
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
@@ -159,7 +157,6 @@ def _enforce_session_lifetimes():
         logout_user()
         session.pop("login_at", None)
         session.pop("seen_at", None)
-        from flask import flash
 
         flash(_l("You were logged out because you had been away for a while. Please log in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))

@@ -9,16 +9,19 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
+from youthcouncil.accounts import passphrases, services
+from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.accounts.qr import activation_link
+from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins, seed_demo
 from youthcouncil.extensions import db
+from youthcouncil.voting.pb_report import pb_outcome_file
+from youthcouncil.voting.tally import tally_file
 
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with a demo municipality, schools, a term and accounts for every role."""
-    from youthcouncil.accounts.models import User
-    from youthcouncil.demo import DEMO_PASSPHRASE, seed_demo
-
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         if if_empty:
             click.echo("The database already has data; demo data not added.")
@@ -32,8 +35,6 @@ def seed_demo_command(if_empty: bool) -> None:
 
 
 def _print_logins(logins: list[tuple[str, str]] | None = None) -> None:
-    from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins
-
     logins = logins or demo_logins()
     if not logins:
         return
@@ -49,9 +50,6 @@ def _print_logins(logins: list[tuple[str, str]] | None = None) -> None:
 @click.password_option("--passphrase", prompt="Passphrase", confirmation_prompt=True)
 def create_coordinator_command(username: str, first_name: str, last_name: str, passphrase: str) -> None:
     """Create a youth coordinator account (the first account on a new installation)."""
-    from youthcouncil.accounts import passphrases, services
-    from youthcouncil.accounts.models import AccountType
-
     problem = passphrases.problem_with(passphrase, username)
     if problem:
         raise click.ClickException(problem)
@@ -70,9 +68,6 @@ def create_coordinator_command(username: str, first_name: str, last_name: str, p
 @click.argument("username")
 def issue_code_command(username: str) -> None:
     """Make a fresh one-time activation code for USERNAME (their old passphrase stops working)."""
-    from youthcouncil.accounts import services
-    from youthcouncil.accounts.qr import activation_link
-
     user = services.find_user(username)
     if user is None:
         raise click.ClickException(f"No account named {username!r}.")
@@ -89,8 +84,6 @@ def issue_code_command(username: str) -> None:
 @click.option("--seed", default=None, help="Seed for a lot that breaks a tie (a result page shows the one it used).")
 def tally_command(file: Path, method: str, seed: str | None) -> None:
     """Count a PrefLib (.soc/.soi/.toc/.toi) or .blt ballot file and print the result as JSON."""
-    from youthcouncil.voting.tally import tally_file
-
     try:
         result = tally_file(file, method, **({"seed": seed} if seed is not None else {}))
     except ValueError as error:
@@ -115,8 +108,6 @@ def tally_command(file: Path, method: str, seed: str | None) -> None:
 )
 def pb_outcome_command(file: Path, rule: str | None, tie: str) -> None:
     """Compute the funded projects of a pabulib .pb file and print them as JSON."""
-    from youthcouncil.voting.pb_report import pb_outcome_file
-
     try:
         result = pb_outcome_file(file, rule, tie=tie)
     except ValueError as error:

@@ -12,12 +12,20 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from youthcouncil import installed_domains
+from youthcouncil import DOMAINS
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.extensions import db
-from youthcouncil.membership import services as membership
 from youthcouncil.membership.models import Municipality, Office, School, Seat, Term
+from youthcouncil.membership.nominations import (
+    Candidate,
+    approve_nomination,
+    nominate,
+    reject_nomination,
+    withdraw_nomination,
+)
+from youthcouncil.membership.schools import create_school
+from youthcouncil.membership.terms import add_membership, create_term, set_office
 
 #: Only for the demo accounts on a developer's machine; real accounts choose their own passphrase.
 DEMO_PASSPHRASE = "demo-passord-2026"
@@ -25,11 +33,31 @@ DEMO_PASSPHRASE = "demo-passord-2026"
 SCHOOLS = ("Bakkehaugen skole", "Fjordvik ungdomsskole", "Lindeli skole", "Nordre Åsen skole", "Sjøsiden skole")
 
 MEMBER_NAMES = (
-    ("Ingrid", "Haugen"), ("Jakob", "Berg"), ("Nora", "Johansen"), ("Emil", "Larsen"), ("Sofie", "Nilsen"),
-    ("Filip", "Kristiansen"), ("Emma", "Pedersen"), ("Oskar", "Andersen"), ("Ella", "Hansen"), ("Lukas", "Olsen"),
-    ("Maja", "Eriksen"), ("Aksel", "Dahl"), ("Leah", "Solberg"), ("Noah", "Bakken"), ("Frida", "Strand"),
-    ("Isak", "Moen"), ("Sara", "Lie"), ("Henrik", "Lund"), ("Thea", "Holm"), ("Mathias", "Ruud"),
-    ("Hedda", "Aas"), ("Magnus", "Sæther"), ("Ida", "Brekke"), ("Sander", "Vik"), ("Selma", "Myhre"),
+    ("Ingrid", "Haugen"),
+    ("Jakob", "Berg"),
+    ("Nora", "Johansen"),
+    ("Emil", "Larsen"),
+    ("Sofie", "Nilsen"),
+    ("Filip", "Kristiansen"),
+    ("Emma", "Pedersen"),
+    ("Oskar", "Andersen"),
+    ("Ella", "Hansen"),
+    ("Lukas", "Olsen"),
+    ("Maja", "Eriksen"),
+    ("Aksel", "Dahl"),
+    ("Leah", "Solberg"),
+    ("Noah", "Bakken"),
+    ("Frida", "Strand"),
+    ("Isak", "Moen"),
+    ("Sara", "Lie"),
+    ("Henrik", "Lund"),
+    ("Thea", "Holm"),
+    ("Mathias", "Ruud"),
+    ("Hedda", "Aas"),
+    ("Magnus", "Sæther"),
+    ("Ida", "Brekke"),
+    ("Sander", "Vik"),
+    ("Selma", "Myhre"),
 )
 REP_NAMES = (("Tuva", "Lunde"), ("Elias", "Nygård"), ("Amalie", "Fossum"), ("William", "Tangen"), ("Live", "Aune"))
 CLERK_NAMES = (("Kari", "Nordmann"), ("Per", "Hovland"))
@@ -66,9 +94,9 @@ def seed_core(today: date | None = None) -> DemoData:
     municipality = Municipality(name="Demo kommune")
     db.session.add(municipality)
     db.session.flush()
-    schools = [membership.create_school(name, 5, 2) for name in SCHOOLS]
+    schools = [create_school(name, 5, 2) for name in SCHOOLS]
     term_start = date(today.year if today.month >= 8 else today.year - 1, 8, 15)
-    term = membership.create_term(
+    term = create_term(
         f"{term_start.year}–{term_start.year + 2}",
         term_start,
         term_start + timedelta(days=2 * 365 - 1),
@@ -85,10 +113,10 @@ def seed_core(today: date | None = None) -> DemoData:
     seated = []
     for i, (first, last) in enumerate(MEMBER_NAMES):
         user = _account(AccountType.member, first, last, f"medlem{i + 1:02d}")
-        seated.append(membership.add_membership(term, user, schools[i % len(schools)], Seat.member))
+        seated.append(add_membership(term, user, schools[i % len(schools)], Seat.member))
         members.append(user)
-    membership.set_office(seated[0], Office.chair, by=coordinator)
-    membership.set_office(seated[1], Office.vice_chair, by=coordinator)
+    set_office(seated[0], Office.chair, by=coordinator)
+    set_office(seated[1], Office.vice_chair, by=coordinator)
     _seed_nominations(term, schools, reps, coordinator)
     db.session.flush()
     logins = [
@@ -129,35 +157,39 @@ CANDIDATES = (
 def _seed_nominations(term: Term, schools: list[School], reps: list[User], coordinator: User) -> None:
     """A next term open for nominations, with nominations in every state (through the membership services)."""
     starts_on = term.ends_on + timedelta(days=1)
-    next_term = membership.create_term(
+    next_term = create_term(
         f"{starts_on.year}–{starts_on.year + 2}",
         starts_on,
         starts_on + timedelta(days=2 * 365 - 1),
         max(starts_on - timedelta(days=14), date.today() + timedelta(days=30)),
     )
 
-    def nominate(i: int, school_index: int):
+    def nominate_candidate(i: int, school_index: int):
         first, last, grade, age = CANDIDATES[i]
-        candidate = membership.Candidate(
-            first_name=first, last_name=last, grade=grade, birth_year=starts_on.year - age,
-            birth_month=starts_on.month, why_me="Jeg vil at flere unge skal bli hørt.",
+        candidate = Candidate(
+            first_name=first,
+            last_name=last,
+            grade=grade,
+            birth_year=starts_on.year - age,
+            birth_month=starts_on.month,
+            why_me="Jeg vil at flere unge skal bli hørt.",
         )
-        return membership.nominate(next_term, schools[school_index], candidate, by=reps[school_index])
+        return nominate(next_term, schools[school_index], candidate, by=reps[school_index])
 
-    nominate(0, 0)  # pending, under 15: a guardian must consent
-    approved = nominate(1, 0)
-    rejected = nominate(2, 0)
-    withdrawn = nominate(3, 0)
-    nominate(4, 1)  # pending
-    nominate(5, 2)  # pending
-    membership.approve_nomination(approved, by=coordinator)
-    membership.reject_nomination(rejected, "Eleven går ut av skolen før valgperioden starter.", by=coordinator)
-    membership.withdraw_nomination(withdrawn, by=reps[0])
+    nominate_candidate(0, 0)  # pending, under 15: a guardian must consent
+    approved = nominate_candidate(1, 0)
+    rejected = nominate_candidate(2, 0)
+    withdrawn = nominate_candidate(3, 0)
+    nominate_candidate(4, 1)  # pending
+    nominate_candidate(5, 2)  # pending
+    approve_nomination(approved, by=coordinator)
+    reject_nomination(rejected, "Eleven går ut av skolen før valgperioden starter.", by=coordinator)
+    withdraw_nomination(withdrawn, by=reps[0])
 
 
 def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     demo = seed_core(today)
-    for name in installed_domains():
+    for name in DOMAINS:
         try:
             module = importlib.import_module(f"youthcouncil.{name}.demo")
         except ModuleNotFoundError:

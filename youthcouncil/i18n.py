@@ -29,6 +29,11 @@ def to_oslo(moment: datetime) -> datetime:
     return moment.astimezone(OSLO)
 
 
+def oslo_minute(moment: datetime) -> str:
+    """Norwegian time as 27.11.2026 18:00, the same in every language (also outside a request)."""
+    return to_oslo(moment).strftime("%d.%m.%Y %H:%M")
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _language():

@@ -1,6 +1,6 @@
 """Security headers on every response."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,8 +35,6 @@ def _set_headers(response):
 
 
 def _served_over_https() -> bool:
-    from flask import current_app
-
     return request.is_secure or current_app.config.get("HTTPS", False)
 
 

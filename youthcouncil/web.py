@@ -108,19 +108,6 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
-#: What makes a spreadsheet treat a cell as a formula (also the full-width forms Excel accepts).
-FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def csv_safe(value):
-    """A text cell people wrote, made inert for spreadsheets with a leading apostrophe; numbers stay numbers."""
-    if not isinstance(value, str):
-        return value
-    if value[:1] in ("\t", "\r", "\n") or value.lstrip()[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def _vary_on_htmx(response):
     response.vary.add("HX-Request")
     return response

@@ -25,8 +25,9 @@ def _shift(db, year_id, phase):
 
 
 def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login, logout, axe_check):
-    from youthcouncil.budget import services
+    from youthcouncil.budget.ballot import remind_unsubmitted
     from youthcouncil.budget.models import BudgetYear, Phase
+    from youthcouncil.budget.services import utcnow
 
     world = factories.make_world()
     year = make_year(Phase.proposing, total=100_000, name="Budsjett 2027")
@@ -91,7 +92,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     chair.goto("/home")
     assert "Budsjettstemmen din er ikke sendt inn ennå" in chair.inner_text("main")
     axe_check(chair)
-    assert services.remind_unsubmitted(services.utcnow() + timedelta(hours=2)) == 1
+    assert remind_unsubmitted(utcnow() + timedelta(hours=2)) == 1
     db.session.commit()
     db.session.remove()
     chair.click("a:has-text('Gå til stemmen min')")
@@ -284,17 +285,23 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
 
 def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check):
     """Screenshots for a human to look at (written to $YC_SCREENSHOTS or /tmp/budget-screens)."""
-    from youthcouncil.budget import services
+    from youthcouncil.budget.ballot import submit_ballot
+    from youthcouncil.budget.ledger import record_spending
     from youthcouncil.budget.models import BudgetYear, Phase
+    from youthcouncil.budget.outcome import close_voting, confirm_outcome
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     world = factories.make_world()
     year = make_year(Phase.voting, total=100_000, name="Budsjett 2027")
-    titles = (("Kinokveld med popcorn", 42_000), ("Skatedag i parken", 50_000), ("Badedag", 30_000),
-              ("Gaming-turnering for alle skolene i kommunen", 8_000))
+    titles = (
+        ("Kinokveld med popcorn", 42_000),
+        ("Skatedag i parken", 50_000),
+        ("Badedag", 30_000),
+        ("Gaming-turnering for alle skolene i kommunen", 8_000),
+    )
     events = [make_event(year, cost, title=t, description="Noe gøy for 5.–7. trinn.") for t, cost in titles]
     for voter, picks in zip(world.members, ([0, 3], [0, 2, 3], [1, 3], [0, 1]), strict=True):
-        services.submit_ballot(year, voter, [events[i].id for i in picks])
+        submit_ballot(year, voter, [events[i].id for i in picks])
     year_id, username = year.id, world.users["member"].username
     coordinator, chair = world.users["coordinator"].username, world.users["chair"].username
     db.session.commit()
@@ -317,11 +324,10 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check)
     db.session.remove()
     y = db.session.get(BudgetYear, year_id)
     move_to(y, Phase.voting_ended)
-    services.close_voting(y)
-    services.confirm_outcome(y, by=world.chair)
+    close_voting(y)
+    confirm_outcome(y, by=world.chair)
     grant = max(y.grants, key=lambda g: g.amount)
-    services.record_spending(grant, amount=12_500, spent_on=date(2027, 5, 10), what_for="Leie av sal",
-                             by=world.coordinator)
+    record_spending(grant, amount=12_500, spent_on=date(2027, 5, 10), what_for="Leie av sal", by=world.coordinator)
     db.session.commit()
     db.session.remove()
     assert chair

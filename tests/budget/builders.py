@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import submit_ballot
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Phase, Rule
+from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 
@@ -84,14 +85,14 @@ def voted_year(
     year = make_year(Phase.voting, total=total, rule=rule, comparison=comparison)
     events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate(costs)]
     for voter, ballot in zip(voters, ballots, strict=False):
-        services.submit_ballot(year, voter, [events[i].id for i in ballot])
+        submit_ballot(year, voter, [events[i].id for i in ballot])
     move_to(year, Phase.voting_ended)
     return year, events
 
 
 def decided_year(world, *, total: int = 100_000, costs=(30_000, 20_000)):
     year, events = voted_year([[0, 1]] * 3, list(costs), world.members[:3], total=total)
-    services.close_voting(year)
-    services.confirm_outcome(year, by=world.chair)
+    close_voting(year)
+    confirm_outcome(year, by=world.chair)
     db.session.flush()
     return year, events

@@ -1,5 +1,5 @@
 from tests.budget.builders import decided_year, make_event, make_year
-from youthcouncil.budget import services
+from youthcouncil.budget.ledger import request_grant
 from youthcouncil.budget.models import Phase
 
 
@@ -10,7 +10,7 @@ def url_values(world) -> dict[str, dict]:
     make_event(voting, 5_000)
     decided, events = decided_year(world)
     grant = events[0].grant
-    request = services.request_grant(
+    request = request_grant(
         decided, proposer=world.users["member"], title="Ekstra", description="Mer", amount=1_000, month=6
     )
     return {

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from tests.budget.builders import decided_year, make_event, make_year, move_to, voted_year
 from tests.conftest import count, log_in
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import save_draft, submit_ballot, voter_key
+from youthcouncil.budget.ledger import record_spending
 from youthcouncil.budget.models import (
     BudgetBallot,
     BudgetDraft,
@@ -21,6 +22,8 @@ from youthcouncil.budget.models import (
     Phase,
     Rule,
 )
+from youthcouncil.budget.outcome import close_voting
+from youthcouncil.budget.services import BudgetError, result_rows, update_year
 
 
 def text(response) -> str:
@@ -85,8 +88,8 @@ def test_rule_is_locked_once_voting_opens(db, world):
     year = make_year(Phase.voting)
     db.session.commit()
     try:
-        services.update_year(year, rule=Rule.mes)
-    except services.BudgetError as error:
+        update_year(year, rule=Rule.mes)
+    except BudgetError as error:
         assert error.field == "rule"
     else:
         raise AssertionError("the rule changed during voting")
@@ -194,7 +197,7 @@ def test_draft_then_submit_then_change(client, db, world, login_as):
     db.session.expire_all()
     ballot = db.session.scalars(sa.select(BudgetBallot)).one()
     assert [choice.event_id for choice in ballot.choices] == [c.id]
-    assert ballot.voter_key == services.voter_key(year.id, member.id)
+    assert ballot.voter_key == voter_key(year.id, member.id)
     assert "user_id" not in BudgetBallot.__table__.c
 
 
@@ -271,8 +274,8 @@ def test_a_member_never_sees_another_members_draft_or_ballot(client, db, world, 
     year = make_year(Phase.voting)
     a, b = make_event(year, 1_000, title="Alfa"), make_event(year, 2_000, title="Beta")
     db.session.commit()
-    services.save_draft(year, world.users["member"], [a.id])
-    services.submit_ballot(year, world.users["chair"], [b.id])
+    save_draft(year, world.users["member"], [a.id])
+    submit_ballot(year, world.users["chair"], [b.id])
     db.session.commit()
     log_in(client, world.members[2])
     page = text(client.get(f"/budget/years/{year.id}/vote"))
@@ -285,7 +288,7 @@ def test_a_member_never_sees_another_members_draft_or_ballot(client, db, world, 
 
 def test_close_counts_erases_links_and_drafts_then_chair_confirms(client, db, world, login_as):
     year, events = voted_year([[0, 1], [0], [1, 2]], [60_000, 30_000, 50_000], world.members[:3], total=100_000)
-    services.save_draft(year, world.members[3], [events[2].id]) if False else None
+    save_draft(year, world.members[3], [events[2].id]) if False else None
     db.session.add(BudgetDraft(year_id=year.id, user_id=world.members[3].id, event_ids=[events[2].id]))
     db.session.commit()
     login_as("coordinator")
@@ -313,12 +316,12 @@ def test_equal_shares_explains_supporters_spent_their_share(client, db, world):
     # 4 voters, budget 100: three want the 90-event, one wants the two 10-events... classic MES example.
     voters = world.members[:4]
     year, events = voted_year([[0], [0], [0], [1]], [70_000, 30_000], voters, total=100_000, rule=Rule.mes)
-    services.close_voting(year)
+    close_voting(year)
     db.session.commit()
-    rows = services.result_rows(year)
+    rows = result_rows(year)
     assert [e.funded for e in rows] == [True, True]
     year2, events2 = voted_year([[0], [0], [0], [1, 2]], [80_000, 20_000, 20_000], voters, total=100_000, rule=Rule.mes)
-    result = services.close_voting(year2)
+    result = close_voting(year2)
     db.session.commit()
     reasons = {e.title: e.outcome_reason for e in events2}
     assert result.rule == "equalshares/add1"
@@ -347,7 +350,7 @@ def test_spending_cannot_exceed_the_grant(client, db, world, login_as):
 
 def test_public_spending_page_chart_csv_and_pb_export(client, db, world):
     year, events = decided_year(world)
-    services.record_spending(
+    record_spending(
         events[0].grant,
         amount=10_000,
         spent_on=__import__("datetime").date(2027, 5, 1),

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from tests.budget.builders import decided_year, make_event, make_year, move_to
 from tests.conftest import count
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import remind_unsubmitted, save_draft, submit_ballot
+from youthcouncil.budget.ledger import create_grant, handle_motion_outcome, record_spending, request_grant
 from youthcouncil.budget.models import (
     BudgetDraft,
     BudgetYear,
@@ -21,6 +22,8 @@ from youthcouncil.budget.models import (
     Phase,
     RequestStatus,
 )
+from youthcouncil.budget.outcome import close_voting, confirm_outcome
+from youthcouncil.budget.services import BudgetError, utcnow
 
 
 def _race(app, work, n: int) -> list[str]:
@@ -39,7 +42,7 @@ def _race(app, work, n: int) -> list[str]:
                 work(i)
                 db.session.commit()
                 result = "ok"
-            except services.BudgetError:
+            except BudgetError:
                 db.session.rollback()
                 result = "refused"
             except Exception as error:  # noqa: BLE001 - reported in the outcome list
@@ -69,7 +72,7 @@ def test_two_concurrent_grant_confirmations_cannot_overspend(app, db, world):
 
         y = session_db.session.get(BudgetYear, year_id)
         e = session_db.session.get(Event, event_ids[i])
-        services.create_grant(y, e, 60_000, source=GrantSource.vote)
+        create_grant(y, e, 60_000, source=GrantSource.vote)
 
     outcomes = _race(app, grant, 2)
     assert sorted(outcomes) == ["ok", "refused"]
@@ -87,7 +90,7 @@ def test_many_concurrent_grants_fill_the_budget_exactly(app, db, world):
     def grant(i):
         from youthcouncil.extensions import db as session_db
 
-        services.create_grant(
+        create_grant(
             session_db.session.get(BudgetYear, year_id),
             session_db.session.get(Event, event_ids[i]),
             10_000,
@@ -118,7 +121,7 @@ def test_concurrent_spending_never_exceeds_the_grant(app, db, world):
         from youthcouncil.accounts.models import User
         from youthcouncil.extensions import db as session_db
 
-        services.record_spending(
+        record_spending(
             session_db.session.get(Grant, grant_id),
             amount=20_000,
             spent_on=date(2027, 5, 1),
@@ -136,7 +139,7 @@ def test_confirming_twice_at_once_grants_once(app, db, world):
     from tests.budget.builders import voted_year
 
     year, events = voted_year([[0, 1]] * 3, [30_000, 20_000], world.members[:3])
-    services.close_voting(year)
+    close_voting(year)
     year_id, chair_id = year.id, world.chair.id
     db.session.commit()
 
@@ -144,7 +147,7 @@ def test_confirming_twice_at_once_grants_once(app, db, world):
         from youthcouncil.accounts.models import User
         from youthcouncil.extensions import db as session_db
 
-        services.confirm_outcome(session_db.session.get(BudgetYear, year_id), by=session_db.session.get(User, chair_id))
+        confirm_outcome(session_db.session.get(BudgetYear, year_id), by=session_db.session.get(User, chair_id))
 
     outcomes = _race(app, confirm, 2)
     assert sorted(outcomes) == ["ok", "refused"]
@@ -191,18 +194,16 @@ def test_adopted_motion_without_money_left_grants_nothing(db, world):
     from youthcouncil.voting.motion import decide_motion
 
     year, events = decided_year(world)
-    request = services.request_grant(
-        year, proposer=world.users["member"], title="A", description="b", amount=40_000, month=3
-    )
+    request = request_grant(year, proposer=world.users["member"], title="A", description="b", amount=40_000, month=3)
     request.status = RequestStatus.voting
     other = make_event(year, 20_000, title="Annet")
-    services.create_grant(year, other, 20_000, source=GrantSource.motion)  # only 30 000 left now
+    create_grant(year, other, 20_000, source=GrantSource.motion)  # only 30 000 left now
     db.session.flush()
 
     class FakeMotion:
         subject_id = request.id
 
-    services.handle_motion_outcome(FakeMotion(), decide_motion(4, 0, 0, 4))
+    handle_motion_outcome(FakeMotion(), decide_motion(4, 0, 0, 4))
     db.session.commit()
     assert request.status == RequestStatus.no_money
     assert year.granted_total == 70_000
@@ -214,18 +215,18 @@ def test_reminder_for_an_unsubmitted_draft(app, db, world):
     year = make_year(Phase.voting)
     event = make_event(year, 1_000)
     db.session.commit()
-    services.save_draft(year, world.users["member"], [event.id])
-    services.submit_ballot(year, world.users["chair"], [event.id])
+    save_draft(year, world.users["member"], [event.id])
+    submit_ballot(year, world.users["chair"], [event.id])
     db.session.commit()
-    now = services.utcnow() + timedelta(hours=2)
-    assert services.remind_unsubmitted(now) == 1
-    assert services.remind_unsubmitted(now) == 1  # the outbox deduplicates: still one notification
+    now = utcnow() + timedelta(hours=2)
+    assert remind_unsubmitted(now) == 1
+    assert remind_unsubmitted(now) == 1  # the outbox deduplicates: still one notification
     db.session.commit()
     notes = db.session.scalars(sa.select(Notification)).all()
     assert [n.user_id for n in notes] == [world.users["member"].id]
     assert "ikke sendt inn" in notes[0].text
     move_to(year, Phase.voting_ended)
-    services.close_voting(year)
+    close_voting(year)
     assert count(db, BudgetDraft) == 0
 
 
@@ -250,14 +251,13 @@ def test_closing_writes_every_ballot_again_so_row_order_cannot_link_it_to_a_vote
     import sqlalchemy as sa
 
     from tests.budget import builders
-    from youthcouncil.budget import services
     from youthcouncil.budget.models import BallotChoice, BudgetBallot, BudgetVoter
 
     ballots = [[0], [1], [0, 1], [2]]
     year, events = builders.voted_year(ballots, [10_000, 20_000, 30_000], world.members[:4])
     db.session.commit()
     before = {b.id for b in db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id))}
-    services.close_voting(year)
+    close_voting(year)
     db.session.commit()
     after = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id)).all()
     assert len(after) == 4

@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 from tests.budget.builders import decided_year, make_event, make_year, voted_year
 from tests.conftest import count, log_in
 from tests.factories import make_member
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import count_voters, save_draft, submit_ballot, submitted_ballot_of, voter_key
+from youthcouncil.budget.ledger import create_grant, record_spending
 from youthcouncil.budget.models import (
     BudgetBallot,
     BudgetDraft,
@@ -32,6 +33,8 @@ from youthcouncil.budget.models import (
     Rule,
     Spending,
 )
+from youthcouncil.budget.money import kroner, kroner_parts
+from youthcouncil.budget.services import BudgetError
 
 
 def text(response) -> str:
@@ -53,7 +56,7 @@ def _threads(app, work, n: int) -> list[str]:
                 work(i, barrier)
                 db.session.commit()
                 result = "ok"
-            except services.BudgetError as error:
+            except BudgetError as error:
                 db.session.rollback()
                 result = f"refused: {error}"
             except Exception as error:  # noqa: BLE001 - shown in the assertion
@@ -82,7 +85,7 @@ def test_one_member_submitting_32_times_at_once_leaves_one_ballot_and_one_voter_
     year = make_year(Phase.voting, total=100_000)
     events = [make_event(year, 10_000, title=f"E{i}") for i in range(4)]
     year_id, event_ids, user_id = year.id, [e.id for e in events], world.users["member"].id
-    services.save_draft(year, world.users["member"], [event_ids[0]])
+    save_draft(year, world.users["member"], [event_ids[0]])
     db.session.commit()
     selections = [[event_ids[i % 4], event_ids[(i + 1) % 4]] for i in range(32)]
 
@@ -90,7 +93,7 @@ def test_one_member_submitting_32_times_at_once_leaves_one_ballot_and_one_voter_
         from youthcouncil.extensions import db as thread_db
 
         barrier.wait()
-        services.submit_ballot(
+        submit_ballot(
             thread_db.session.get(BudgetYear, year_id),
             thread_db.session.get(User, user_id),
             selections[i],
@@ -104,7 +107,7 @@ def test_one_member_submitting_32_times_at_once_leaves_one_ballot_and_one_voter_
     ballot = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year_id)).one()
     assert sorted(choice.event_id for choice in ballot.choices) in [sorted(s) for s in selections]
     assert count(db, BudgetDraft) == 0  # the draft went with the first submit
-    assert services.count_voters(db.session.get(BudgetYear, year_id)) == 1
+    assert count_voters(db.session.get(BudgetYear, year_id)) == 1
 
 
 def test_the_same_submit_resent_32_times_at_once_counts_once(app, db, world):
@@ -121,7 +124,7 @@ def test_the_same_submit_resent_32_times_at_once_counts_once(app, db, world):
 
         barrier.wait()
         counted.append(
-            services.submit_ballot(
+            submit_ballot(
                 thread_db.session.get(BudgetYear, year_id), thread_db.session.get(User, user_id), [event_id], "same"
             )
         )
@@ -152,7 +155,7 @@ def test_grants_racing_after_all_have_seen_room_in_the_budget_never_overspend(ap
         assert e.grant is None
         thread_db.session.commit()  # end the read (SQLite would otherwise hold its write lock here)
         barrier.wait()  # nobody writes before all 8 have read
-        services.create_grant(y, e, 30_000, source=GrantSource.vote)
+        create_grant(y, e, 30_000, source=GrantSource.vote)
 
     outcomes = _threads(app, grant, 8)
     assert seen == [100_000] * 8
@@ -209,7 +212,11 @@ def test_equal_shares_comparison_keeps_equal_shares_on_a_tie_and_explains_spent_
     # most-votes, so Equal Shares is kept.
     ballots = [[0], [3, 2], [3, 2, 1], [3], [0]]
     year, events = voted_year(
-        ballots, [40_000, 20_000, 30_000, 40_000], _five_voters(world), total=100_000, rule=Rule.mes,
+        ballots,
+        [40_000, 20_000, 30_000, 40_000],
+        _five_voters(world),
+        total=100_000,
+        rule=Rule.mes,
         comparison=True,
     )
     page, by_title = _close_and_show(client, login_as, year)
@@ -255,9 +262,12 @@ def test_english_ui_has_no_norwegian_text(client, db, world, login_as):
     assert len(nb_texts) > 100  # the check has teeth
     decided, decided_events = decided_year(world)  # events "E0", "E1"
     decided.name = "Budget 2027"
-    services.record_spending(
-        decided_events[0].grant, amount=12_000, spent_on=__import__("datetime").date(2027, 5, 1),
-        what_for="Bus", by=world.coordinator,
+    record_spending(
+        decided_events[0].grant,
+        amount=12_000,
+        spent_on=__import__("datetime").date(2027, 5, 1),
+        what_for="Bus",
+        by=world.coordinator,
     )
     voting = make_year(Phase.voting, total=100_000, name="Budget 2028")
     a = make_event(voting, 42_000, title="Cinema night", description="Films for everyone.")
@@ -332,13 +342,13 @@ def test_kroner_follows_the_language(app):
 
     with app.test_request_context():
         with force_locale("nb"):
-            assert services.kroner(1_234_567) == "kr\u00a01\u00a0234\u00a0567"
-            assert services.kroner(0) == "kr\u00a00"
-            assert services.kroner_parts() == ("kr\u00a0{n}", "\u00a0")
+            assert kroner(1_234_567) == "kr\u00a01\u00a0234\u00a0567"
+            assert kroner(0) == "kr\u00a00"
+            assert kroner_parts() == ("kr\u00a0{n}", "\u00a0")
         with force_locale("en"):
-            assert services.kroner(1_234_567) == "NOK\u00a01,234,567"
-            assert services.kroner(-500) == "−NOK\u00a0500"
-            assert services.kroner_parts() == ("NOK\u00a0{n}", ",")
+            assert kroner(1_234_567) == "NOK\u00a01,234,567"
+            assert kroner(-500) == "−NOK\u00a0500"
+            assert kroner_parts() == ("NOK\u00a0{n}", ",")
 
 
 # --- Open data: the .pb export recounts to the same funded set --------------------------------------------------
@@ -406,7 +416,11 @@ def test_the_real_cli_on_an_exported_file(app, client, db, world, tmp_path):
     env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite://")}
     done = subprocess.run(
         [str(flask), "--app", "youthcouncil", "pb-outcome", str(path), "--rule", "greedy"],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert sorted(json.loads(done.stdout)["selected"]) == sorted(str(e.id) for e in events if e.funded)
@@ -417,11 +431,11 @@ def test_the_real_cli_on_an_exported_file(app, client, db, world, tmp_path):
 
 def test_spending_csv_defuses_formulas_in_titles(client, db, world):
     year, events = decided_year(world, costs=(10_000, 10_000))
-    titles = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)"]
+    titles = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)"]
     events[0].title, events[1].title = titles[0], titles[1]
     more = [make_event(year, 1_000, title=t) for t in titles[2:]]
     for event in more:
-        services.create_grant(year, event, 1_000, source=GrantSource.vote)
+        create_grant(year, event, 1_000, source=GrantSource.vote)
     year.name = "=cmd|' /C calc'!A0"
     db.session.commit()
     response = client.get(f"/budget/years/{year.id}/spending.csv")
@@ -442,13 +456,13 @@ def test_after_close_nothing_links_a_member_to_a_ballot(client, db, world, login
     db.session.add(BudgetDraft(year_id=year.id, user_id=world.members[3].id, event_ids=[events[0].id]))
     db.session.commit()
     member = world.members[0]
-    assert services.submitted_ballot_of(year, member) is not None
+    assert submitted_ballot_of(year, member) is not None
     login_as("coordinator")
     client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
     db.session.expire_all()
     year = db.session.get(BudgetYear, year.id)
-    assert services.submitted_ballot_of(year, member) is None
-    keys = {services.voter_key(year.id, m.id) for m in world.members}
+    assert submitted_ballot_of(year, member) is None
+    keys = {voter_key(year.id, m.id) for m in world.members}
     stored = set(db.session.scalars(sa.select(BudgetBallot.voter_key)))
     assert stored == {None} and not keys & stored
     assert count(db, BudgetDraft) == 0
@@ -507,9 +521,7 @@ def test_bad_spending_amount(client, db, world, login_as, typed, words):
     assert count(db, Spending) == 0
 
 
-@pytest.mark.parametrize(
-    "typed, words", [("mye", "hele kroner"), ("-1", "mer enn 0"), ("50001", "igjen i budsjettet")]
-)
+@pytest.mark.parametrize("typed, words", [("mye", "hele kroner"), ("-1", "mer enn 0"), ("50001", "igjen i budsjettet")])
 def test_bad_mid_year_request_amount(client, db, world, login_as, typed, words):
     year, events = decided_year(world)  # 50 000 left
     db.session.commit()
@@ -561,8 +573,7 @@ def test_dates_are_shown_in_the_readers_language(client, db, world, login_as):
 
     year = make_year(Phase.voting, decided_by=date(2027, 3, 1))
     decided, events = decided_year(world)
-    services.record_spending(events[0].grant, amount=1_000, spent_on=date(2027, 5, 10), what_for="Buss",
-                             by=world.coordinator)
+    record_spending(events[0].grant, amount=1_000, spent_on=date(2027, 5, 10), what_for="Buss", by=world.coordinator)
     db.session.commit()
     login_as("member")
     assert "1. mars 2027" in text(client.get(f"/budget/years/{year.id}"))
@@ -588,7 +599,7 @@ def test_a_too_big_pb_file_is_refused_next_to_the_field(client, db, world, login
 
 
 def test_csv_safe_defuses_formulas_after_whitespace_and_newlines():
-    from youthcouncil.web import csv_safe
+    from youthcouncil.exports import csv_safe
 
     for cell in ("=1+1", " +A1", "\n=cmd", "\t1", "@SUM(A1)", "\uff1dx", "-2"):
         assert csv_safe(cell).startswith("'"), cell

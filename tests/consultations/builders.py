@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from youthcouncil.consultations import services
+from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Consultation
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
@@ -25,8 +25,10 @@ class FakeFile:
 
 def make_request(clerk, *, title: str = "Ny skatepark", days: int = 30, files=(), **fields) -> Consultation:
     values = dict(
-        case_number="2026/0001", case_text="Saken i sin helhet.",
-        summary="Kommunen vil lage en skatepark. Hva mener dere?", questions="",
+        case_number="2026/0001",
+        case_text="Saken i sin helhet.",
+        summary="Kommunen vil lage en skatepark. Hva mener dere?",
+        questions="",
     )
     values.update(fields)
     consultation = services.create_request(
@@ -51,7 +53,7 @@ def make_discussed(world, **kw) -> Consultation:
 
 def make_voting(world, **kw):
     consultation = make_discussed(world, **kw)
-    motion = services.open_adoption_vote(consultation, world.chair, consultation.latest_version)
+    motion = adoption.open_adoption_vote(consultation, world.chair, consultation.latest_version)
     return consultation, motion
 
 

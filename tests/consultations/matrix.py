@@ -23,7 +23,8 @@ def url_values(world) -> dict[str, dict]:
         "consultations.request_edit": {"consultation_id": make_request(world.clerk).id},
         "consultations.request_withdraw": {"consultation_id": make_request(world.clerk).id},
         "consultations.attachment_download": {
-            "consultation_id": with_pdf.id, "attachment_id": with_pdf.attachments[0].id,
+            "consultation_id": with_pdf.id,
+            "attachment_id": with_pdf.attachments[0].id,
         },
         "consultations.request_open": {"consultation_id": make_request(world.clerk).id},
         "consultations.comment_add": {"consultation_id": discussed.id},

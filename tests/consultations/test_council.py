@@ -17,7 +17,7 @@ from tests.consultations.builders import (
     make_voting,
 )
 from youthcouncil.audit import AuditEvent
-from youthcouncil.consultations import services
+from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, Decision, DraftVersion, Status
 
 
@@ -127,8 +127,9 @@ def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     client.submit(url, {"body": "Linje en\nLinje <b>tre</b>"}, page=url)
     versions = db.session.scalars(sa.select(DraftVersion).order_by(DraftVersion.number)).all()
     assert [(v.number, v.author_id) for v in versions] == [(1, world.chair.id), (2, world.chair.id)]
-    page = client.get(f"/consultations/{consultation.id}/versions",
-                      query_string={"a": versions[0].id, "b": versions[1].id}).get_data(as_text=True)
+    page = client.get(
+        f"/consultations/{consultation.id}/versions", query_string={"a": versions[0].id, "b": versions[1].id}
+    ).get_data(as_text=True)
     assert '<del class="diff-del">Linje to</del>' in page
     assert '<ins class="diff-add">Linje &lt;b&gt;tre&lt;/b&gt;</ins>' in page
     # A member who is not the writer cannot edit; once named, they can.
@@ -243,8 +244,15 @@ def test_clerk_records_the_city_decision_members_are_told_and_the_archive_shows_
     assert response.status_code == 303
     db.session.expire_all()
     assert consultation.status == Status.decided
-    assert count(db, Notification, Notification.kind == "consultation.city_decision",
-                 Notification.user_id == world.users["member"].id) == 1
+    assert (
+        count(
+            db,
+            Notification,
+            Notification.kind == "consultation.city_decision",
+            Notification.user_id == world.users["member"].id,
+        )
+        == 1
+    )
     login_as("anonymous")
     page = client.get(f"/consultations/archive/{consultation.id}").get_data(as_text=True)
     for text in (consultation.summary, consultation.adopted_version.body, "Parken bygges.", "Lys om kvelden kom med."):
@@ -333,4 +341,4 @@ def test_two_votes_cannot_be_open_at_once(db, world, request_ctx):
     consultation, _motion = make_voting(world)
     services.status_label(consultation.status)
     with pytest.raises(services.ConsultationError):
-        services.open_adoption_vote(consultation, world.chair, consultation.versions[0])
+        adoption.open_adoption_vote(consultation, world.chair, consultation.versions[0])

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import count
 from tests.consultations.builders import PDF, FakeFile, make_opened, make_request
-from youthcouncil.consultations import services
+from youthcouncil.consultations import readability, services
 from youthcouncil.consultations.models import Attachment, Consultation, Status
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
@@ -35,12 +35,12 @@ def _form(days=30, **overrides):
 
 
 def test_lix_counts_words_sentences_and_long_words():
-    result = services.lix("Katten sitter. Hunden løper fort.")
+    result = readability.lix("Katten sitter. Hunden løper fort.")
     # 5 words, 2 sentences, no word longer than 6 letters -> 2.5, rounded half up to 3
     assert (result.words, result.sentences, result.long_words, result.lix) == (5, 2, 0, 3)
-    hard = services.lix("Kommunestyret behandler reguleringsplanforslaget vedrørende infrastrukturinvesteringer")
+    hard = readability.lix("Kommunestyret behandler reguleringsplanforslaget vedrørende infrastrukturinvesteringer")
     assert hard.is_hard and hard.lix > 35
-    assert services.lix("   ") is None
+    assert readability.lix("   ") is None
 
 
 def test_clerk_sends_a_request_with_a_pdf_and_members_are_told(client, login_as, db, world):
@@ -49,8 +49,7 @@ def test_clerk_sends_a_request_with_a_pdf_and_members_are_told(client, login_as,
     login_as("clerk")
     data = _form(days=30)
     data["attachments"] = (io.BytesIO(PDF), "sak 1.pdf")
-    response = client.submit("/consultations/new", data, page="/consultations/new",
-                             content_type="multipart/form-data")
+    response = client.submit("/consultations/new", data, page="/consultations/new", content_type="multipart/form-data")
     assert response.status_code == 303
     consultation = db.session.scalars(__import__("sqlalchemy").select(Consultation)).one()
     assert consultation.status == Status.sent and consultation.clerk_id == world.clerk.id
@@ -66,8 +65,7 @@ def test_clerk_sends_a_request_with_a_pdf_and_members_are_told(client, login_as,
 
 def test_a_short_deadline_is_allowed_but_warned(client, login_as, db, world):
     login_as("clerk")
-    response = client.submit("/consultations/new", _form(days=10), page="/consultations/new",
-                             follow_redirects=True)
+    response = client.submit("/consultations/new", _form(days=10), page="/consultations/new", follow_redirects=True)
     assert response.status_code == 200
     assert "mindre enn 3 uker" in response.get_data(as_text=True)
     assert count(db, Consultation) == 1
@@ -89,8 +87,11 @@ def test_the_lix_hint_shows_after_a_failed_save_and_live(client, login_as, world
     page = client.submit("/consultations/new", _form(summary=hard, title=""), page="/consultations/new")
     text = page.get_data(as_text=True)
     assert "LIX" in text and "vanskelig" in text.lower()
-    fragment = client.get("/consultations/readability", query_string={"summary": "Vi leker. Det er gøy."},
-                          headers={"HX-Request": "true", "HX-Target": "lix-hint"})
+    fragment = client.get(
+        "/consultations/readability",
+        query_string={"summary": "Vi leker. Det er gøy."},
+        headers={"HX-Request": "true", "HX-Target": "lix-hint"},
+    )
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and 'id="lix-hint"' in body and "<html" not in body
 
@@ -108,8 +109,7 @@ def test_bad_uploads_are_refused_and_nothing_typed_is_lost(client, login_as, db,
     login_as("clerk")
     data = _form(title="Mitt lange arbeid", case_text="Dette skrev jeg lenge på.")
     data["attachments"] = [(io.BytesIO(content), name) for content, name in files]
-    response = client.submit("/consultations/new", data, page="/consultations/new",
-                             content_type="multipart/form-data")
+    response = client.submit("/consultations/new", data, page="/consultations/new", content_type="multipart/form-data")
     body = response.get_data(as_text=True)
     assert response.status_code == status
     assert words in body
@@ -175,8 +175,9 @@ def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, worl
 
     services.open_request(consultation, world.chair)
     db.session.commit()
-    response = client.submit(url, _form(title="For sent"), page=f"/consultations/{consultation.id}",
-                             follow_redirects=True)
+    response = client.submit(
+        url, _form(title="For sent"), page=f"/consultations/{consultation.id}", follow_redirects=True
+    )
     assert "kan ikke lenger endres" in response.get_data(as_text=True)
     db.session.expire_all()
     assert consultation.title == "Rettet tittel"

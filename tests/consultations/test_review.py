@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.conftest import count, log_in
 from tests.consultations.builders import PDF, FakeFile, make_decided, make_opened, make_request, make_sent
 from tests.factories import make_user
-from youthcouncil.consultations import services
+from youthcouncil.consultations import adoption, readability, services
 from youthcouncil.consultations.models import Attachment, Consultation, Status
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
@@ -35,19 +35,19 @@ def test_lix_matches_a_hand_computed_example():
     # Words: Kommunen planlegger en ny skatepark ved skolen | Hva synes dere om forslaget = 7 + 5 = 12.
     # Long (more than 6 letters): Kommunen(8) planlegger(10) skatepark(9) forslaget(9) = 4; "skolen" has 6: not long.
     # LIX = 12 / 2 + 100 * 4 / 12 = 6 + 33.33 = 39.33 -> 39
-    result = services.lix(text)
+    result = readability.lix(text)
     assert (result.words, result.sentences, result.long_words, result.lix) == (12, 2, 4, 39)
     assert result.is_hard  # above 35: the gentle warning
 
 
 def test_lix_counts_letters_not_hyphens_and_rounds_half_up():
     # "e-sport" has 7 characters but only 6 letters: not a long word.
-    assert services.lix("Vi liker e-sport").long_words == 0
+    assert readability.lix("Vi liker e-sport").long_words == 0
     # 3 words, 2 sentences, 0 long -> 1.5 -> 2 (not banker's rounding)
-    assert services.lix("Vi leker. Hei du.").lix == 2
+    assert readability.lix("Vi leker. Hei du.").lix == 2
     # Sentences end at . ! ? and : (as in Björnsson's LIX), not at a semicolon or a comma.
-    assert services.lix("Vi leker; det er gøy, sant?").sentences == 1
-    assert services.lix("Se her: det er gøy! Ikke sant?").sentences == 3
+    assert readability.lix("Vi leker; det er gøy, sant?").sentences == 1
+    assert readability.lix("Se her: det er gøy! Ikke sant?").sentences == 3
 
 
 # --- Uploads: names that try to escape or inject -------------------------------------------------------------
@@ -55,14 +55,25 @@ def test_lix_counts_letters_not_hyphens_and_rounds_half_up():
 
 @pytest.mark.parametrize(
     "name",
-    ["../../../etc/passwd.pdf", "..\\..\\windows\\evil.pdf", '<img src=x onerror="alert(1)">.pdf',
-     "<script>alert(1)</script>"],
+    [
+        "../../../etc/passwd.pdf",
+        "..\\..\\windows\\evil.pdf",
+        '<img src=x onerror="alert(1)">.pdf',
+        "<script>alert(1)</script>",
+    ],
 )
 def test_a_file_name_with_a_path_or_html_is_harmless(app, client, login_as, db, world, name):
     login_as("clerk")
     deadline = (to_oslo(utcnow()).date() + timedelta(days=30)).isoformat()
-    data = {"title": "Navn", "case_number": "2026/1", "case_text": "Tekst.", "summary": "Kort. Enkelt.",
-            "questions": "", "deadline": deadline, "attachments": (io.BytesIO(PDF), name)}
+    data = {
+        "title": "Navn",
+        "case_number": "2026/1",
+        "case_text": "Tekst.",
+        "summary": "Kort. Enkelt.",
+        "questions": "",
+        "deadline": deadline,
+        "attachments": (io.BytesIO(PDF), name),
+    }
     response = client.submit("/consultations/new", data, page="/consultations/new", content_type="multipart/form-data")
     assert response.status_code == 303
     attachment = db.session.scalars(sa.select(Attachment)).one()
@@ -100,8 +111,9 @@ def test_support_is_refused_once_the_councils_work_is_finished(client, db, world
     services.decline_to_respond(consultation, world.chair, "Ikke vår sak.")
     db.session.commit()
     log_in(client, world.members[1])
-    response = client.submit(f"/consultations/comments/{comment.id}/support", page=f"/consultations/{consultation.id}",
-                             follow_redirects=True)
+    response = client.submit(
+        f"/consultations/comments/{comment.id}/support", page=f"/consultations/{consultation.id}", follow_redirects=True
+    )
     assert response.status_code == 200 and "arbeid med denne høringen er ferdig" in response.get_data(as_text=True)
     assert comment.supports == []
 
@@ -119,14 +131,14 @@ def _clerk_world(world):
     mine = make_opened(world, title="Min sak", files=[FakeFile("min.pdf", PDF)])
     services.add_comment(mine, world.users["member"], "HEMMELIG-KOMMENTAR om lys")
     services.save_draft(mine, world.chair, "HEMMELIG-UTKAST-EN")
-    failed = services.open_adoption_vote(mine, world.chair, mine.latest_version)
+    failed = adoption.open_adoption_vote(mine, world.chair, mine.latest_version)
     close_motion(failed, by=world.chair)  # nobody voted: not adopted, drafting continues
     services.save_draft(mine, world.chair, "HEMMELIG-UTKAST-TO")
     other_clerk = make_user("clerk", first_name="Per")
     theirs = make_opened(world, title="Andres sak", files=[FakeFile("andre.pdf", PDF)])
     theirs.clerk_id = other_clerk.id
     services.save_draft(theirs, world.chair, "HEMMELIG-UTKAST-ANNEN")
-    open_vote = services.open_adoption_vote(theirs, world.chair, theirs.latest_version)
+    open_vote = adoption.open_adoption_vote(theirs, world.chair, theirs.latest_version)
     return mine, failed, theirs, open_vote
 
 
@@ -170,7 +182,7 @@ def test_a_clerk_never_sees_discussion_or_drafts_on_any_url(app, client, db, wor
     assert client.get(f"/consultations/{mine.id}/print").status_code == 404
     # The sender sees the status of their own request.
     page = client.get(f"/consultations/{mine.id}").get_data(as_text=True)
-    assert "aria-current=\"step\"" in page and "diskusjon" in page.lower()
+    assert 'aria-current="step"' in page and "diskusjon" in page.lower()
 
 
 def test_the_public_sees_only_the_vote_that_adopted_a_sent_response(client, db, world, request_ctx):
@@ -178,7 +190,7 @@ def test_the_public_sees_only_the_vote_that_adopted_a_sent_response(client, db, 
 
     consultation = make_opened(world)
     services.save_draft(consultation, world.chair, "Første utkast")
-    failed = services.open_adoption_vote(consultation, world.chair, consultation.latest_version)
+    failed = adoption.open_adoption_vote(consultation, world.chair, consultation.latest_version)
     close_motion(failed, by=world.chair)
     db.session.commit()
     assert client.get(f"/motions/{failed.id}").status_code == 302  # anonymous: to the login page
@@ -212,8 +224,15 @@ def test_the_status_line_and_overdue_flag_are_shown_to_clerk_and_council(client,
         listing = client.get("/consultations/").get_data(as_text=True)
         assert "Fristen er ute" in listing
     labels = [label for label, _state in services.steps(make_decided(world))]
-    assert labels == ["Sendt", "Åpnet", "Til diskusjon", "Avstemning", "Vedtatt", "Høringssvar sendt",
-                      "Kommunens vedtak registrert"]
+    assert labels == [
+        "Sendt",
+        "Åpnet",
+        "Til diskusjon",
+        "Avstemning",
+        "Vedtatt",
+        "Høringssvar sendt",
+        "Kommunens vedtak registrert",
+    ]
 
 
 # --- Print view ------------------------------------------------------------------------------------------------
@@ -229,7 +248,7 @@ def test_the_print_view_has_the_letter_facts_and_no_navigation(app, client, db, 
     assert f"{decided.day}. " in page and str(decided.year) in page
     assert re.search(r"Vedtatt av ungdomsrådet [^:]+: 4 ja, 0 nei, 0 avstår", page)
     assert "<nav" not in page and "main-nav" not in page
-    css = (app.static_folder + "/css/consultations.css")
+    css = app.static_folder + "/css/consultations.css"
     with open(css, encoding="utf-8") as handle:
         stylesheet = handle.read()
     assert re.search(r"@media print\s*{[^}]*\.cs-print-back\s*{\s*display:\s*none", stylesheet)
@@ -238,8 +257,9 @@ def test_the_print_view_has_the_letter_facts_and_no_navigation(app, client, db, 
 # --- English --------------------------------------------------------------------------------------------------
 
 
-NORWEGIAN = re.compile(r"[æøåÆØÅ]|\b(og|ikke|til|av|på|som|har|kan|du|dere|sak|høring\w*|vedtak\w*|Saksnummer)\b",
-                       re.IGNORECASE)
+NORWEGIAN = re.compile(
+    r"[æøåÆØÅ]|\b(og|ikke|til|av|på|som|har|kan|du|dere|sak|høring\w*|vedtak\w*|Saksnummer)\b", re.IGNORECASE
+)
 
 
 def _main(html: str) -> str:
@@ -260,10 +280,10 @@ def test_the_english_ui_has_no_norwegian_text(app, client, db, world, request_ct
     services.save_draft(working, world.chair, "The youth council supports the park.\nWith light.")
     voting = make_opened(world, title="Bus times", **english)
     services.save_draft(voting, world.chair, "More buses please.")
-    motion = services.open_adoption_vote(voting, world.chair, voting.latest_version)
+    motion = adoption.open_adoption_vote(voting, world.chair, voting.latest_version)
     done = make_opened(world, title="Football pitch", **english)
     services.save_draft(done, world.chair, "We want a pitch with lights.")
-    vote = services.open_adoption_vote(done, world.chair, done.latest_version)
+    vote = adoption.open_adoption_vote(done, world.chair, done.latest_version)
     for voter in world.members:
         cast_vote(vote, voter, "yes")
     close_motion(vote, by=world.chair)
@@ -279,16 +299,35 @@ def test_the_english_ui_has_no_norwegian_text(app, client, db, world, request_ct
         assert c.case_number == "2026/0001"
     client.set_cookie("yc_lang", "en")
     pages = {
-        "member": [f"/consultations/{working.id}", f"/consultations/{working.id}/versions",
-                   f"/consultations/{working.id}/versions/{working.versions[0].id}", f"/motions/{motion.id}",
-                   "/consultations/", f"/consultations/{done.id}", f"/consultations/{declined.id}", "/home"],
-        "chair": [f"/consultations/{working.id}", f"/consultations/{working.id}/draft",
-                  f"/consultations/{working.id}/decline", f"/motions/{motion.id}/hand-count"],
+        "member": [
+            f"/consultations/{working.id}",
+            f"/consultations/{working.id}/versions",
+            f"/consultations/{working.id}/versions/{working.versions[0].id}",
+            f"/motions/{motion.id}",
+            "/consultations/",
+            f"/consultations/{done.id}",
+            f"/consultations/{declined.id}",
+            "/home",
+        ],
+        "chair": [
+            f"/consultations/{working.id}",
+            f"/consultations/{working.id}/draft",
+            f"/consultations/{working.id}/decline",
+            f"/motions/{motion.id}/hand-count",
+        ],
         "coordinator": [f"/consultations/{working.id}", f"/consultations/comments/{top.id}/hide"],
-        "clerk": ["/consultations/", "/consultations/new", f"/consultations/{fresh.id}",
-                  f"/consultations/{fresh.id}/edit", f"/consultations/{done.id}",
-                  f"/consultations/{done.id}/city-decision", f"/consultations/{done.id}/print",
-                  f"/consultations/{declined.id}", "/consultations/readability?summary=Hello.", "/home"],
+        "clerk": [
+            "/consultations/",
+            "/consultations/new",
+            f"/consultations/{fresh.id}",
+            f"/consultations/{fresh.id}/edit",
+            f"/consultations/{done.id}",
+            f"/consultations/{done.id}/city-decision",
+            f"/consultations/{done.id}/print",
+            f"/consultations/{declined.id}",
+            "/consultations/readability?summary=Hello.",
+            "/home",
+        ],
         "anonymous": ["/consultations/archive", f"/consultations/archive/{done.id}"],
     }
     checked = 0
@@ -391,8 +430,14 @@ def test_notify_command_end_to_end_for_every_consultation_event(app, db, world, 
     # 2. Seven days before the deadline, then two days before: once each.
     assert "1 sent" in run(timedelta(days=3))
     assert notes("consultation.reminder", member) == 1
-    assert "7" in db.session.scalars(sa.select(Notification.text).where(
-        Notification.kind == "consultation.reminder", Notification.user_id == member.id)).one()
+    assert (
+        "7"
+        in db.session.scalars(
+            sa.select(Notification.text).where(
+                Notification.kind == "consultation.reminder", Notification.user_id == member.id
+            )
+        ).one()
+    )
     assert "0 sent" in run(timedelta(days=3, hours=1))
     assert notes("consultation.reminder", member) == 1
     assert "1 sent" in run(timedelta(days=8))
@@ -404,7 +449,7 @@ def test_notify_command_end_to_end_for_every_consultation_event(app, db, world, 
     with app.test_request_context("/"):
         services.open_request(consultation, world.chair)
         services.save_draft(consultation, world.chair, "Vi støtter parken.")
-        motion = services.open_adoption_vote(consultation, world.chair, consultation.latest_version)
+        motion = adoption.open_adoption_vote(consultation, world.chair, consultation.latest_version)
     db.session.commit()
     assert "1 sent" in run(timedelta(days=8, hours=1))
     assert notes("consultation.vote", member) == 1 and notes("consultation.vote", clerk) == 0

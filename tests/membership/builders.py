@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
-from youthcouncil.membership import services
 from youthcouncil.membership.models import Nomination
-from youthcouncil.membership.services import Candidate, today_in_oslo
+from youthcouncil.membership.nominations import Candidate, nominate
+from youthcouncil.membership.services import today_in_oslo
 
 _names = itertools.count(1)
 
@@ -50,7 +50,7 @@ def candidate(term, *, first_name: str | None = None, last_name: str = "Kandidat
 
 
 def make_nomination(term, school, rep, **kwargs) -> Nomination:
-    nomination = services.nominate(term, school, candidate(term, **kwargs), by=rep)
+    nomination = nominate(term, school, candidate(term, **kwargs), by=rep)
     db.session.flush()
     return nomination
 

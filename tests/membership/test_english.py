@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.membership.builders import make_nomination, make_open_term
-from youthcouncil.membership import services
+from youthcouncil.membership.nominations import approve_nomination, reject_nomination
 
 #: Words of our own bokmål UI that must not show up in English (data such as "Bakken skole" is removed first).
 NORWEGIAN = re.compile(
@@ -44,9 +44,9 @@ def setup(db, world, app):
         young = make_nomination(term, school, rep, first_name="Yngve", age=12, why_me="Hi")
         approved = make_nomination(term, school, rep, first_name="Abel", age=16)
         rejected = make_nomination(term, school, rep, first_name="Rune", age=16)
-        services.approve_nomination(approved, by=world.coordinator)
-        services.reject_nomination(rejected, "No room", by=world.coordinator)
-        services.approve_nomination(young, by=world.coordinator)
+        approve_nomination(approved, by=world.coordinator)
+        reject_nomination(rejected, "No room", by=world.coordinator)
+        approve_nomination(young, by=world.coordinator)
         db.session.commit()
     return term, school, young, rejected
 
@@ -57,13 +57,28 @@ def _pages(term, school, young, rejected, world):
     return {
         "anonymous": ["/council"],
         "member": ["/council", "/membership/roster", "/home"],
-        "school_rep": ["/home", "/membership/nominations", f"/membership/terms/{t}/schools/{s}",
-                       f"/membership/terms/{t}/schools/{s}/nominate", f"/membership/nominations/{young.id}/consent"],
-        "coordinator": ["/home", "/membership/nominations", f"/membership/terms/{t}/schools/{s}",
-                        "/membership/roster", "/membership/schools", "/membership/schools/new",
-                        f"/membership/schools/{s}", f"/membership/schools/{s}/reps/new", "/membership/terms",
-                        "/membership/terms/new", f"/membership/terms/{t}", f"/membership/terms/{t}/schools/{s}/sheets",
-                        "/membership/audit"],
+        "school_rep": [
+            "/home",
+            "/membership/nominations",
+            f"/membership/terms/{t}/schools/{s}",
+            f"/membership/terms/{t}/schools/{s}/nominate",
+            f"/membership/nominations/{young.id}/consent",
+        ],
+        "coordinator": [
+            "/home",
+            "/membership/nominations",
+            f"/membership/terms/{t}/schools/{s}",
+            "/membership/roster",
+            "/membership/schools",
+            "/membership/schools/new",
+            f"/membership/schools/{s}",
+            f"/membership/schools/{s}/reps/new",
+            "/membership/terms",
+            "/membership/terms/new",
+            f"/membership/terms/{t}",
+            f"/membership/terms/{t}/schools/{s}/sheets",
+            "/membership/audit",
+        ],
     }, membership_id
 
 

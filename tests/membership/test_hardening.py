@@ -15,9 +15,13 @@ from tests.factories import make_member
 from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts.models import User
 from youthcouncil.audit import record
-from youthcouncil.membership import services
+from youthcouncil.membership import terms
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus
-from youthcouncil.membership.services import MembershipError
+from youthcouncil.membership.nominations import Candidate, approve_nomination, nominate, record_consent
+from youthcouncil.membership.retention import run_retention
+from youthcouncil.membership.schools import update_school
+from youthcouncil.membership.services import MembershipError, today_in_oslo
+from youthcouncil.membership.terms import public_roster
 
 
 @pytest.fixture
@@ -38,10 +42,10 @@ def test_more_member_seats_mid_term_still_seat_the_next_member(db, world, term, 
     school.seats, school.deputy_seats = 1, 2
     made = [make_nomination(term, school, rep) for _ in range(3)]
     for nomination in made:
-        services.approve_nomination(nomination, by=world.coordinator)
-    services.update_school(school, school.name, 3, 2, by=world.coordinator)
+        approve_nomination(nomination, by=world.coordinator)
+    update_school(school, school.name, 3, 2, by=world.coordinator)
     nxt = make_nomination(term, school, rep)
-    services.approve_nomination(nxt, by=world.coordinator)
+    approve_nomination(nxt, by=world.coordinator)
     seats = sorted(m.seat.value for m in db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id)))
     assert seats == ["deputy", "deputy", "member", "member"]
     slots = list(db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)))
@@ -53,12 +57,12 @@ def test_a_stale_read_of_the_free_slots_is_stopped_by_the_database(db, world, te
     The unique (term, school, slot) constraint refuses it and the user gets a kind message, not a 500."""
     school, rep = world.schools[0], world.users["school_rep"]
     first, second = make_nomination(term, school, rep), make_nomination(term, school, rep)
-    services.approve_nomination(first, by=world.coordinator)
+    approve_nomination(first, by=world.coordinator)
     db.session.commit()
     taken = db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)).one()
-    monkeypatch.setattr(services, "_free_slot", lambda *_args: taken)
+    monkeypatch.setattr(terms, "_free_slot", lambda *_args: taken)
     with pytest.raises(MembershipError, match="samme øyeblikk"):
-        services.approve_nomination(second, by=world.coordinator)
+        approve_nomination(second, by=world.coordinator)
     db.session.rollback()
     assert count(db, Membership, Membership.term_id == term.id) == 1
     assert db.session.get(Nomination, second.id).status == NominationStatus.pending
@@ -68,11 +72,11 @@ def test_a_stale_approval_through_the_page_is_a_message_not_a_500(db, client, lo
     school, rep = world.schools[0], world.users["school_rep"]
     with client.application.test_request_context():
         first, second = make_nomination(term, school, rep), make_nomination(term, school, rep)
-        services.approve_nomination(first, by=world.coordinator)
+        approve_nomination(first, by=world.coordinator)
     db.session.commit()
     taken = db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)).one()
     second_id, users_before = second.id, count(db, User)
-    monkeypatch.setattr(services, "_free_slot", lambda *_args: taken)
+    monkeypatch.setattr(terms, "_free_slot", lambda *_args: taken)
     login_as("coordinator")
     page = f"/membership/terms/{term.id}/schools/{school.id}"
     response = client.submit(f"/membership/nominations/{second_id}/approve", {}, page=page)
@@ -133,15 +137,17 @@ def test_public_page_has_no_last_names_ages_or_unconsented_children(db, client, 
 
     from youthcouncil.i18n import OSLO
 
-    term.nomination_deadline = datetime.combine(services.today_in_oslo() + timedelta(days=5), time(23, 59), OSLO)
-    candidate = services.Candidate("Ungen", "Hemmeligsen", "5A", term.starts_on.year - 11, term.starts_on.month)
-    nomination = services.nominate(term, school, candidate, by=world.users["school_rep"])
-    older = services.nominate(
-        term, school, services.Candidate("Eldre", "Etternavnsen", "9A", term.starts_on.year - 16, term.starts_on.month),
+    term.nomination_deadline = datetime.combine(today_in_oslo() + timedelta(days=5), time(23, 59), OSLO)
+    candidate = Candidate("Ungen", "Hemmeligsen", "5A", term.starts_on.year - 11, term.starts_on.month)
+    nomination = nominate(term, school, candidate, by=world.users["school_rep"])
+    older = nominate(
+        term,
+        school,
+        Candidate("Eldre", "Etternavnsen", "9A", term.starts_on.year - 16, term.starts_on.month),
         by=world.users["school_rep"],
     )
-    services.approve_nomination(nomination, by=world.coordinator)
-    services.approve_nomination(older, by=world.coordinator)
+    approve_nomination(nomination, by=world.coordinator)
+    approve_nomination(older, by=world.coordinator)
     db.session.commit()
     html = client.get("/council").get_data(as_text=True)
     assert "Eldre" in html and "Mia" in html
@@ -149,15 +155,18 @@ def test_public_page_has_no_last_names_ages_or_unconsented_children(db, client, 
     for secret in ("Etternavnsen", "Hemmeligsen", "Testesen", "10-12", "13-14", "15-17", "15–17", "år"):
         assert secret not in html.split("<main", 1)[1].split("</main>", 1)[0], secret
     # Once the guardian's consent is recorded, the first name appears.
-    services.record_consent(db.session.get(Nomination, nomination.id), services.today_in_oslo(), by=world.coordinator)
+    record_consent(db.session.get(Nomination, nomination.id), today_in_oslo(), by=world.coordinator)
     db.session.commit()
     assert "Ungen" in client.get("/council").get_data(as_text=True)
 
 
 def test_public_roster_hands_the_page_first_names_and_schools_only(db, world):
-    rows = services.public_roster(world.term)
+    rows = public_roster(world.term)
     assert rows and {f.name for f in rows[0].__dataclass_fields__.values()} == {
-        "first_name", "school_id", "school_name", "is_deputy"
+        "first_name",
+        "school_id",
+        "school_name",
+        "is_deputy",
     }
     assert not any(row.first_name == "Testesen" for row in rows)
 
@@ -170,7 +179,7 @@ def test_the_csv_export_defuses_formulas_in_every_column(db, client, login_as, w
     evil_user.username = "@sum(1+1)"
     record(evil_user, "=cmd|' /C calc'!A0", None, {"note": "=2+2"})
     event = record(world.coordinator, "-2+3", None, None)
-    event.subject_type, event.subject_id = " +HYPERLINK(\"http://x\")", None
+    event.subject_type, event.subject_id = ' +HYPERLINK("http://x")', None
     record(world.coordinator, "\tTAB", None, None)
     db.session.commit()
     login_as("coordinator")
@@ -183,7 +192,7 @@ def test_the_csv_export_defuses_formulas_in_every_column(db, client, login_as, w
     dangerous = [c for c in cells if c.startswith(starts) or c.lstrip(" ").startswith(starts)]
     assert dangerous == []
     assert "'=cmd|' /C calc'!A0" in cells and "'@sum(1+1)" in cells and "'-2+3" in cells
-    assert "' +HYPERLINK(\"http://x\")" in cells and "'\tTAB" in cells
+    assert '\' +HYPERLINK("http://x")' in cells and "'\tTAB" in cells
     # Every cell is quoted, so a comma or a line break in a value never shifts the columns.
     assert all(line.startswith('"') for line in text.splitlines() if line)
 
@@ -196,7 +205,7 @@ def test_the_neutral_label_is_in_the_municipalitys_language_whoever_runs_it(app,
 
     from tests.factories import make_term
 
-    ends_on = services.today_in_oslo() - timedelta(days=400)
+    ends_on = today_in_oslo() - timedelta(days=400)
     old = make_term(world.municipality, starts_on=ends_on - timedelta(days=700), ends_on=ends_on, name="Gammel")
     db.session.flush()
     former = make_member(old, world.schools[0], first_name="Gunnhild", last_name="Gammelsen")
@@ -205,7 +214,7 @@ def test_the_neutral_label_is_in_the_municipalitys_language_whoever_runs_it(app,
         from flask_babel import gettext
 
         assert gettext("Former member") == "Former member"  # the request really is English
-        services.run_retention()
+        run_retention()
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(User, former.id).first_name == "Tidligere medlem"

@@ -12,8 +12,8 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.audit import AuditEvent
 from youthcouncil.extensions import db as _db
-from youthcouncil.membership import services
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus
+from youthcouncil.membership.nominations import approve_nomination
 
 
 @pytest.fixture
@@ -26,35 +26,52 @@ def other(world, app):
     with app.test_request_context():
         pending = make_nomination(term, school, rep, first_name="Hemmelig", last_name="Navnesen", age=12)
         approved = make_nomination(term, school, rep, first_name="Godkjent", last_name="Andersen", age=16)
-        services.approve_nomination(approved, by=world.coordinator)
+        approve_nomination(approved, by=world.coordinator)
     _db.session.commit()
     return term, school, pending, approved
 
 
 def _urls(term, school, pending, approved):
     t, s = term.id, school.id
-    urls = [("GET", f"/membership/terms/{t}/schools/{s}"),
-            ("GET", f"/membership/terms/{t}/schools/{s}/nominate"),
-            ("POST", f"/membership/terms/{t}/schools/{s}/nominate"),
-            ("GET", f"/membership/terms/{t}/schools/{s}/sheets"),
-            ("POST", f"/membership/terms/{t}/schools/{s}/sheets"),
-            ("GET", f"/membership/schools/{s}"),
-            ("POST", f"/membership/schools/{s}"),
-            ("GET", f"/membership/schools/{s}/reps/new"),
-            ("POST", f"/membership/schools/{s}/reps/new")]
+    urls = [
+        ("GET", f"/membership/terms/{t}/schools/{s}"),
+        ("GET", f"/membership/terms/{t}/schools/{s}/nominate"),
+        ("POST", f"/membership/terms/{t}/schools/{s}/nominate"),
+        ("GET", f"/membership/terms/{t}/schools/{s}/sheets"),
+        ("POST", f"/membership/terms/{t}/schools/{s}/sheets"),
+        ("GET", f"/membership/schools/{s}"),
+        ("POST", f"/membership/schools/{s}"),
+        ("GET", f"/membership/schools/{s}/reps/new"),
+        ("POST", f"/membership/schools/{s}/reps/new"),
+    ]
     for n in (pending, approved):
-        urls += [("GET", f"/membership/nominations/{n.id}/edit"), ("POST", f"/membership/nominations/{n.id}/edit"),
-                 ("POST", f"/membership/nominations/{n.id}/withdraw"),
-                 ("POST", f"/membership/nominations/{n.id}/approve"),
-                 ("GET", f"/membership/nominations/{n.id}/reject"), ("POST", f"/membership/nominations/{n.id}/reject"),
-                 ("GET", f"/membership/nominations/{n.id}/consent"),
-                 ("POST", f"/membership/nominations/{n.id}/consent")]
+        urls += [
+            ("GET", f"/membership/nominations/{n.id}/edit"),
+            ("POST", f"/membership/nominations/{n.id}/edit"),
+            ("POST", f"/membership/nominations/{n.id}/withdraw"),
+            ("POST", f"/membership/nominations/{n.id}/approve"),
+            ("GET", f"/membership/nominations/{n.id}/reject"),
+            ("POST", f"/membership/nominations/{n.id}/reject"),
+            ("GET", f"/membership/nominations/{n.id}/consent"),
+            ("POST", f"/membership/nominations/{n.id}/consent"),
+        ]
     return urls
 
 
-FILLED = {"first_name": "Snik", "last_name": "Sniksen", "grade": "7A", "birth_year": "2016", "birth_month": "3",
-          "reason": "nei", "confirmed": "y", "given_on": "2026-01-01", "name": "Overtatt skole", "seats": "9",
-          "deputy_seats": "9", "username": "snik"}
+FILLED = {
+    "first_name": "Snik",
+    "last_name": "Sniksen",
+    "grade": "7A",
+    "birth_year": "2016",
+    "birth_month": "3",
+    "reason": "nei",
+    "confirmed": "y",
+    "given_on": "2026-01-01",
+    "name": "Overtatt skole",
+    "seats": "9",
+    "deputy_seats": "9",
+    "username": "snik",
+}
 
 
 def test_a_school_rep_gets_403_on_every_url_of_another_school(db, client, login_as, world, other):
@@ -91,8 +108,14 @@ def test_the_same_urls_work_for_that_schools_own_rep(db, client, world, other):
     assert "Hemmelig" in client.get(f"/membership/terms/{term.id}/schools/{school.id}").get_data(as_text=True)
 
 
-COORDINATOR_ONLY = ["/membership/schools", "/membership/schools/new", "/membership/terms", "/membership/terms/new",
-                    "/membership/audit", "/membership/audit.csv"]
+COORDINATOR_ONLY = [
+    "/membership/schools",
+    "/membership/schools/new",
+    "/membership/terms",
+    "/membership/terms/new",
+    "/membership/audit",
+    "/membership/audit.csv",
+]
 
 
 @pytest.mark.parametrize("role", ["member", "chair", "clerk", "school_rep"])
@@ -101,12 +124,20 @@ def test_members_and_others_cannot_reach_coordinator_pages(db, client, login_as,
     membership = db.session.scalars(sa.select(Membership).where(Membership.user_id == world.users["member"].id)).one()
     login_as(role)
     token = client.csrf_token("/home")
-    for url in COORDINATOR_ONLY + [f"/membership/terms/{term.id}", f"/membership/schools/{school.id}",
-                                   f"/membership/terms/{term.id}/schools/{world.schools[0].id}/sheets"]:
+    for url in COORDINATOR_ONLY + [
+        f"/membership/terms/{term.id}",
+        f"/membership/schools/{school.id}",
+        f"/membership/terms/{term.id}/schools/{world.schools[0].id}/sheets",
+    ]:
         assert client.get(url).status_code == 403, (role, url)
-    for url in [f"/membership/terms/{term.id}/close", f"/membership/memberships/{membership.id}/office",
-                f"/membership/nominations/{pending.id}/approve", f"/membership/nominations/{pending.id}/reject",
-                "/membership/schools/new", "/membership/terms/new"]:
+    for url in [
+        f"/membership/terms/{term.id}/close",
+        f"/membership/memberships/{membership.id}/office",
+        f"/membership/nominations/{pending.id}/approve",
+        f"/membership/nominations/{pending.id}/reject",
+        "/membership/schools/new",
+        "/membership/terms/new",
+    ]:
         assert client.post(url, data=dict(FILLED, office="chair", csrf_token=token)).status_code == 403, (role, url)
     db.session.expire_all()
     assert db.session.get(Membership, membership.id).office.value == "none"

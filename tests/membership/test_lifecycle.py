@@ -17,10 +17,16 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.accounts.qr import activation_link
-from youthcouncil.audit import AuditEvent
-from youthcouncil.membership import services
+from youthcouncil.audit import AuditEvent, _csv_cell
 from youthcouncil.membership.models import Membership, Nomination, Office, School, Term
+from youthcouncil.membership.nominations import (
+    approve_nomination,
+    members_waiting_for_sheets,
+    record_consent,
+    reject_nomination,
+)
 from youthcouncil.membership.services import MembershipError, today_in_oslo
+from youthcouncil.membership.terms import add_membership
 
 
 @pytest.fixture
@@ -36,10 +42,10 @@ def term(db, world):
 def test_under_15_cannot_activate_until_a_guardian_consent_is_recorded(db, client, login_as, world, term, in_request):
     nomination = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Lita", age=12)
     assert nomination.needs_consent
-    user = services.approve_nomination(nomination, by=world.coordinator)
+    user = approve_nomination(nomination, by=world.coordinator)
     db.session.commit()
     assert user.active is False
-    ready, waiting = services.members_waiting_for_sheets(term, world.schools[0])
+    ready, waiting = members_waiting_for_sheets(term, world.schools[0])
     assert ready == [] and waiting == [nomination]
     # Even a code made elsewhere (the accounts page) does not work before consent.
     issued = accounts.issue_activation_code(user, issued_by=world.coordinator)
@@ -63,14 +69,14 @@ def test_under_15_cannot_activate_until_a_guardian_consent_is_recorded(db, clien
     assert nomination.consent_recorded_by_id == world.users["school_rep"].id
     assert nomination.consent_given_on == today_in_oslo() and nomination.consent_recorded_at is not None
     assert nomination.user.active is True
-    assert services.members_waiting_for_sheets(term, world.schools[0])[0] == [nomination]
+    assert members_waiting_for_sheets(term, world.schools[0])[0] == [nomination]
 
 
 def test_15_and_older_need_no_consent(db, world, term, in_request):
     nomination = make_nomination(term, world.schools[0], world.users["school_rep"], age=15)
     assert not nomination.needs_consent and nomination.has_consent
     with pytest.raises(MembershipError):
-        services.record_consent(nomination, today_in_oslo(), by=world.coordinator)
+        record_consent(nomination, today_in_oslo(), by=world.coordinator)
 
 
 # --- Activation sheets --------------------------------------------------------------------------------------
@@ -82,7 +88,7 @@ def test_activation_sheets_show_one_page_per_new_member_with_a_qr_of_the_link(db
     second = make_nomination(term, world.schools[0], rep, first_name="Bo", age=16)
     waiting = make_nomination(term, world.schools[0], rep, first_name="Cia", age=11)
     for nomination in (first, second, waiting):
-        services.approve_nomination(nomination, by=world.coordinator)
+        approve_nomination(nomination, by=world.coordinator)
     db.session.commit()
     login_as("coordinator")
     url = f"/membership/terms/{term.id}/schools/{world.schools[0].id}/sheets"
@@ -106,8 +112,11 @@ def test_activation_sheets_show_one_page_per_new_member_with_a_qr_of_the_link(db
     assert count(db, ActivationCode) == 2
     # The printed code works: the member activates and can log in.
     client.submit("/logout", {}, page="/home")
-    response = client.submit("/activate", {"code": codes[0], "passphrase": "tre gode ord her",
-                                           "confirm": "tre gode ord her"}, page="/activate")
+    response = client.submit(
+        "/activate",
+        {"code": codes[0], "passphrase": "tre gode ord her", "confirm": "tre gode ord her"},
+        page="/activate",
+    )
     assert response.status_code == 303
 
 
@@ -138,8 +147,7 @@ def test_members_and_staff_see_the_full_roster(client, login_as, world):
 def test_coordinator_marks_chair_and_vice_chair_with_audit(db, client, login_as, world):
     login_as("coordinator")
     mia = db.session.scalars(sa.select(Membership).where(Membership.user_id == world.users["member"].id)).one()
-    response = client.submit(f"/membership/memberships/{mia.id}/office", {"office": "chair"},
-                             page="/membership/roster")
+    response = client.submit(f"/membership/memberships/{mia.id}/office", {"office": "chair"}, page="/membership/roster")
     assert response.status_code == 303
     db.session.expire_all()
     offices = dict(db.session.execute(sa.select(Membership.user_id, Membership.office)).all())
@@ -150,8 +158,12 @@ def test_coordinator_marks_chair_and_vice_chair_with_audit(db, client, login_as,
     client.submit(f"/membership/memberships/{mia.id}/office", {"office": "vice_chair"}, page="/membership/roster")
     db.session.expire_all()
     assert db.session.get(Membership, mia.id).office == Office.vice_chair
-    assert client.submit(f"/membership/memberships/{mia.id}/office", {"office": "king"},
-                         page="/membership/roster").status_code == 400
+    assert (
+        client.submit(
+            f"/membership/memberships/{mia.id}/office", {"office": "king"}, page="/membership/roster"
+        ).status_code
+        == 400
+    )
 
 
 # --- End of term --------------------------------------------------------------------------------------------
@@ -159,7 +171,7 @@ def test_coordinator_marks_chair_and_vice_chair_with_audit(db, client, login_as,
 
 def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db, client, login_as, world, term):
     staying = world.members[2]
-    services.add_membership(term, staying, world.schools[0])  # also seated in the next (open) term
+    add_membership(term, staying, world.schools[0])  # also seated in the next (open) term
     db.session.commit()
     tokens = {u.id: u.session_token for u in world.members}
     login_as("member")
@@ -184,22 +196,35 @@ def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db
 
 def test_coordinator_adds_a_school_and_a_rep(db, client, login_as, world):
     login_as("coordinator")
-    response = client.submit("/membership/schools/new", {"name": "", "seats": "2", "deputy_seats": "1"},
-                             page="/membership/schools/new")
+    response = client.submit(
+        "/membership/schools/new", {"name": "", "seats": "2", "deputy_seats": "1"}, page="/membership/schools/new"
+    )
     assert response.status_code == 200 and 'id="name-error"' in response.get_data(as_text=True)
-    response = client.submit("/membership/schools/new", {"name": "Bakken skole", "seats": "2", "deputy_seats": "x"},
-                             page="/membership/schools/new")
+    response = client.submit(
+        "/membership/schools/new",
+        {"name": "Bakken skole", "seats": "2", "deputy_seats": "x"},
+        page="/membership/schools/new",
+    )
     assert response.status_code == 200
-    response = client.submit("/membership/schools/new", {"name": "bakken skole", "seats": "2", "deputy_seats": "1"},
-                             page="/membership/schools/new")
+    response = client.submit(
+        "/membership/schools/new",
+        {"name": "bakken skole", "seats": "2", "deputy_seats": "1"},
+        page="/membership/schools/new",
+    )
     assert "finnes allerede" in response.get_data(as_text=True)
-    response = client.submit("/membership/schools/new", {"name": "Havna skole", "seats": "2", "deputy_seats": "1"},
-                             page="/membership/schools/new")
+    response = client.submit(
+        "/membership/schools/new",
+        {"name": "Havna skole", "seats": "2", "deputy_seats": "1"},
+        page="/membership/schools/new",
+    )
     assert response.status_code == 303
     school = db.session.scalars(sa.select(School).where(School.name == "Havna skole")).one()
     assert (school.seats, school.deputy_seats) == (2, 1)
-    response = client.submit(f"/membership/schools/{school.id}/reps/new", {"first_name": "Rune", "last_name": "Rep"},
-                             page=f"/membership/schools/{school.id}")
+    response = client.submit(
+        f"/membership/schools/{school.id}/reps/new",
+        {"first_name": "Rune", "last_name": "Rep"},
+        page=f"/membership/schools/{school.id}",
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-testid="activation-code"' in html and '<img class="qr"' in html
@@ -210,9 +235,11 @@ def test_coordinator_adds_a_school_and_a_rep(db, client, login_as, world):
 def test_seats_cannot_go_below_the_members_already_seated(db, client, login_as, world):
     login_as("coordinator")
     school = world.schools[0]  # Mia and one extra member sit here
-    response = client.submit(f"/membership/schools/{school.id}", {"name": school.name, "seats": "1",
-                                                                   "deputy_seats": "1"},
-                             page=f"/membership/schools/{school.id}")
+    response = client.submit(
+        f"/membership/schools/{school.id}",
+        {"name": school.name, "seats": "1", "deputy_seats": "1"},
+        page=f"/membership/schools/{school.id}",
+    )
     assert response.status_code == 200
     assert "2 medlemmer sitter allerede" in response.get_data(as_text=True)
 
@@ -220,15 +247,20 @@ def test_seats_cannot_go_below_the_members_already_seated(db, client, login_as, 
 def test_term_rules(db, client, login_as, world):
     login_as("coordinator")
     start = date(2030, 8, 15)
-    base = {"name": "2030–2032", "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=729)).isoformat(),
-            "nomination_deadline": (start - timedelta(days=14)).isoformat()}
+    base = {
+        "name": "2030–2032",
+        "starts_on": start.isoformat(),
+        "ends_on": (start + timedelta(days=729)).isoformat(),
+        "nomination_deadline": (start - timedelta(days=14)).isoformat(),
+    }
     too_long = dict(base, ends_on=date(2032, 8, 15).isoformat())
     response = client.submit("/membership/terms/new", too_long, page="/membership/terms/new")
     assert response.status_code == 200 and "høyst to år" in response.get_data(as_text=True)
     assert 'value="2030–2032"' in response.get_data(as_text=True)
     backwards = dict(base, ends_on=(start - timedelta(days=1)).isoformat())
-    assert "slutte etter" in client.submit("/membership/terms/new", backwards,
-                                           page="/membership/terms/new").get_data(as_text=True)
+    assert "slutte etter" in client.submit("/membership/terms/new", backwards, page="/membership/terms/new").get_data(
+        as_text=True
+    )
     late_deadline = dict(base, nomination_deadline=date(2033, 1, 1).isoformat())
     assert client.submit("/membership/terms/new", late_deadline, page="/membership/terms/new").status_code == 200
     response = client.submit("/membership/terms/new", base, page="/membership/terms/new")
@@ -244,7 +276,7 @@ def test_term_rules(db, client, login_as, world):
 
 def test_audit_log_page_and_csv_export(db, client, login_as, world, term):
     nomination = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="=HYPERLINK(1)")
-    services.reject_nomination(nomination, "Nei takk", by=world.coordinator)
+    reject_nomination(nomination, "Nei takk", by=world.coordinator)
     db.session.commit()
     login_as("coordinator")
     html = client.get("/membership/audit").get_data(as_text=True)
@@ -262,9 +294,9 @@ def test_audit_log_page_and_csv_export(db, client, login_as, world, term):
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():
-    assert services._csv_cell("=1+1") == "'=1+1"
-    assert services._csv_cell("@x") == "'@x"
-    assert services._csv_cell("ok") == "ok"
+    assert _csv_cell("=1+1") == "'=1+1"
+    assert _csv_cell("@x") == "'@x"
+    assert _csv_cell("ok") == "ok"
 
 
 def test_make_member_builder_still_works_without_a_seat_slot(db, world):

@@ -9,9 +9,16 @@ import pytest
 from tests.conftest import count
 from tests.membership.builders import birth_for_age, make_nomination, make_open_term
 from youthcouncil.i18n import OSLO
-from youthcouncil.membership import services
 from youthcouncil.membership.models import Nomination, NominationStatus
-from youthcouncil.membership.services import MembershipError, age_on, today_in_oslo
+from youthcouncil.membership.nominations import (
+    Candidate,
+    age_band,
+    age_on,
+    intended_seats,
+    update_nomination,
+    withdraw_nomination,
+)
+from youthcouncil.membership.services import MembershipError, today_in_oslo
 
 
 @pytest.fixture
@@ -23,8 +30,15 @@ def term(db, world):
 
 def _form(term, **overrides):
     year, month = birth_for_age(term, 13)
-    data = {"first_name": "Sigrid", "last_name": "Bø", "grade": "7B", "birth_year": year, "birth_month": month,
-            "why_me": "Jeg liker å bestemme.", "position": ""}
+    data = {
+        "first_name": "Sigrid",
+        "last_name": "Bø",
+        "grade": "7B",
+        "birth_year": year,
+        "birth_month": month,
+        "why_me": "Jeg liker å bestemme.",
+        "position": "",
+    }
     data.update(overrides)
     return data
 
@@ -59,8 +73,9 @@ def test_rep_nominates_and_only_an_age_band_is_kept(db, client, login_as, world,
         ({"why_me": "x" * 501}, "why_me", "500"),
     ],
 )
-def test_bad_input_is_explained_next_to_the_field_with_the_typing_kept(client, login_as, world, term, overrides,
-                                                                          field, words):
+def test_bad_input_is_explained_next_to_the_field_with_the_typing_kept(
+    client, login_as, world, term, overrides, field, words
+):
     login_as("school_rep")
     school = world.schools[0]
     data = _form(term, **overrides)
@@ -78,8 +93,9 @@ def test_too_young_and_too_old_are_refused(db, client, login_as, world, term):
     school = world.schools[0]
     for age in (9, 18):
         year, month = birth_for_age(term, age)
-        response = client.submit(_url(term, school), _form(term, birth_year=year, birth_month=month),
-                                 page=_url(term, school))
+        response = client.submit(
+            _url(term, school), _form(term, birth_year=year, birth_month=month), page=_url(term, school)
+        )
         assert response.status_code == 200
         assert "10 til 17 år" in response.get_data(as_text=True)
     assert count(db, Nomination) == 0
@@ -92,15 +108,18 @@ def test_age_is_counted_on_the_terms_first_day():
     assert age_on(start, 2016, 8) == 10  # birthday counts as the 1st of the month
     assert age_on(start, 2016, 9) == 9
     assert age_on(start, 2009, 1) == 17
-    assert services.age_band(12) == "10-12" and services.age_band(14) == "13-14" and services.age_band(15) == "15-17"
+    assert age_band(12) == "10-12" and age_band(14) == "13-14" and age_band(15) == "15-17"
 
 
 def test_a_duplicate_candidate_is_refused(db, client, login_as, world, term):
     make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Sigrid", last_name="Bø")
     db.session.commit()
     login_as("school_rep")
-    response = client.submit(_url(term, world.schools[0]), _form(term, first_name=" sigrid ", last_name="BØ"),
-                             page=_url(term, world.schools[0]))
+    response = client.submit(
+        _url(term, world.schools[0]),
+        _form(term, first_name=" sigrid ", last_name="BØ"),
+        page=_url(term, world.schools[0]),
+    )
     assert response.status_code == 200
     assert "allerede nominert" in response.get_data(as_text=True)
     assert count(db, Nomination) == 1
@@ -117,7 +136,7 @@ def test_the_database_refuses_a_duplicate_live_nomination(db, world, term):
         db.session.execute(sa.insert(Nomination).values(**values))
     db.session.rollback()
     # Withdrawn or rejected nominations do not block a new one.
-    services.withdraw_nomination(db.session.get(Nomination, first.id), by=None)
+    withdraw_nomination(db.session.get(Nomination, first.id), by=None)
     make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Ada", last_name="Ro")
 
 
@@ -160,13 +179,14 @@ def test_order_decides_member_or_deputy(db, world, term):
     school = world.schools[0]  # 3 seats, 1 deputy
     rep = world.users["school_rep"]
     made = [make_nomination(term, school, rep) for _ in range(4)]
-    intended = services.intended_seats(term, school)
+    intended = intended_seats(term, school)
     assert [intended[n.id].value for n in made] == ["member", "member", "member", "deputy"]
-    services.update_nomination(made[3], services.Candidate(made[3].first_name, "Kandidat", "8B",
-                                                           *birth_for_age(term, 15), position=1), by=rep)
+    update_nomination(
+        made[3], Candidate(made[3].first_name, "Kandidat", "8B", *birth_for_age(term, 15), position=1), by=rep
+    )
     made[0].position = 2
     db.session.flush()
-    intended = services.intended_seats(term, school)
+    intended = intended_seats(term, school)
     assert intended[made[3].id].value == "member"
 
 

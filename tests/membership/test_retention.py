@@ -15,9 +15,11 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.audit import AuditEvent
-from youthcouncil.membership import services
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus
-from youthcouncil.membership.services import retention_cutoff, run_retention, today_in_oslo
+from youthcouncil.membership.nominations import Candidate
+from youthcouncil.membership.retention import retention_cutoff, run_retention
+from youthcouncil.membership.services import today_in_oslo
+from youthcouncil.membership.terms import close_term
 
 
 @pytest.fixture
@@ -30,19 +32,33 @@ def old_term(db, world):
     continuing = world.users["member"]
     db.session.add(Membership(term=term, user=continuing, school=world.schools[0]))
     accounts.issue_activation_code(former)
-    approved = services.Candidate("Gunnhild", "Gammelsen", "9A", None, None)
+    approved = Candidate("Gunnhild", "Gammelsen", "9A", None, None)
     nomination = Nomination(
-        term=term, school=world.schools[0], first_name=approved.first_name, last_name=approved.last_name,
-        grade="9A", candidate_key="gunnhild gammelsen", age_band="13-14", why_me="Jeg vil hjelpe.",
-        status=NominationStatus.approved, user=former,
+        term=term,
+        school=world.schools[0],
+        first_name=approved.first_name,
+        last_name=approved.last_name,
+        grade="9A",
+        candidate_key="gunnhild gammelsen",
+        age_band="13-14",
+        why_me="Jeg vil hjelpe.",
+        status=NominationStatus.approved,
+        user=former,
     )
     rejected = Nomination(
-        term=term, school=world.schools[0], first_name="Rolf", last_name="Avslått", grade="8B",
-        candidate_key="rolf avslått", age_band="15-17", why_me="Fordi.", status=NominationStatus.rejected,
+        term=term,
+        school=world.schools[0],
+        first_name="Rolf",
+        last_name="Avslått",
+        grade="8B",
+        candidate_key="rolf avslått",
+        age_band="15-17",
+        why_me="Fordi.",
+        status=NominationStatus.rejected,
         rejection_reason="Flyttet fra kommunen.",
     )
     db.session.add_all([nomination, rejected])
-    services.close_term(term, by=world.coordinator)
+    close_term(term, by=world.coordinator)
     db.session.commit()
     return types.SimpleNamespace(term=term, former=former, continuing=continuing, nominations=[nomination, rejected])
 

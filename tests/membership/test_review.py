@@ -11,9 +11,17 @@ from tests.conftest import count
 from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.audit import AuditEvent
-from youthcouncil.membership import services
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Seat
+from youthcouncil.membership.nominations import (
+    Candidate,
+    approve_nomination,
+    nominate,
+    places_left,
+    reject_nomination,
+    withdraw_nomination,
+)
 from youthcouncil.membership.services import MembershipError
+from youthcouncil.membership.terms import add_membership
 
 
 @pytest.fixture
@@ -64,13 +72,13 @@ def test_rejection_needs_a_reason_that_the_rep_sees(db, client, login_as, world,
 def test_decided_nominations_cannot_be_decided_again_or_changed(db, world, term, in_request):
     rep = world.users["school_rep"]
     nomination = make_nomination(term, world.schools[0], rep)
-    services.approve_nomination(nomination, by=world.coordinator)
+    approve_nomination(nomination, by=world.coordinator)
     with pytest.raises(MembershipError):
-        services.approve_nomination(nomination, by=world.coordinator)
+        approve_nomination(nomination, by=world.coordinator)
     with pytest.raises(MembershipError):
-        services.reject_nomination(nomination, "nei", by=world.coordinator)
+        reject_nomination(nomination, "nei", by=world.coordinator)
     with pytest.raises(MembershipError):
-        services.withdraw_nomination(nomination, by=rep)
+        withdraw_nomination(nomination, by=rep)
 
 
 def test_full_member_seats_send_the_next_approval_to_a_deputy_seat_and_then_refuse(db, world, term, in_request):
@@ -78,12 +86,12 @@ def test_full_member_seats_send_the_next_approval_to_a_deputy_seat_and_then_refu
     rep = world.users["school_rep"]
     made = [make_nomination(term, school, rep) for _ in range(4)]
     for nomination in made:
-        services.approve_nomination(nomination, by=world.coordinator)
+        approve_nomination(nomination, by=world.coordinator)
     seats = [m.seat for m in db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id))]
     assert sorted(seats) == [Seat.deputy, Seat.member, Seat.member, Seat.member]
     with pytest.raises(MembershipError):
-        services.add_membership(term, world.users["member"], school, Seat.member)
-    assert services.places_left(term, school) == 0
+        add_membership(term, world.users["member"], school, Seat.member)
+    assert places_left(term, school) == 0
 
 
 def test_the_database_refuses_a_second_membership_in_the_same_seat_slot(db, world, term):
@@ -91,14 +99,20 @@ def test_the_database_refuses_a_second_membership_in_the_same_seat_slot(db, worl
 
     rep = world.users["school_rep"]
     first = make_nomination(term, world.schools[0], rep)
-    services.approve_nomination(first, by=world.coordinator)
+    approve_nomination(first, by=world.coordinator)
     db.session.commit()
     taken = db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id)).one()
     with pytest.raises(IntegrityError):
         db.session.execute(
             sa.insert(Membership).values(
-                term_id=term.id, user_id=world.users["member"].id, school_id=taken.school_id, seat="member",
-                office="none", active=True, seat_slot=taken.seat_slot, created_at=taken.created_at,
+                term_id=term.id,
+                user_id=world.users["member"].id,
+                school_id=taken.school_id,
+                seat="member",
+                office="none",
+                active=True,
+                seat_slot=taken.seat_slot,
+                created_at=taken.created_at,
             )
         )
     db.session.rollback()
@@ -113,10 +127,10 @@ def test_two_approvals_at_once_never_exceed_the_seats(app, db, world, term):
     db.session.flush()
     ids = []
     for i in range(8):
-        nomination = services.Candidate(f"Tråd{i}", "Test", "8A", term.starts_on.year - 14, term.starts_on.month)
+        nomination = Candidate(f"Tråd{i}", "Test", "8A", term.starts_on.year - 14, term.starts_on.month)
         # Nominate past the limit on purpose (as if nominated before the seat count was lowered).
         school.seats = 8
-        ids.append(services.nominate(term, school, nomination, by=rep).id)
+        ids.append(nominate(term, school, nomination, by=rep).id)
         school.seats = 1
     coordinator_id, term_id, school_id = world.coordinator.id, term.id, school.id
     db.session.commit()
@@ -132,7 +146,7 @@ def test_two_approvals_at_once_never_exceed_the_seats(app, db, world, term):
             try:
                 nomination = thread_db.session.get(Nomination, nomination_id)
                 coordinator = thread_db.session.get(User, coordinator_id)
-                services.approve_nomination(nomination, by=coordinator)
+                approve_nomination(nomination, by=coordinator)
                 thread_db.session.commit()
                 outcomes.append("approved")
             except MembershipError:
@@ -167,7 +181,7 @@ def test_rep_home_shows_the_schools_status(db, client, login_as, world, term):
     rep = world.users["school_rep"]
     first = make_nomination(term, world.schools[0], rep)
     make_nomination(term, world.schools[0], rep)
-    services.approve_nomination(first, by=world.coordinator)
+    approve_nomination(first, by=world.coordinator)
     db.session.commit()
     login_as("school_rep")
     html = client.get("/home").get_data(as_text=True)

@@ -1,4 +1,4 @@
-from youthcouncil.safety_week import services
+from youthcouncil.safety_week import results, services
 from youthcouncil.safety_week.models import Phase
 
 
@@ -12,5 +12,5 @@ def test_demo_has_a_voting_round_and_last_years_result(app, db):
     rounds = services.rounds_newest_first()
     assert [r.phase() for r in rounds] == [Phase.voting, Phase.closed]
     assert services.voter_count(rounds[0]) == 8
-    result = services.compute_result(rounds[1])
+    result = results.compute_result(rounds[1])
     assert result.winner is not None and len(result.rounds) >= 2

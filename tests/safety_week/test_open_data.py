@@ -15,7 +15,7 @@ from tests.conftest import count
 from tests.factories import make_member
 from tests.safety_week import builders
 from youthcouncil.db import utcnow
-from youthcouncil.safety_week import services
+from youthcouncil.safety_week import open_data, results, services
 from youthcouncil.safety_week.models import Ballot, Method, ThemeRound, Voter
 
 
@@ -44,7 +44,7 @@ def test_downloaded_file_counts_to_the_same_winner_with_flask_tally(app, db, wor
     with app.test_request_context():
         services.count_round(round_)
     db.session.commit()
-    expected = services.compute_result(round_)
+    expected = results.compute_result(round_)
     assert not expected.lot_used
     response = client.get(f"/safety-week/rounds/{round_.id}/export")  # the public download
     assert response.status_code == 200
@@ -70,17 +70,17 @@ def test_a_lot_is_drawn_again_the_same_way_from_the_seed_in_the_file(app, db, wo
         builders.vote(round_, member, *[themes[i] for i in order])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    expected = services.compute_result(round_)
+    expected = results.compute_result(round_)
     assert expected.lot_used
-    name, text = services.export_preflib(round_)
+    name, text = open_data.export_preflib(round_)
     assert f"# LOT SEED: {round_.lot_seed}" in text
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     assert tally_file(path, method.value, seed=round_.lot_seed)["winner"] == expected.winner.title
     # Imported again, the round keeps the seed, so its result page shows the same winner.
-    again = services.import_preflib(text, file_name=name, year=1999, title="Again", method=method)
+    again = open_data.import_preflib(text, file_name=name, year=1999, title="Again", method=method)
     assert again.lot_seed == round_.lot_seed
-    assert services.compute_result(again).winner.title == expected.winner.title
+    assert results.compute_result(again).winner.title == expected.winner.title
 
 
 def test_two_themes_with_the_same_title_still_export_a_file_tally_can_count(app, db, world, tmp_path, req):
@@ -89,7 +89,7 @@ def test_two_themes_with_the_same_title_still_export_a_file_tally_can_count(app,
         builders.vote(round_, member, *[themes[i] for i in order])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    name, text = services.export_preflib(round_)
+    name, text = open_data.export_preflib(round_)
     tallied = _tally(app, tmp_path, name, text, "irv")
     assert tallied["winner"] == "Trygg på nett"
     assert sorted(tallied["rounds"][0]["counts"]) == ["Trygg på nett", "Trygg på nett (2)", "Vennskap"]

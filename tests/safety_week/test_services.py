@@ -13,7 +13,7 @@ from tests.factories import make_member, make_user
 from tests.safety_week import builders
 from youthcouncil.membership.models import Seat
 from youthcouncil.notifications.models import Notification
-from youthcouncil.safety_week import services
+from youthcouncil.safety_week import open_data, results, services
 from youthcouncil.safety_week.models import Ballot, Method, Phase, Proposal, ProposalStatus, ThemeRound, Voter
 from youthcouncil.safety_week.services import SafetyWeekError
 
@@ -321,7 +321,7 @@ def test_result_shows_every_round_and_the_centre_squeeze(app, db, world, req):
     _cast(round_, themes, [(4, [left, centre]), (4, [right, centre]), (3, [centre, left])])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    result = services.compute_result(round_)
+    result = results.compute_result(round_)
     assert result.winner == themes[left]
     assert [r.reason for r in result.rounds] == ["fewest_votes", "majority"]
     assert result.rounds[0].eliminated == themes[centre]
@@ -338,7 +338,7 @@ def test_exhausted_ballots_and_the_lot_are_reported(app, db, world, req):
     _cast(round_, themes, [(2, [0]), (2, [1]), (1, [2])])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    result = services.compute_result(round_)
+    result = results.compute_result(round_)
     assert result.rounds[1].exhausted == 1
     assert result.rounds[1].reason == "tie_lot" and result.lot_used
     assert {t.title for t in result.rounds[1].tied} == {"A", "B"}
@@ -355,7 +355,7 @@ def test_tie_broken_by_the_earlier_round(app, db, world, req):
     _cast(round_, themes, [(4, [0]), (3, [1]), (2, [2]), (1, [3, 2])])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    result = services.compute_result(round_)
+    result = results.compute_result(round_)
     assert result.rounds[1].reason == "tie_earlier_round"
     assert result.rounds[1].eliminated == themes[2]
 
@@ -366,7 +366,7 @@ def test_approval_result(app, db, world, req):
     builders.vote(round_, world.members[1], themes[1])
     builders.move_to(round_, "counting")
     services.count_round(round_)
-    result = services.compute_result(round_)
+    result = results.compute_result(round_)
     assert result.winner == themes[1]
     assert [(bar.theme, bar.votes) for bar in result.approval_bars][:2] == [(themes[1], 2), (themes[0], 1)]
 
@@ -384,7 +384,7 @@ def test_export_has_titles_and_rankings_and_nothing_personal(app, db, world, req
         if False
         else None,
     )
-    name, text = services.export_preflib(round_)
+    name, text = open_data.export_preflib(round_)
     assert name.endswith(".soi")
     assert "# ALTERNATIVE NAME 1: Trygg på nett" in text
     assert f"{len(world.members)}: 1,2" in text
@@ -395,7 +395,7 @@ def test_export_has_titles_and_rankings_and_nothing_personal(app, db, world, req
 def test_export_refused_before_counting(app, db, world, req):
     round_, _ = builders.voting_round(world)
     with pytest.raises(SafetyWeekError):
-        services.export_preflib(round_)
+        open_data.export_preflib(round_)
 
 
 def test_import_and_export_round_trip(app, db, world, req):
@@ -410,19 +410,21 @@ def test_import_and_export_round_trip(app, db, world, req):
             "2: 3,2",
         ]
     )
-    round_ = services.import_preflib(text, file_name="old.soi", year=2019, title="Trygghetsuka 2019", method=Method.irv)
+    round_ = open_data.import_preflib(
+        text, file_name="old.soi", year=2019, title="Trygghetsuka 2019", method=Method.irv
+    )
     assert round_.is_closed and round_.imported and round_.term_id is None
-    result = services.compute_result(round_)
+    result = results.compute_result(round_)
     assert result.winner.title == "Trygg på nett"  # 3 / 4 / 2: Vennskap out, its 2 go to Trygg på nett: 6 of 9
-    name, exported = services.export_preflib(round_)
-    again = services.import_preflib(exported, file_name=name, year=2018, title="Again", method=Method.irv)
-    assert services.compute_result(again).winner.title == result.winner.title
+    name, exported = open_data.export_preflib(round_)
+    again = open_data.import_preflib(exported, file_name=name, year=2018, title="Again", method=Method.irv)
+    assert results.compute_result(again).winner.title == result.winner.title
     assert services.counted_ballots(again) and sum(w for _, w in services.counted_ballots(again)) == 9
 
 
 def test_import_refuses_a_broken_file(app, db, world, req):
     with pytest.raises(SafetyWeekError) as error:
-        services.import_preflib("1: 1,2\n", file_name="x.soi", year=2017, title="X", method=Method.irv)
+        open_data.import_preflib("1: 1,2\n", file_name="x.soi", year=2017, title="X", method=Method.irv)
     assert error.value.field == "file"
     assert count(db, ThemeRound) == 0
 

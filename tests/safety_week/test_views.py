@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count, log_in
 from tests.safety_week import builders
-from youthcouncil.safety_week import services
+from youthcouncil.safety_week import results
 from youthcouncil.safety_week.models import Ballot, Method, Proposal, ProposalStatus, ThemeRound, Voter
 
 
@@ -311,7 +311,7 @@ def test_coordinator_imports_a_preflib_file(app, db, world, client, login_as):
     )
     assert response.status_code == 303
     round_ = db.session.scalars(sa.select(ThemeRound)).one()
-    assert services.compute_result(round_).winner.title == "Vennskap"
+    assert results.compute_result(round_).winner.title == "Vennskap"
     broken = client.post(
         "/safety-week/import",
         data={

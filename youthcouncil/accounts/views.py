@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from youthcouncil.accounts import bp, services
@@ -20,8 +21,12 @@ from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in
 from youthcouncil.extensions import db, limiter
 from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
-from youthcouncil.membership.services import MembershipError, add_membership, current_term
-from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, redirect_back, see_other
+from youthcouncil.membership.services import MembershipError, current_term
+from youthcouncil.membership.terms import add_membership
+from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, nav_item, redirect_back, see_other
+
+nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
+nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
 
 
 def _login_key() -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import save_draft, submit_ballot
+from youthcouncil.budget.ledger import record_spending
 from youthcouncil.budget.models import Feasibility, Rule
+from youthcouncil.budget.outcome import close_voting, confirm_outcome
+from youthcouncil.budget.services import check_event, create_year, propose_event
 from youthcouncil.db import utcnow
 
 THIS_YEAR = (
@@ -29,7 +32,7 @@ def _propose(year, demo, items, when):
     for i, (title, text, cost, month) in enumerate(items):
         proposer = demo.members[(i * 3) % len(demo.members)]
         events.append(
-            services.propose_event(
+            propose_event(
                 year, proposer=proposer, title=title, description=text, estimated_cost=cost, month=month, now=when
             )
         )
@@ -42,7 +45,7 @@ def seed(demo) -> None:
 
     # Last year: decided, grants confirmed, spending recorded.
     start = now - timedelta(days=365)
-    last = services.create_year(
+    last = create_year(
         name=f"Budsjett {start.year}",
         total=80_000,
         proposing_starts=start,
@@ -55,15 +58,15 @@ def seed(demo) -> None:
     )
     events = _propose(last, demo, LAST_YEAR, start + timedelta(days=1))
     for event in events:
-        services.check_event(event, by=coordinator, verdict=Feasibility.feasible, now=start + timedelta(days=15))
+        check_event(event, by=coordinator, verdict=Feasibility.feasible, now=start + timedelta(days=15))
     voting = start + timedelta(days=22)
     for i, member in enumerate(demo.members[:18]):
         picks = [events[i % 4].id, events[(i + 1) % 4].id] if i % 3 else [events[2].id, events[1].id]
-        services.submit_ballot(last, member, picks, now=voting)
-    services.close_voting(last, by=coordinator, now=start + timedelta(days=29))
-    grants = services.confirm_outcome(last, by=demo.chair)
+        submit_ballot(last, member, picks, now=voting)
+    close_voting(last, by=coordinator, now=start + timedelta(days=29))
+    grants = confirm_outcome(last, by=demo.chair)
     for n, grant in enumerate(grants):
-        services.record_spending(
+        record_spending(
             grant,
             amount=grant.amount - 1_500 * (n + 1) if grant.amount > 1_500 * (n + 1) else grant.amount,
             spent_on=(start + timedelta(days=60 + 20 * n)).date(),
@@ -73,7 +76,7 @@ def seed(demo) -> None:
 
     # This year: voting is open; some have voted, one has a draft that is not submitted.
     start = now - timedelta(days=20)
-    this = services.create_year(
+    this = create_year(
         name=f"Budsjett {now.year}",
         total=100_000,
         proposing_starts=start,
@@ -86,8 +89,8 @@ def seed(demo) -> None:
     )
     events = _propose(this, demo, THIS_YEAR, start + timedelta(days=1))
     check = start + timedelta(days=11)
-    services.check_event(events[0], by=coordinator, verdict=Feasibility.feasible, now=check)
-    services.check_event(
+    check_event(events[0], by=coordinator, verdict=Feasibility.feasible, now=check)
+    check_event(
         events[1],
         by=coordinator,
         verdict=Feasibility.adjusted,
@@ -95,10 +98,10 @@ def seed(demo) -> None:
         note="Instruktørene koster litt mer enn vi trodde.",
         now=check,
     )
-    services.check_event(events[2], by=coordinator, verdict=Feasibility.feasible, now=check)
-    services.check_event(events[3], by=coordinator, verdict=Feasibility.feasible, now=check)
-    services.check_event(events[4], by=coordinator, verdict=Feasibility.feasible, now=check)
-    services.check_event(
+    check_event(events[2], by=coordinator, verdict=Feasibility.feasible, now=check)
+    check_event(events[3], by=coordinator, verdict=Feasibility.feasible, now=check)
+    check_event(events[4], by=coordinator, verdict=Feasibility.feasible, now=check)
+    check_event(
         events[5],
         by=coordinator,
         verdict=Feasibility.not_feasible,
@@ -108,5 +111,5 @@ def seed(demo) -> None:
     feasible = events[:5]
     for i, member in enumerate(demo.members[3:12]):
         picks = [feasible[i % 5].id, feasible[(i + 2) % 5].id]
-        services.submit_ballot(this, member, picks)
-    services.save_draft(this, demo.members[2], [feasible[0].id, feasible[3].id])
+        submit_ballot(this, member, picks)
+    save_draft(this, demo.members[2], [feasible[0].id, feasible[3].id])

@@ -74,7 +74,7 @@ class BudgetYear(db.Model):
     name: Mapped[str] = mapped_column(sa.String(80))
     #: The whole budget in kroner.
     total: Mapped[int]
-    #: Sum of all grants in kroner; only ever changed by services.reserve_money().
+    #: Sum of all grants in kroner; only ever changed by ledger.reserve_money().
     granted_total: Mapped[int] = mapped_column(default=0)
     proposing_starts: Mapped[datetime]
     feasibility_starts: Mapped[datetime]
@@ -255,7 +255,7 @@ class Grant(db.Model):
     year_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_years.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_events.id", ondelete="CASCADE"))
     amount: Mapped[int]
-    #: Sum of the spending recorded; only changed by services.record_spending().
+    #: Sum of the spending recorded; only changed by ledger.record_spending().
     spent_total: Mapped[int] = mapped_column(default=0)
     source: Mapped[GrantSource] = mapped_column(
         sa.Enum(GrantSource, name="budget_grant_source", native_enum=False, length=10)

@@ -7,6 +7,8 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 
 from youthcouncil import audit
+from youthcouncil.budget.ballot import ballots_for_count
+from youthcouncil.budget.ledger import create_grant
 from youthcouncil.budget.models import (
     BallotChoice,
     BudgetBallot,
@@ -17,7 +19,7 @@ from youthcouncil.budget.models import (
     Phase,
     Rule,
 )
-from youthcouncil.budget.services import BudgetError, _ballots_for_count, ballot_events, create_grant
+from youthcouncil.budget.services import BudgetError, ballot_events
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
@@ -64,7 +66,7 @@ def export_pb(year: BudgetYear, municipality: str = "") -> str:
         for event in events
     )
     # Ballots sorted by their content: the order says nothing about who voted when.
-    votes = tuple(pabulib.PbVote(voter_id="x", vote=tuple(choice)) for choice in _ballots_for_count(year))
+    votes = tuple(pabulib.PbVote(voter_id="x", vote=tuple(choice)) for choice in ballots_for_count(year))
     data = pabulib.without_personal_data(pabulib.PbFile(meta=meta, projects=projects, votes=votes))
     return pabulib.dumps_pb(data, vote_columns=())
 

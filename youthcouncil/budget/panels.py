@@ -6,31 +6,32 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.budget import services
+from youthcouncil.budget.ballot import count_voters, draft_of, eligible_voter_ids, has_voted, is_eligible_voter
 from youthcouncil.budget.models import Phase
+from youthcouncil.budget.services import current_year, proposals_to_check
 from youthcouncil.web import home_panel
 
 
-@home_panel(30)
+@home_panel(31)
 def budget_panel(user) -> Markup | None:
-    year = services.current_year()
+    year = current_year()
     if year is None:
         return None
     phase = year.phase()
     context = {"year": year, "phase": phase}
-    if has_role(user, Role.member) and phase == Phase.voting and services.is_eligible_voter(user):
-        context["draft"] = services.draft_of(year, user) is not None
-        context["voted"] = services.has_voted(year, user)
+    if has_role(user, Role.member) and phase == Phase.voting and is_eligible_voter(user):
+        context["draft"] = draft_of(year, user) is not None
+        context["voted"] = has_voted(year, user)
     elif has_role(user, Role.member) and phase == Phase.proposing:
         context["proposing"] = True
     if has_role(user, Role.coordinator):
-        to_check = len(services.proposals_to_check())
+        to_check = len(proposals_to_check())
         if to_check:
             context["to_check"] = to_check
         if phase == Phase.voting_ended:
             context["to_close"] = True
         if phase == Phase.voting:
-            context["turnout"] = (services.count_voters(year), len(services.eligible_voter_ids()))
+            context["turnout"] = (count_voters(year), len(eligible_voter_ids()))
     if has_role(user, Role.chair) and phase == Phase.counted:
         context["to_confirm"] = True
     if len(context) == 2:

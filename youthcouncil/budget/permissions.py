@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from youthcouncil.auth import Role, has_role
+from youthcouncil.budget.ballot import is_eligible_voter
 from youthcouncil.budget.models import BudgetYear, Event, Grant, GrantRequest, Phase, RequestStatus
 
 
@@ -42,8 +43,6 @@ def can_check_event(user, event: Event) -> bool:
 
 def can_vote(user, year: BudgetYear) -> bool:
     """Reaching the voting page: a member during voting (the service checks the full seat and the phase again)."""
-    from youthcouncil.budget.services import is_eligible_voter
-
     return not year.imported and year.phase() == Phase.voting and is_eligible_voter(user)
 
 

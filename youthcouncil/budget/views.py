@@ -8,10 +8,20 @@ from datetime import datetime
 from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access, roles_of
-from youthcouncil.budget import bp, open_data, services
+from youthcouncil.budget import bp, open_data
+from youthcouncil.budget.ballot import (
+    count_voters,
+    has_voted,
+    is_eligible_voter,
+    my_selection,
+    save_draft,
+    selection_cost,
+    submit_ballot,
+)
 from youthcouncil.budget.forms import (
     MONTHS,
     BallotForm,
@@ -22,7 +32,10 @@ from youthcouncil.budget.forms import (
     SpendingForm,
     YearForm,
 )
+from youthcouncil.budget.ledger import put_request_to_vote, record_spending, request_grant
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, GrantRequest, Phase, Rule
+from youthcouncil.budget.money import kroner, kroner_parts
+from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.budget.permissions import (
     can_check_event,
     can_confirm_outcome,
@@ -37,10 +50,27 @@ from youthcouncil.budget.permissions import (
     can_view_result,
     can_vote,
 )
+from youthcouncil.budget.services import (
+    BudgetError,
+    all_years,
+    ballot_events,
+    check_event,
+    create_year,
+    open_requests,
+    proposals_to_check,
+    propose_event,
+    public_years,
+    result_rows,
+    update_year,
+)
+from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, csv_safe, see_other
+from youthcouncil.web import EmptyForm, nav_item, see_other
+
+nav_item("budget.index", _l("Budget"), [Role.member, Role.chair, Role.coordinator], 40)
+nav_item("budget.spending", _l("Spending"), PUBLIC, 75)
 
 COUNCIL = (Role.member, Role.chair, Role.coordinator)
 
@@ -49,7 +79,7 @@ def _year_or_404(year_id: int) -> BudgetYear:
     return db.get_or_404(BudgetYear, year_id)
 
 
-def _attach(form, error: services.BudgetError, default: str) -> None:
+def _attach(form, error: BudgetError, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = list(field.errors) + [str(error)]
 
@@ -62,9 +92,7 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=OSLO) if moment else None
 
 
-@bp.app_template_filter("kroner")
-def _kroner_filter(amount):
-    return services.kroner(amount)
+bp.add_app_template_filter(kroner, "kroner")
 
 
 @bp.app_template_filter("budget_date")
@@ -84,7 +112,7 @@ def _budget_helpers():
 @bp.route("/budget/")
 @access(*COUNCIL)
 def index():
-    return render_template("budget/year_list.html", years=services.all_years(), to_check=services.proposals_to_check())
+    return render_template("budget/year_list.html", years=all_years(), to_check=proposals_to_check())
 
 
 @bp.route("/budget/years/new", methods=["GET", "POST"])
@@ -93,7 +121,7 @@ def year_create():
     form = YearForm()
     if form.validate_on_submit():
         try:
-            year = services.create_year(
+            year = create_year(
                 name=form.name.data,
                 total=form.total.data,
                 proposing_starts=_aware(form.proposing_starts.data),
@@ -105,7 +133,7 @@ def year_create():
                 comparison=form.comparison.data,
                 created_by=current_user,
             )
-        except services.BudgetError as error:
+        except BudgetError as error:
             _attach(form, error, "name")
         else:
             db.session.commit()
@@ -138,8 +166,8 @@ def year_edit(year_id: int):
             comparison=form.comparison.data,
         )
         try:
-            services.update_year(year, by=current_user, **changes)
-        except services.BudgetError as error:
+            update_year(year, by=current_user, **changes)
+        except BudgetError as error:
             db.session.rollback()
             _attach(form, error, "name")
         else:
@@ -155,14 +183,14 @@ def year_detail(year_id: int):
     year = _year_or_404(year_id)
     phase = year.phase()
     events = [event for event in year.events if not event.mid_year]
-    voted = services.has_voted(year, current_user) if phase == Phase.voting else False
+    voted = has_voted(year, current_user) if phase == Phase.voting else False
     return render_template(
         "budget/year_detail.html",
         year=year,
         phase=phase,
         events=events,
         voted=voted,
-        voters=services.count_voters(year),
+        voters=count_voters(year),
         can_vote=can_vote(current_user, year),
     )
 
@@ -181,7 +209,7 @@ def event_propose(year_id: int):
     coordinator = Role.coordinator in roles_of(current_user)
     if form.validate_on_submit():
         try:
-            event = services.propose_event(
+            event = propose_event(
                 year,
                 proposer=current_user,
                 title=form.title.data,
@@ -190,7 +218,7 @@ def event_propose(year_id: int):
                 month=form.month.data,
                 on_behalf_of=form.on_behalf_of.data if coordinator else None,
             )
-        except services.BudgetError as error:
+        except BudgetError as error:
             _attach(form, error, "title")
         else:
             db.session.commit()
@@ -228,14 +256,14 @@ def event_check(event_id: int):
     )
     if form.validate_on_submit():
         try:
-            services.check_event(
+            check_event(
                 event,
                 by=current_user,
                 verdict=Feasibility(form.verdict.data),
                 approved_cost=form.approved_cost.data,
                 note=form.note.data,
             )
-        except services.BudgetError as error:
+        except BudgetError as error:
             db.session.rollback()
             _attach(form, error, "verdict")
         else:
@@ -253,7 +281,7 @@ def _posted_ids() -> list[str]:
 
 
 def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, error: str | None = None, status=200):
-    events = services.ballot_events(year)
+    events = ballot_events(year)
     form = BallotForm(idempotency_key=secrets.token_urlsafe(24))
     context = dict(
         year=year,
@@ -262,11 +290,11 @@ def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, err
         source=source,
         error=error,
         form=form,
-        cost=services.selection_cost(year, selection),
+        cost=selection_cost(year, selection),
         available=year.total - year.granted_total,
-        voted=services.has_voted(year, current_user),
+        voted=has_voted(year, current_user),
     )
-    context["money_pattern"], context["money_group"] = services.kroner_parts()
+    context["money_pattern"], context["money_group"] = kroner_parts()
     if htmx and htmx.target == "ballot-status":
         return render_template("budget/_ballot_status.html", **context), status
     return render_template("budget/vote.html", **context), status
@@ -286,12 +314,12 @@ def _selection_from_post() -> list[int]:
 @access(Role.member)
 def vote(year_id: int):
     year = _year_or_404(year_id)
-    if not services.is_eligible_voter(current_user):
+    if not is_eligible_voter(current_user):
         abort(403)
     if not can_vote(current_user, year):
         flash(_("Voting is not open for this budget year."), "warning")
         return see_other("budget.year_detail", year_id=year.id)
-    selection, source = services.my_selection(year, current_user)
+    selection, source = my_selection(year, current_user)
     return _ballot_page(year, selection, source)
 
 
@@ -302,16 +330,16 @@ def vote_save(year_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
-    if not services.is_eligible_voter(current_user):
+    if not is_eligible_voter(current_user):
         abort(403)
     try:
-        services.save_draft(year, current_user, _posted_ids())
-    except services.BudgetError as error:
+        save_draft(year, current_user, _posted_ids())
+    except BudgetError as error:
         db.session.rollback()
         return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
     db.session.commit()
     if htmx and htmx.target == "ballot-status":
-        selection, source = services.my_selection(year, current_user)
+        selection, source = my_selection(year, current_user)
         return _ballot_page(year, selection, source)
     flash(_("Saved. Your vote is not submitted yet."), "info")
     return see_other("budget.vote", year_id=year.id)
@@ -324,11 +352,11 @@ def vote_submit(year_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
-    if not services.is_eligible_voter(current_user):
+    if not is_eligible_voter(current_user):
         abort(403)
     try:
-        counted = services.submit_ballot(year, current_user, _posted_ids(), form.idempotency_key.data)
-    except services.BudgetError as error:
+        counted = submit_ballot(year, current_user, _posted_ids(), form.idempotency_key.data)
+    except BudgetError as error:
         db.session.rollback()
         return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
     db.session.commit()
@@ -349,8 +377,8 @@ def year_close(year_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.close_voting(year, by=current_user)
-    except services.BudgetError as error:
+        close_voting(year, by=current_user)
+    except BudgetError as error:
         db.session.rollback()
         flash(str(error), "error")
         return see_other("budget.year_detail", year_id=year_id)
@@ -368,7 +396,7 @@ def year_result(year_id: int):
     return render_template(
         "budget/result.html",
         year=year,
-        rows=services.result_rows(year),
+        rows=result_rows(year),
         can_confirm=current_user.is_authenticated and can_confirm_outcome(current_user, year),
     )
 
@@ -383,8 +411,8 @@ def year_confirm(year_id: int):
         flash(_("There is no counted outcome waiting to be confirmed."), "warning")
         return see_other("budget.year_detail", year_id=year.id)
     try:
-        grants = services.confirm_outcome(year, by=current_user)
-    except services.BudgetError as error:
+        grants = confirm_outcome(year, by=current_user)
+    except BudgetError as error:
         db.session.rollback()
         flash(str(error), "error")
         return see_other("budget.year_result", year_id=year.id)
@@ -403,7 +431,7 @@ def ledger(year_id: int):
     return render_template(
         "budget/ledger.html",
         year=year,
-        requests=services.open_requests(year),
+        requests=open_requests(year),
         can_request=can_request_grant(current_user, year),
         can_put_to_vote=can_put_request_to_vote,
         can_record=can_record_spending,
@@ -419,14 +447,14 @@ def spending_record(grant_id: int):
     form = SpendingForm()
     if form.validate_on_submit():
         try:
-            services.record_spending(
+            record_spending(
                 grant,
                 amount=form.amount.data,
                 spent_on=form.spent_on.data,
                 what_for=form.what_for.data,
                 by=current_user,
             )
-        except services.BudgetError as error:
+        except BudgetError as error:
             db.session.rollback()
             _attach(form, error, "amount")
         else:
@@ -445,7 +473,7 @@ def request_new(year_id: int):
     form = GrantRequestForm()
     if form.validate_on_submit():
         try:
-            services.request_grant(
+            request_grant(
                 year,
                 proposer=current_user,
                 title=form.title.data,
@@ -453,7 +481,7 @@ def request_new(year_id: int):
                 amount=form.amount.data,
                 month=form.month.data,
             )
-        except services.BudgetError as error:
+        except BudgetError as error:
             db.session.rollback()
             _attach(form, error, "title")
         else:
@@ -472,8 +500,8 @@ def request_to_vote(request_id: int):
     if not can_put_request_to_vote(current_user, grant_request):
         abort(403)
     try:
-        motion = services.put_request_to_vote(grant_request, by=current_user)
-    except services.BudgetError as error:
+        motion = put_request_to_vote(grant_request, by=current_user)
+    except BudgetError as error:
         db.session.rollback()
         flash(str(error), "error")
         return see_other("budget.ledger", year_id=grant_request.year_id)
@@ -490,7 +518,7 @@ def request_to_vote(request_id: int):
 @bp.route("/budget/spending")
 @access(PUBLIC)
 def spending():
-    years = services.public_years()
+    years = public_years()
     chosen = request.args.get("year", type=int)
     year = next((y for y in years if y.id == chosen), years[0] if years else None)
     return render_template("budget/spending.html", years=years, year=year)
@@ -557,7 +585,7 @@ def year_import():
             if text is not None:
                 try:
                     year = open_data.import_pb(text, name=form.name.data, by=current_user)
-                except services.BudgetError as error:
+                except BudgetError as error:
                     db.session.rollback()
                     _attach(form, error, "file")
                 else:

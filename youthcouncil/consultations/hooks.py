@@ -1,6 +1,6 @@
 """How consultations plug into the shared motions and notifications modules."""
 
-from youthcouncil.consultations import notices, services
+from youthcouncil.consultations import adoption, notices
 from youthcouncil.consultations.models import Consultation, DraftVersion
 from youthcouncil.extensions import db
 
@@ -8,7 +8,7 @@ from youthcouncil.extensions import db
 def _on_cancel(motion) -> None:
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is not None:
-        services.on_motion_cancelled(db.session.get(Consultation, version.consultation_id))
+        adoption.on_motion_cancelled(db.session.get(Consultation, version.consultation_id))
 
 
 try:
@@ -16,23 +16,23 @@ try:
 except ImportError:  # pragma: no cover - the motions module is not installed
     pass
 else:
-    register_outcome_handler(services.SUBJECT, services.on_motion_closed)
-    register_subject_link(services.SUBJECT, services.motion_link)
+    register_outcome_handler(adoption.SUBJECT, adoption.on_motion_closed)
+    register_subject_link(adoption.SUBJECT, adoption.motion_link)
     try:
         from youthcouncil.motions.services import register_subject_visibility
     except ImportError:  # pragma: no cover
         pass
     else:
-        register_subject_visibility(services.SUBJECT, services.motion_visible)
+        register_subject_visibility(adoption.SUBJECT, adoption.motion_visible)
         from youthcouncil.motions.services import register_subject_title
 
-        register_subject_title(services.SUBJECT, services.motion_title)
+        register_subject_title(adoption.SUBJECT, adoption.motion_title)
     try:
         from youthcouncil.motions.services import register_cancel_handler
     except ImportError:  # pragma: no cover
         pass
     else:
-        register_cancel_handler(services.SUBJECT, _on_cancel)
+        register_cancel_handler(adoption.SUBJECT, _on_cancel)
 
 try:
     from youthcouncil.notifications.services import register_due_check

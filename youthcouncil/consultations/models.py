@@ -39,7 +39,13 @@ WORKING = (Status.opened, Status.discussion, Status.voting)
 #: Steps shown in the public archive.
 PUBLIC_STATUSES = (Status.response_sent, Status.decided)
 STATUS_ORDER = (
-    Status.sent, Status.opened, Status.discussion, Status.voting, Status.adopted, Status.response_sent, Status.decided,
+    Status.sent,
+    Status.opened,
+    Status.discussion,
+    Status.voting,
+    Status.adopted,
+    Status.response_sent,
+    Status.decided,
 )
 
 
@@ -98,13 +104,17 @@ class Consultation(db.Model):
         back_populates="consultation", order_by="Attachment.id", cascade="all, delete-orphan"
     )
     versions: Mapped[list[DraftVersion]] = relationship(
-        back_populates="consultation", order_by="DraftVersion.number", foreign_keys="DraftVersion.consultation_id",
+        back_populates="consultation",
+        order_by="DraftVersion.number",
+        foreign_keys="DraftVersion.consultation_id",
         cascade="all, delete-orphan",
     )
     voting_version: Mapped[Optional[DraftVersion]] = relationship(foreign_keys=[voting_version_id], post_update=True)
     adopted_decision: Mapped[Optional[Decision]] = relationship(foreign_keys=[adopted_decision_id], post_update=True)
     decisions: Mapped[list[Decision]] = relationship(
-        back_populates="consultation", foreign_keys="Decision.consultation_id", order_by="Decision.id",
+        back_populates="consultation",
+        foreign_keys="Decision.consultation_id",
+        order_by="Decision.id",
         cascade="all, delete-orphan",
     )
 

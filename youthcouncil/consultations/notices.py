@@ -14,6 +14,7 @@ from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
+from youthcouncil.notifications.services import notify
 
 
 def _path(endpoint: str, **values) -> str:
@@ -32,20 +33,17 @@ def council_and_coordinators() -> list[User]:
     term = current_term()
     people: list[User] = []
     if term is not None:
-        people += list(db.session.scalars(
-            sa.select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.term_id == term.id, Membership.active.is_(True), User.active.is_(True))
-        ))
-    people += list(db.session.scalars(
-        sa.select(User).where(User.account_type == AccountType.coordinator, User.active.is_(True))
-    ))
+        people += list(
+            db.session.scalars(
+                sa.select(User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.term_id == term.id, Membership.active.is_(True), User.active.is_(True))
+            )
+        )
+    people += list(
+        db.session.scalars(sa.select(User).where(User.account_type == AccountType.coordinator, User.active.is_(True)))
+    )
     return people
-
-
-def _notify(*args, **kwargs) -> None:
-    from youthcouncil.notifications.services import notify
-
-    notify(*args, **kwargs)
 
 
 def _deadline(consultation: Consultation) -> str:
@@ -53,17 +51,20 @@ def _deadline(consultation: Consultation) -> str:
 
 
 def request_sent(consultation: Consultation) -> None:
-    _notify(
-        council_and_coordinators(), kind="consultation.new",
+    notify(
+        council_and_coordinators(),
+        kind="consultation.new",
         message=_l("New consultation request: “%(title)s”. Deadline %(deadline)s."),
         params={"title": consultation.title, "deadline": _deadline(consultation)},
-        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:new",
+        link=_detail(consultation),
+        dedupe_key=f"consultation:{consultation.id}:new",
     )
 
 
 def vote_opened(consultation: Consultation, motion) -> None:
-    _notify(
-        council_and_coordinators(), kind="consultation.vote",
+    notify(
+        council_and_coordinators(),
+        kind="consultation.vote",
         message=_l("Vote now: should the council adopt the response to “%(title)s”?"),
         params={"title": consultation.title},
         link=_path("motions.motion_detail", motion_id=motion.id),
@@ -72,29 +73,35 @@ def vote_opened(consultation: Consultation, motion) -> None:
 
 
 def response_sent(consultation: Consultation) -> None:
-    _notify(
-        [consultation.clerk], kind="consultation.response",
+    notify(
+        [consultation.clerk],
+        kind="consultation.response",
         message=_l("The youth council has sent its response to “%(title)s” (case %(case)s)."),
         params={"title": consultation.title, "case": consultation.case_number},
-        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:response",
+        link=_detail(consultation),
+        dedupe_key=f"consultation:{consultation.id}:response",
     )
 
 
 def declined(consultation: Consultation) -> None:
-    _notify(
-        [consultation.clerk], kind="consultation.declined",
+    notify(
+        [consultation.clerk],
+        kind="consultation.declined",
         message=_l("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
         params={"title": consultation.title, "case": consultation.case_number},
-        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:declined",
+        link=_detail(consultation),
+        dedupe_key=f"consultation:{consultation.id}:declined",
     )
 
 
 def city_decided(consultation: Consultation) -> None:
-    _notify(
-        council_and_coordinators(), kind="consultation.city_decision",
+    notify(
+        council_and_coordinators(),
+        kind="consultation.city_decision",
         message=_l("The city council has decided on “%(title)s”. See how your response was used."),
         params={"title": consultation.title},
-        link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:city",
+        link=_detail(consultation),
+        dedupe_key=f"consultation:{consultation.id}:city",
     )
 
 
@@ -126,10 +133,12 @@ def deadline_reminders(now: datetime) -> None:
                     message = _l("1 day left to respond to “%(title)s”.")
                 else:
                     message = _l("%(days)s days left to respond to “%(title)s”.")
-                _notify(
-                    council_and_coordinators(), kind="consultation.reminder",
+                notify(
+                    council_and_coordinators(),
+                    kind="consultation.reminder",
                     message=message,
                     params={"days": left, "title": consultation.title},
-                    link=_detail(consultation), dedupe_key=f"consultation:{consultation.id}:reminder:{days}",
+                    link=_detail(consultation),
+                    dedupe_key=f"consultation:{consultation.id}:reminder:{days}",
                 )
                 break

@@ -5,6 +5,7 @@ is sent), and never the council's discussion or unadopted drafts.
 """
 
 from youthcouncil.auth import Role, has_role
+from youthcouncil.consultations.models import Status
 
 
 def is_sender(user, consultation) -> bool:
@@ -84,8 +85,6 @@ def can_record_city_decision(user, consultation) -> bool:
 
 def can_view_response(user, consultation) -> bool:
     """The adopted response: the council and coordinator once adopted, the sender once it is sent."""
-    from youthcouncil.consultations.models import Status
-
     if can_view_discussion(user, consultation):
         return consultation.adopted_decision_id is not None
     return is_sender(user, consultation) and consultation.status in (Status.response_sent, Status.decided)

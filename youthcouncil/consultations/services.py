@@ -11,7 +11,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -19,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
+from youthcouncil.consultations import notices
 from youthcouncil.consultations.models import (
     COMMENT_MAX,
     MAX_ATTACHMENTS,
@@ -29,18 +29,16 @@ from youthcouncil.consultations.models import (
     Comment,
     CommentSupport,
     Consultation,
-    Decision,
     DraftVersion,
     Status,
 )
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.membership.services import current_term, voting_members_query
 
-SUBJECT = "consultation_response"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
-LIX_WARN = 35
 #: Deadlines closer than this are allowed, but the clerk is warned.
 SHORT_DEADLINE = timedelta(weeks=3)
 
@@ -52,37 +50,6 @@ class ConsultationError(ValueError):
         super().__init__(message)
         self.field = field
         self.status = status
-
-
-# --- Readability ------------------------------------------------------------------------------------------------
-
-_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
-_SENTENCE_SPLIT_RE = re.compile(r"[.!?:]+(?:\s+|$)|\n\s*\n")
-
-
-@dataclass(frozen=True)
-class Readability:
-    lix: int
-    words: int
-    sentences: int
-    long_words: int
-
-    @property
-    def is_hard(self) -> bool:
-        return self.lix > LIX_WARN
-
-
-def lix(text: str) -> Readability | None:
-    """LIX = words / sentences + long words (more than 6 letters) * 100 / words. None for an empty text."""
-    words = _WORD_RE.findall(text or "")
-    if not words:
-        return None
-    sentences = max(1, sum(1 for part in _SENTENCE_SPLIT_RE.split(text) if _WORD_RE.search(part)))
-    # Long words have more than 6 letters: hyphens and apostrophes are not letters.
-    long_words = sum(1 for word in words if sum(ch.isalpha() for ch in word) > 6)
-    score = len(words) / sentences + long_words * 100 / len(words)
-    # Round half up (Python's round() rounds 2.5 to 2).
-    return Readability(lix=int(score + 0.5), words=len(words), sentences=sentences, long_words=long_words)
 
 
 # --- Time -------------------------------------------------------------------------------------------------------
@@ -106,8 +73,10 @@ def days_left(consultation: Consultation, now: datetime | None = None) -> int:
 def deadline_warning(day: date, now: datetime | None = None) -> str | None:
     today = to_oslo(now or utcnow()).date()
     if day - today < SHORT_DEADLINE:
-        return _("The deadline is less than 3 weeks away. The council meets about once a month, "
-                 "so it may not manage to adopt a response in time.")
+        return _(
+            "The deadline is less than 3 weeks away. The council meets about once a month, "
+            "so it may not manage to adopt a response in time."
+        )
     return None
 
 
@@ -198,8 +167,15 @@ def _check_request_fields(title: str, case_number: str, case_text: str, summary:
 
 
 def create_request(
-    clerk, *, title: str, case_number: str, case_text: str, summary: str, questions: str = "",
-    deadline: date | None, files=(),
+    clerk,
+    *,
+    title: str,
+    case_number: str,
+    case_text: str,
+    summary: str,
+    questions: str = "",
+    deadline: date | None,
+    files=(),
 ) -> Consultation:
     """A clerk sends a request (høring) to the council; every member is told."""
     if not has_role(clerk, Role.clerk):
@@ -207,21 +183,25 @@ def create_request(
     _check_request_fields(title, case_number, case_text, summary, deadline)
     uploads = read_uploads(files)
     consultation = Consultation(
-        title=title.strip(), case_number=case_number.strip(), case_text=case_text.strip(), summary=summary.strip(),
-        questions=(questions or "").strip(), deadline=deadline_from_date(deadline), clerk_id=clerk.id,
+        title=title.strip(),
+        case_number=case_number.strip(),
+        case_text=case_text.strip(),
+        summary=summary.strip(),
+        questions=(questions or "").strip(),
+        deadline=deadline_from_date(deadline),
+        clerk_id=clerk.id,
         status=Status.sent,
     )
     db.session.add(consultation)
     _store(consultation, uploads)
     db.session.flush()
     record(clerk, "consultation.sent", consultation, {"case_number": consultation.case_number})
-    from youthcouncil.consultations import notices
 
     notices.request_sent(consultation)
     return consultation
 
 
-def _lock(consultation: Consultation) -> Consultation:
+def lock_consultation(consultation: Consultation) -> Consultation:
     """Re-read the row, on PostgreSQL with FOR UPDATE, so that two people cannot move it at once."""
     db.session.flush()
     db.session.refresh(consultation, with_for_update=True)
@@ -229,11 +209,20 @@ def _lock(consultation: Consultation) -> Consultation:
 
 
 def update_request(
-    consultation: Consultation, clerk, *, title: str, case_number: str, case_text: str, summary: str,
-    questions: str = "", deadline: date | None, files=(), remove_ids=(),
+    consultation: Consultation,
+    clerk,
+    *,
+    title: str,
+    case_number: str,
+    case_text: str,
+    summary: str,
+    questions: str = "",
+    deadline: date | None,
+    files=(),
+    remove_ids=(),
 ) -> Consultation:
     """The clerk corrects the request until the council opens it."""
-    _lock(consultation)
+    lock_consultation(consultation)
     if not consultation.is_correctable:
         raise ConsultationError(_("The council has opened this request, so it can no longer be changed."))
     _check_request_fields(title, case_number, case_text, summary, deadline)
@@ -256,7 +245,7 @@ def update_request(
 
 
 def withdraw_request(consultation: Consultation, clerk) -> None:
-    _lock(consultation)
+    lock_consultation(consultation)
     if consultation.status in (Status.response_sent, Status.decided, Status.declined, Status.withdrawn):
         raise ConsultationError(_("This request is finished, so it cannot be withdrawn."))
     if consultation.status == Status.voting:
@@ -268,7 +257,7 @@ def withdraw_request(consultation: Consultation, clerk) -> None:
 
 def open_request(consultation: Consultation, user) -> None:
     """The council (chair or coordinator) opens the request: discussion starts and the clerk can no longer edit."""
-    _lock(consultation)
+    lock_consultation(consultation)
     if consultation.status != Status.sent:
         raise ConsultationError(_("This request is already opened."))
     consultation.status = Status.opened
@@ -281,7 +270,7 @@ def _start_discussion(consultation: Consultation) -> None:
         consultation.status = Status.discussion
 
 
-def _require_working(consultation: Consultation) -> None:
+def require_working(consultation: Consultation) -> None:
     if consultation.status == Status.sent:
         raise ConsultationError(_("The council has not opened this request yet."))
     if consultation.status not in WORKING:
@@ -292,7 +281,7 @@ def _require_working(consultation: Consultation) -> None:
 
 
 def add_comment(consultation: Consultation, author, body: str, parent: Comment | None = None) -> Comment:
-    _require_working(consultation)
+    require_working(consultation)
     body = (body or "").strip()
     if not body:
         raise ConsultationError(_("Write something first."), "body")
@@ -315,7 +304,7 @@ def add_comment(consultation: Consultation, author, body: str, parent: Comment |
 
 def toggle_support(comment: Comment, user) -> bool:
     """Support a point, or take the support back. Returns True when the user supports it now."""
-    _require_working(comment.consultation)
+    require_working(comment.consultation)
     if comment.author_id == user.id:
         raise ConsultationError(_("You cannot support your own comment."))
     if comment.is_hidden or comment.is_removed:
@@ -352,8 +341,12 @@ def hide_comment(comment: Comment, coordinator, reason: str) -> None:
     comment.hidden_at = utcnow()
     comment.hidden_by_id = coordinator.id
     comment.hidden_reason = reason[:500]
-    record(coordinator, "consultation.comment_hidden", comment, {"reason": comment.hidden_reason,
-                                                                   "consultation_id": comment.consultation_id})
+    record(
+        coordinator,
+        "consultation.comment_hidden",
+        comment,
+        {"reason": comment.hidden_reason, "consultation_id": comment.consultation_id},
+    )
 
 
 def threads(consultation: Consultation) -> list[Comment]:
@@ -372,11 +365,8 @@ def threads(consultation: Consultation) -> list[Comment]:
 
 def name_writer(consultation: Consultation, chair, member) -> None:
     """The chair names a member to write the draft (or nobody)."""
-    from youthcouncil.membership.services import current_term
-
     if member is not None:
         term = current_term()
-        from youthcouncil.membership.services import voting_members_query
 
         if term is None or member.id not in set(db.session.scalars(voting_members_query(term))):
             raise ConsultationError(_("Choose a member of the council."), "writer")
@@ -386,27 +376,31 @@ def name_writer(consultation: Consultation, chair, member) -> None:
 
 def save_draft(consultation: Consultation, author, body: str) -> DraftVersion:
     """Every save is a new version with its author and time."""
-    _lock(consultation)
+    lock_consultation(consultation)
     if consultation.status == Status.voting:
         raise ConsultationError(_("The draft is frozen while the council votes on it."), "body")
-    _require_working(consultation)
+    require_working(consultation)
     body = (body or "").strip()
     if not body:
         raise ConsultationError(_("Write the response first."), "body")
     latest = consultation.latest_version
     if latest is not None and latest.body == body:
         raise ConsultationError(_("Nothing changed since the last version."), "body")
-    number = (db.session.scalar(
-        sa.select(sa.func.max(DraftVersion.number)).where(DraftVersion.consultation_id == consultation.id)
-    ) or 0) + 1
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(DraftVersion.number)).where(DraftVersion.consultation_id == consultation.id)
+        )
+        or 0
+    ) + 1
     version = DraftVersion(consultation_id=consultation.id, number=number, body=body, author_id=author.id)
     try:
         with db.session.begin_nested():
             db.session.add(version)
             db.session.flush()
     except IntegrityError as error:
-        raise ConsultationError(_("Someone saved at the same moment. Look at the newest version and try again."),
-                                "body", 409) from error
+        raise ConsultationError(
+            _("Someone saved at the same moment. Look at the newest version and try again."), "body", 409
+        ) from error
     db.session.expire(consultation, ["versions"])
     _start_discussion(consultation)
     db.session.flush()
@@ -439,146 +433,24 @@ def version_of(consultation: Consultation, version_id: int | None) -> DraftVersi
     return version
 
 
-# --- Adoption vote ----------------------------------------------------------------------------------------------
-
-
-def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion, secret: bool = False):
-    """The chair opens a yes/no/abstain vote on one version; the draft is frozen until the vote closes."""
-    from youthcouncil.motions.services import MotionError, open_motion
-
-    _lock(consultation)
-    if consultation.status == Status.voting:
-        raise ConsultationError(_("A vote is already open."), "version_id")
-    _require_working(consultation)
-    if version is None or version.consultation_id != consultation.id:
-        raise ConsultationError(_("Choose the version to vote on."), "version_id")
-    # The motion's title is stored once, in the council's language.
-    with force_locale("nb"):
-        title = _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=consultation.title)
-    try:
-        motion = open_motion(
-            subject_type=SUBJECT, subject_id=version.id, title=title[:200], opened_by=chair, secret=secret,
-        )
-    except MotionError as error:
-        raise ConsultationError(str(error), "version_id") from error
-    consultation.status = Status.voting
-    consultation.voting_version_id = version.id
-    consultation.voting_motion_id = motion.id
-    record(chair, "consultation.vote_opened", consultation, {"version": version.number, "motion_id": motion.id})
-    from youthcouncil.consultations import notices
-
-    notices.vote_opened(consultation, motion)
-    return motion
-
-
-def on_motion_closed(motion, result) -> None:
-    """Called by the motions module in the same transaction when an adoption vote closes."""
-    version = db.session.get(DraftVersion, motion.subject_id)
-    if version is None:
-        return
-    consultation = version.consultation
-    decision = Decision(
-        consultation=consultation, version_id=version.id, motion_id=motion.id, adopted=bool(result.adopted),
-        quorum_met=bool(result.quorum_met), yes=result.yes, no=result.no, abstain=result.abstain,
-        participants=result.participants, eligible=result.eligible,
-    )
-    db.session.add(decision)
-    db.session.flush()
-    consultation.voting_version_id = None
-    consultation.voting_motion_id = None
-    if result.adopted:
-        consultation.status = Status.adopted
-        consultation.adopted_decision = decision
-        record(None, "consultation.adopted", consultation, {"version": version.number, "yes": result.yes,
-                                                            "no": result.no, "abstain": result.abstain})
-    else:
-        consultation.status = Status.discussion
-        record(None, "consultation.not_adopted", consultation, {"version": version.number})
-
-
-def on_motion_cancelled(consultation: Consultation) -> None:
-    if consultation.status == Status.voting:
-        consultation.status = Status.discussion
-        consultation.voting_version_id = None
-        consultation.voting_motion_id = None
-
-
-def current_motion(consultation: Consultation):
-    if consultation.voting_motion_id is None:
-        return None
-    from youthcouncil.motions.models import Motion
-
-    motion = db.session.get(Motion, consultation.voting_motion_id)
-    if motion is not None and not motion.is_open:
-        # The motion was cancelled without our handler: drafting continues.
-        return None
-    return motion
-
-
-def motion_title(motion) -> str | None:
-    """The adoption vote's title in the reader's language."""
-    version = db.session.get(DraftVersion, motion.subject_id)
-    if version is None:
-        return None
-    return _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=version.consultation.title)
-
-
-def _adopting_public(motion) -> Consultation | None:
-    """The consultation when this motion adopted its response and the response is public (sent); else None."""
-    version = db.session.get(DraftVersion, motion.subject_id)
-    if version is None:
-        return None
-    consultation = version.consultation
-    decision = consultation.adopted_decision
-    if consultation.is_public and decision is not None and decision.motion_id == motion.id:
-        return consultation
-    return None
-
-
-def motion_visible(user, motion) -> bool:
-    """A vote on a draft response is the council's internal work until the adopted response is sent: the council
-    and the coordinator see it; everybody else (clerks, the public) only the vote that adopted a sent response."""
-    from youthcouncil.consultations import permissions
-
-    if getattr(user, "is_authenticated", False) and permissions.can_view_discussion(user, None):
-        return True
-    return _adopting_public(motion) is not None
-
-
-def motion_link(motion):
-    from flask_login import current_user
-
-    from youthcouncil.consultations import permissions
-
-    version = db.session.get(DraftVersion, motion.subject_id)
-    if version is None:
-        return ("consultations.archive", {})
-    if current_user.is_authenticated and permissions.can_view_request(current_user, version.consultation):
-        return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
-    if _adopting_public(motion) is not None:
-        return ("consultations.archive_detail", {"consultation_id": version.consultation_id})
-    return ("consultations.archive", {})
-
-
 # --- Sending, declining, the city's decision --------------------------------------------------------------------
 
 
 def send_response(consultation: Consultation, chair) -> None:
-    _lock(consultation)
+    lock_consultation(consultation)
     if consultation.status != Status.adopted or consultation.adopted_decision is None:
         raise ConsultationError(_("Only an adopted response can be sent."))
     consultation.status = Status.response_sent
     consultation.sent_at = utcnow()
     consultation.sent_by_id = chair.id
     record(chair, "consultation.response_sent", consultation)
-    from youthcouncil.consultations import notices
 
     notices.response_sent(consultation)
 
 
 def decline_to_respond(consultation: Consultation, chair, reason: str) -> None:
     """The council decides not to respond; the clerk sees the reason."""
-    _lock(consultation)
+    lock_consultation(consultation)
     reason = (reason or "").strip()
     if not reason:
         raise ConsultationError(_("Write why the council will not respond."), "reason")
@@ -590,18 +462,18 @@ def decline_to_respond(consultation: Consultation, chair, reason: str) -> None:
     consultation.declined_reason = reason[:2000]
     consultation.declined_at = utcnow()
     record(chair, "consultation.declined", consultation)
-    from youthcouncil.consultations import notices
 
     notices.declined(consultation)
 
 
 def record_city_decision(consultation: Consultation, clerk, decision: str, usage: str) -> None:
     """The clerk records what the city council decided and how the youth council's response was used."""
-    _lock(consultation)
+    lock_consultation(consultation)
     decision, usage = (decision or "").strip(), (usage or "").strip()
     if consultation.status not in (Status.response_sent, Status.decided):
-        raise ConsultationError(_("You can record the city's decision when the council has sent its response."),
-                                "decision")
+        raise ConsultationError(
+            _("You can record the city's decision when the council has sent its response."), "decision"
+        )
     if not decision:
         raise ConsultationError(_("Write what the city council decided."), "decision")
     if not usage:
@@ -615,8 +487,6 @@ def record_city_decision(consultation: Consultation, clerk, decision: str, usage
     consultation.status = Status.decided
     record(clerk, "consultation.city_decision", consultation)
     if first_time:
-        from youthcouncil.consultations import notices
-
         notices.city_decided(consultation)
 
 
@@ -624,9 +494,11 @@ def record_city_decision(consultation: Consultation, clerk, decision: str, usage
 
 
 def requests_of_clerk(clerk) -> list[Consultation]:
-    return list(db.session.scalars(
-        sa.select(Consultation).where(Consultation.clerk_id == clerk.id).order_by(Consultation.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Consultation).where(Consultation.clerk_id == clerk.id).order_by(Consultation.created_at.desc())
+        )
+    )
 
 
 def council_requests() -> list[Consultation]:
@@ -634,18 +506,23 @@ def council_requests() -> list[Consultation]:
 
 
 def open_for_council() -> list[Consultation]:
-    return list(db.session.scalars(
-        sa.select(Consultation)
-        .where(Consultation.status.in_([Status.sent, *WORKING, Status.adopted]))
-        .order_by(Consultation.deadline)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Consultation)
+            .where(Consultation.status.in_([Status.sent, *WORKING, Status.adopted]))
+            .order_by(Consultation.deadline)
+        )
+    )
 
 
 def public_archive() -> list[Consultation]:
-    return list(db.session.scalars(
-        sa.select(Consultation).where(Consultation.status.in_([Status.response_sent, Status.decided]))
-        .order_by(Consultation.sent_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Consultation)
+            .where(Consultation.status.in_([Status.response_sent, Status.decided]))
+            .order_by(Consultation.sent_at.desc())
+        )
+    )
 
 
 STATUS_LABELS = {

@@ -6,10 +6,13 @@ import io
 
 from flask import abort, current_app, flash, make_response, render_template, request, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from youthcouncil.accounts.models import User
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.consultations import bp, permissions, services
+from youthcouncil.consultations.adoption import current_motion, open_adoption_vote
 from youthcouncil.consultations.forms import (
     CityDecisionForm,
     CommentForm,
@@ -23,10 +26,14 @@ from youthcouncil.consultations.forms import (
     WriterForm,
 )
 from youthcouncil.consultations.models import Attachment, Comment, Consultation, DraftVersion, Status
+from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
+from youthcouncil.membership.services import current_term, the_municipality, voting_members
+from youthcouncil.web import EmptyForm, nav_item, render_page_or_fragment, see_other
+
+nav_item("consultations.consultation_list", _l("Consultations"), [Role.member, Role.clerk, Role.coordinator], 30)
+nav_item("consultations.archive", _l("Responses"), PUBLIC, 60)
 
 COUNCIL = (Role.member, Role.coordinator)
 VIEWERS = (Role.member, Role.clerk, Role.coordinator)
@@ -60,8 +67,13 @@ def _require_valid_post(form) -> None:
 
 @bp.context_processor
 def _helpers():
-    return {"perm": permissions, "status_label": services.status_label, "Status": Status,
-            "days_left_of": services.days_left, "text": services.escape_text}
+    return {
+        "perm": permissions,
+        "status_label": services.status_label,
+        "Status": Status,
+        "days_left_of": services.days_left,
+        "text": services.escape_text,
+    }
 
 
 # --- Lists ------------------------------------------------------------------------------------------------------
@@ -92,7 +104,9 @@ def archive_detail(consultation_id: int):
     if not consultation.is_public:
         abort(404)
     return render_template(
-        "consultations/archive_detail.html", c=consultation, decision=consultation.adopted_decision,
+        "consultations/archive_detail.html",
+        c=consultation,
+        decision=consultation.adopted_decision,
         municipality=the_municipality(),
     )
 
@@ -104,8 +118,11 @@ def _render_request_form(form, consultation=None, status: int = 200, readability
     template = "consultations/request_form.html"
     summary = form.summary.data or (consultation.summary if consultation else "")
     return render_template(
-        template, form=form, c=consultation, readability=readability or services.lix(summary or ""),
-        lix_warn=services.LIX_WARN,
+        template,
+        form=form,
+        c=consultation,
+        readability=readability or lix(summary or ""),
+        lix_warn=LIX_WARN,
     ), status
 
 
@@ -117,9 +134,14 @@ def request_create():
     if form.validate_on_submit():
         try:
             consultation = services.create_request(
-                current_user, title=form.title.data, case_number=form.case_number.data,
-                case_text=form.case_text.data, summary=form.summary.data, questions=form.questions.data or "",
-                deadline=form.deadline.data, files=request.files.getlist(form.attachments.name),
+                current_user,
+                title=form.title.data,
+                case_number=form.case_number.data,
+                case_text=form.case_text.data,
+                summary=form.summary.data,
+                questions=form.questions.data or "",
+                deadline=form.deadline.data,
+                files=request.files.getlist(form.attachments.name),
             )
         except services.ConsultationError as error:
             db.session.rollback()
@@ -140,8 +162,12 @@ def readability():
     """The LIX hint for a summary being typed (htmx swaps it in; without JS the hint shows after a save)."""
     text = request.args.get("summary", "")[:5000]
     return render_page_or_fragment(
-        "consultations/readability.html", "consultations/_readability.html", "lix-hint",
-        readability=services.lix(text), lix_warn=services.LIX_WARN, length=len(text.strip()),
+        "consultations/readability.html",
+        "consultations/_readability.html",
+        "lix-hint",
+        readability=lix(text),
+        lix_warn=LIX_WARN,
+        length=len(text.strip()),
     )
 
 
@@ -160,9 +186,15 @@ def request_edit(consultation_id: int):
         remove_ids = [int(v) for v in request.form.getlist("remove") if v.isdigit()]
         try:
             services.update_request(
-                consultation, current_user, title=form.title.data, case_number=form.case_number.data,
-                case_text=form.case_text.data, summary=form.summary.data, questions=form.questions.data or "",
-                deadline=form.deadline.data, files=request.files.getlist(form.attachments.name),
+                consultation,
+                current_user,
+                title=form.title.data,
+                case_number=form.case_number.data,
+                case_text=form.case_text.data,
+                summary=form.summary.data,
+                questions=form.questions.data or "",
+                deadline=form.deadline.data,
+                files=request.files.getlist(form.attachments.name),
                 remove_ids=remove_ids,
             )
         except services.ConsultationError as error:
@@ -206,8 +238,11 @@ def attachment_download(consultation_id: int, attachment_id: int):
         abort(404)
     # Read into memory (at most 10 MB) so that no file handle outlives the request.
     response = send_file(
-        io.BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
-        download_name=attachment.filename, max_age=0,
+        io.BytesIO(path.read_bytes()),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
@@ -224,8 +259,12 @@ def consultation_detail(consultation_id: int):
     _check(permissions.can_view_request(current_user, consultation))
     now = utcnow()
     common = dict(
-        c=consultation, now=now, days_left=services.days_left(consultation, now), steps=services.steps(consultation),
-        form=EmptyForm(), decision=consultation.adopted_decision,
+        c=consultation,
+        now=now,
+        days_left=services.days_left(consultation, now),
+        steps=services.steps(consultation),
+        form=EmptyForm(),
+        decision=consultation.adopted_decision,
     )
     if not permissions.can_view_discussion(current_user, consultation):
         return render_template("consultations/request_clerk.html", **common)
@@ -241,7 +280,7 @@ def _render_council_page(consultation, common, comment_form=None, status: int = 
         threads=services.threads(consultation),
         comment_form=comment_form or CommentForm(),
         vote_form=vote_form,
-        motion=services.current_motion(consultation),
+        motion=current_motion(consultation),
         latest=consultation.latest_version,
         **common,
     ), status
@@ -283,12 +322,17 @@ def comment_add(consultation_id: int):
         else:
             db.session.commit()
             flash(_("Thank you! Your comment is posted."), "success")
-            return see_other("consultations.consultation_detail", consultation_id=consultation.id,
-                             _anchor=f"comment-{comment.id}")
+            return see_other(
+                "consultations.consultation_detail", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"
+            )
     now = utcnow()
     common = dict(
-        c=consultation, now=now, days_left=services.days_left(consultation, now), steps=services.steps(consultation),
-        form=EmptyForm(), decision=consultation.adopted_decision,
+        c=consultation,
+        now=now,
+        days_left=services.days_left(consultation, now),
+        steps=services.steps(consultation),
+        form=EmptyForm(),
+        decision=consultation.adopted_decision,
     )
     return _render_council_page(consultation, common, comment_form=form, status=422)
 
@@ -305,8 +349,9 @@ def comment_support(comment_id: int):
         return _fail(error, consultation_id=comment.consultation_id)
     db.session.commit()
     flash(_("You support this point.") if supported else _("You no longer support this point."), "success")
-    return see_other("consultations.consultation_detail", consultation_id=comment.consultation_id,
-                     _anchor=f"comment-{comment.id}")
+    return see_other(
+        "consultations.consultation_detail", consultation_id=comment.consultation_id, _anchor=f"comment-{comment.id}"
+    )
 
 
 @bp.route("/consultations/comments/<int:comment_id>/hide", methods=["GET", "POST"])
@@ -354,22 +399,17 @@ def draft_edit(consultation_id: int):
     writer_form.writer.choices = [(0, _("— nobody —"))] + [(u.id, u.first_name) for u in _members()]
     writer_form.writer.data = consultation.writer_id or 0
     return render_template(
-        "consultations/draft_form.html", form=form, c=consultation, latest=latest, writer_form=writer_form,
+        "consultations/draft_form.html",
+        form=form,
+        c=consultation,
+        latest=latest,
+        writer_form=writer_form,
     ), (422 if form.errors else 200)
 
 
 def _members():
-    import sqlalchemy as sa
-
-    from youthcouncil.accounts.models import User
-    from youthcouncil.membership.services import current_term, voting_members_query
-
     term = current_term()
-    if term is None:
-        return []
-    return list(db.session.scalars(
-        sa.select(User).where(User.id.in_(voting_members_query(term))).order_by(User.first_name)
-    ))
+    return voting_members(term) if term is not None else []
 
 
 @bp.route("/consultations/<int:consultation_id>/writer", methods=["POST"])
@@ -379,8 +419,6 @@ def writer_set(consultation_id: int):
     _check(permissions.can_name_writer(current_user, consultation))
     form = WriterForm()
     _require_valid_post(form)
-    from youthcouncil.accounts.models import User
-
     member = db.session.get(User, form.writer.data) if form.writer.data else None
     try:
         services.name_writer(consultation, current_user, member)
@@ -407,7 +445,13 @@ def version_list(consultation_id: int):
         form.a.data, form.b.data = old.id, new.id
     diff = services.compare_versions(old, new) if old is not None and new is not None else None
     return render_template(
-        "consultations/version_list.html", c=consultation, versions=versions, form=form, old=old, new=new, diff=diff,
+        "consultations/version_list.html",
+        c=consultation,
+        versions=versions,
+        form=form,
+        old=old,
+        new=new,
+        diff=diff,
     )
 
 
@@ -434,7 +478,7 @@ def vote_open(consultation_id: int):
     _require_valid_post(form)
     version = services.version_of(consultation, form.version_id.data)
     try:
-        motion = services.open_adoption_vote(consultation, current_user, version, secret=bool(form.secret.data))
+        motion = open_adoption_vote(consultation, current_user, version, secret=bool(form.secret.data))
     except services.ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()
@@ -473,8 +517,7 @@ def request_decline(consultation_id: int):
             db.session.commit()
             flash(_("The clerk is told that the council will not respond."), "success")
             return see_other("consultations.consultation_detail", consultation_id=consultation.id)
-    return render_template("consultations/decline_form.html", form=form, c=consultation), (
-        422 if form.errors else 200)
+    return render_template("consultations/decline_form.html", form=form, c=consultation), (422 if form.errors else 200)
 
 
 # --- The clerk records the city's decision; print view ----------------------------------------------------------
@@ -499,7 +542,8 @@ def city_decision(consultation_id: int):
             flash(_("The city's decision is recorded. The council is told."), "success")
             return see_other("consultations.consultation_detail", consultation_id=consultation.id)
     return render_template("consultations/city_decision_form.html", form=form, c=consultation), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/print")
@@ -510,8 +554,11 @@ def response_print(consultation_id: int):
     if not permissions.can_view_response(current_user, consultation):
         abort(404)
     return render_template(
-        "consultations/response_print.html", c=consultation, decision=consultation.adopted_decision,
-        municipality=the_municipality(), municipality_name=current_app.config["MUNICIPALITY_NAME"],
+        "consultations/response_print.html",
+        c=consultation,
+        decision=consultation.adopted_decision,
+        municipality=the_municipality(),
+        municipality_name=current_app.config["MUNICIPALITY_NAME"],
     )
 
 

@@ -12,8 +12,17 @@ from wtforms.validators import (
 )
 
 MONTHS = [
-    (1, _l("January")), (2, _l("February")), (3, _l("March")), (4, _l("April")), (5, _l("May")), (6, _l("June")),
-    (7, _l("July")), (8, _l("August")), (9, _l("September")), (10, _l("October")), (11, _l("November")),
+    (1, _l("January")),
+    (2, _l("February")),
+    (3, _l("March")),
+    (4, _l("April")),
+    (5, _l("May")),
+    (6, _l("June")),
+    (7, _l("July")),
+    (8, _l("August")),
+    (9, _l("September")),
+    (10, _l("October")),
+    (11, _l("November")),
     (12, _l("December")),
 ]
 
@@ -74,7 +83,8 @@ class SchoolForm(FlaskForm):
         description=_l("How many members this school sends to the council."),
         invalid_message=_l("Write a number from 0 to 20."),
         validators=[
-            InputRequired(_l("Write a number from 0 to 20.")), NumberRange(0, 20, _l("Write a number from 0 to 20."))
+            InputRequired(_l("Write a number from 0 to 20.")),
+            NumberRange(0, 20, _l("Write a number from 0 to 20.")),
         ],
     )
     deputy_seats = WholeNumberField(
@@ -82,21 +92,22 @@ class SchoolForm(FlaskForm):
         description=_l("How many deputies (varamedlemmer) this school sends."),
         invalid_message=_l("Write a number from 0 to 20."),
         validators=[
-            InputRequired(_l("Write a number from 0 to 20.")), NumberRange(0, 20, _l("Write a number from 0 to 20."))
+            InputRequired(_l("Write a number from 0 to 20.")),
+            NumberRange(0, 20, _l("Write a number from 0 to 20.")),
         ],
     )
 
 
 class TermForm(FlaskForm):
     name = StringField(
-        _l("Name"), description=_l("Such as 2026–2028."),
+        _l("Name"),
+        description=_l("Such as 2026–2028."),
         validators=[DataRequired(_l("Give the term a name, such as 2026–2028.")), Length(max=60)],
     )
-    starts_on = DayField(
-        _l("First day"), validators=[InputRequired(_l("Choose the first day of the term."))]
-    )
+    starts_on = DayField(_l("First day"), validators=[InputRequired(_l("Choose the first day of the term."))])
     ends_on = DayField(
-        _l("Last day"), description=_l("At most two years after the first day."),
+        _l("Last day"),
+        description=_l("At most two years after the first day."),
         validators=[InputRequired(_l("Choose the last day of the term."))],
     )
     nomination_deadline = DayField(
@@ -110,7 +121,8 @@ class RepForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Write the first name.")), Length(max=60)])
     last_name = StringField(_l("Last name"), validators=[Length(max=60)])
     username = StringField(
-        _l("Username"), description=_l("Leave empty to make one from the name."),
+        _l("Username"),
+        description=_l("Leave empty to make one from the name."),
         validators=[Optional(), Length(min=2, max=40)],
     )
 
@@ -120,24 +132,31 @@ class NominationForm(FlaskForm):
         _l("First name"), validators=[DataRequired(_l("Write the candidate's first name.")), Length(max=60)]
     )
     last_name = StringField(
-        _l("Last name"), description=_l("Only the coordinator and the council see the last name."),
+        _l("Last name"),
+        description=_l("Only the coordinator and the council see the last name."),
         validators=[DataRequired(_l("Write the candidate's last name.")), Length(max=60)],
     )
     grade = StringField(
-        _l("Class"), description=_l("Such as 7B."),
+        _l("Class"),
+        description=_l("Such as 7B."),
         validators=[DataRequired(_l("Write the candidate's class, such as 7B.")), Length(max=20)],
     )
     birth_year = WholeNumberField(
-        _l("Year of birth"), description=_l("Only used to check the age. We keep only an age group."),
+        _l("Year of birth"),
+        description=_l("Only used to check the age. We keep only an age group."),
         invalid_message=_l("Write the year the candidate was born, such as 2013."),
         validators=[InputRequired(_l("Write the year the candidate was born, such as 2013."))],
     )
     birth_month = SelectField(
-        _l("Month of birth"), coerce=_month, choices=[(0, _l("— choose —"))] + MONTHS, default=0,
+        _l("Month of birth"),
+        coerce=_month,
+        choices=[(0, _l("— choose —"))] + MONTHS,
+        default=0,
         validate_choice=False,
     )
     why_me = TextAreaField(
-        _l("Why me? (optional)"), description=_l("In the candidate's own words. At most 500 characters."),
+        _l("Why me? (optional)"),
+        description=_l("In the candidate's own words. At most 500 characters."),
         validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
     )
     position = WholeNumberField(
@@ -154,7 +173,8 @@ class NominationForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason"), description=_l("The school rep sees this. Keep it short and kind."),
+        _l("Reason"),
+        description=_l("The school rep sees this. Keep it short and kind."),
         validators=[DataRequired(_l("Write a short reason. The school rep will see it.")), Length(max=300)],
     )
 

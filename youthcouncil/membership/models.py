@@ -143,13 +143,9 @@ class Nomination(db.Model):
     __table_args__ = (
         sa.CheckConstraint("position >= 1", name="position_positive"),
         sa.CheckConstraint("why_me IS NULL OR length(why_me) <= 500", name="why_me_short"),
-        sa.CheckConstraint(
-            "status != 'rejected' OR rejection_reason IS NOT NULL", name="rejection_has_reason"
-        ),
+        sa.CheckConstraint("status != 'rejected' OR rejection_reason IS NOT NULL", name="rejection_has_reason"),
         sa.CheckConstraint("status != 'approved' OR user_id IS NOT NULL", name="approved_has_account"),
-        sa.CheckConstraint(
-            "age_band IS NULL OR age_band IN ('10-12', '13-14', '15-17')", name="age_band_known"
-        ),
+        sa.CheckConstraint("age_band IS NULL OR age_band IN ('10-12', '13-14', '15-17')", name="age_band_known"),
         # The same pupil can be nominated only once per term and school while the nomination is alive.
         sa.Index(
             "uq_nominations_live_candidate",

@@ -6,31 +6,31 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.membership import services
+from youthcouncil.membership import nominations, terms
 from youthcouncil.web import home_panel
 
 
 @home_panel(20)
 def nomination_panel(user) -> Markup | None:
     if has_role(user, Role.coordinator):
-        pending = services.pending_nominations()
+        pending = nominations.pending_nominations()
         if not pending:
             return None
         return Markup(render_template("membership/_home_coordinator.html", pending=pending))  # noqa: S704 (an autoescaped template)
     if has_role(user, Role.school_rep) and user.school is not None:
         rows = []
-        for term in services.open_terms():
-            nominations = services.school_nominations(term, user.school)
+        for term in terms.open_terms():
+            listed = nominations.school_nominations(term, user.school)
             counts = {status: 0 for status in ("pending", "approved", "rejected")}
-            for nomination in nominations:
+            for nomination in listed:
                 if nomination.status.value in counts:
                     counts[nomination.status.value] += 1
             rows.append(
                 {
                     "term": term,
                     "counts": counts,
-                    "places_left": services.places_left(term, user.school),
-                    "is_open": services.nomination_is_open(term),
+                    "places_left": nominations.places_left(term, user.school),
+                    "is_open": nominations.nomination_is_open(term),
                 }
             )
         if not rows:

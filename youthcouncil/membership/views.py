@@ -5,12 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from youthcouncil import audit
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
-from youthcouncil.membership import bp, permissions, services
+from youthcouncil.membership import bp, nominations, permissions, schools, services, terms
 from youthcouncil.membership.forms import (
     ConsentForm,
     NominationForm,
@@ -20,7 +21,14 @@ from youthcouncil.membership.forms import (
     TermForm,
 )
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Term
-from youthcouncil.web import EmptyForm, see_other
+from youthcouncil.web import EmptyForm, nav_item, see_other
+
+nav_item("membership.public_roster", _l("The council"), PUBLIC, 10)
+nav_item("membership.roster", _l("Members"), [Role.member, Role.chair, Role.clerk, Role.coordinator], 12)
+nav_item("membership.nominations", _l("Nominations"), [Role.school_rep, Role.coordinator], 14)
+nav_item("membership.school_list", _l("Schools"), [Role.coordinator], 70)
+nav_item("membership.term_list", _l("Terms"), [Role.coordinator], 72)
+nav_item("membership.audit_log", _l("Audit log"), [Role.coordinator], 88)
 
 STATUS_LABELS = {
     NominationStatus.pending: _l("Waiting for the coordinator"),
@@ -47,7 +55,7 @@ def _render_form(template: str, form, **context):
 @access(PUBLIC)
 def public_roster():
     term = services.current_term()
-    members = services.public_roster(term) if term else []
+    members = terms.public_roster(term) if term else []
     return render_template("membership/roster_public.html", term=term, members=members)
 
 
@@ -57,9 +65,12 @@ def roster():
     if not permissions.can_see_full_roster(current_user):
         abort(403)
     term = services.current_term()
-    memberships = services.roster(term) if term else []
+    memberships = terms.roster(term) if term else []
     return render_template(
-        "membership/roster.html", term=term, memberships=memberships, Office=Office,
+        "membership/roster.html",
+        term=term,
+        memberships=memberships,
+        Office=Office,
         can_set_office=permissions.can_set_office,
     )
 
@@ -78,7 +89,7 @@ def set_office(membership_id: int):
     except ValueError:
         abort(400)
     try:
-        services.set_office(membership, office, by=current_user)
+        terms.set_office(membership, office, by=current_user)
     except services.MembershipError as error:
         flash(str(error), "error")
         return see_other("membership.roster")
@@ -95,7 +106,7 @@ def set_office(membership_id: int):
 def school_list():
     term = services.current_term()
     return render_template(
-        "membership/school_list.html", schools=services.schools(), term=term, seats_left=services.seats_left
+        "membership/school_list.html", schools=schools.schools(), term=term, seats_left=terms.seats_left
     )
 
 
@@ -109,7 +120,7 @@ def school_create():
         form.seats.data, form.deputy_seats.data = 1, 1
     if form.validate_on_submit():
         try:
-            school = services.create_school(form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
+            school = schools.create_school(form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "name")
         else:
@@ -128,7 +139,7 @@ def school_edit(school_id: int):
     form = SchoolForm(obj=school)
     if form.validate_on_submit():
         try:
-            services.update_school(school, form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
+            schools.update_school(school, form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "name")
         else:
@@ -136,7 +147,10 @@ def school_edit(school_id: int):
             flash(_("The school is saved."), "success")
             return see_other("membership.school_list")
     return _render_form(
-        "membership/school_form.html", form, school=school, reps=services.school_reps(school),
+        "membership/school_form.html",
+        form,
+        school=school,
+        reps=schools.school_reps(school),
     )
 
 
@@ -149,7 +163,7 @@ def rep_create(school_id: int):
     form = RepForm()
     if form.validate_on_submit():
         try:
-            issued = services.create_school_rep(
+            issued = schools.create_school_rep(
                 school, form.first_name.data, form.last_name.data, form.username.data, by=current_user
             )
         except services.MembershipError as error:
@@ -172,7 +186,7 @@ def rep_create(school_id: int):
 @bp.route("/membership/terms")
 @access(Role.coordinator)
 def term_list():
-    return render_template("membership/term_list.html", terms=services.terms(), current=services.current_term())
+    return render_template("membership/term_list.html", terms=terms.terms(), current=services.current_term())
 
 
 def _term_form_defaults(form: TermForm, term: Term) -> None:
@@ -190,7 +204,7 @@ def term_create():
     form = TermForm()
     if form.validate_on_submit():
         try:
-            term = services.create_term(
+            term = terms.create_term(
                 form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data, by=current_user
             )
         except services.MembershipError as error:
@@ -213,8 +227,12 @@ def term_edit(term_id: int):
         _term_form_defaults(form, term)
     if form.validate_on_submit():
         try:
-            services.update_term(
-                term, form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data,
+            terms.update_term(
+                term,
+                form.name.data,
+                form.starts_on.data,
+                form.ends_on.data,
+                form.nomination_deadline.data,
                 by=current_user,
             )
         except services.MembershipError as error:
@@ -224,7 +242,10 @@ def term_edit(term_id: int):
             flash(_("The term is saved."), "success")
             return see_other("membership.term_list")
     return _render_form(
-        "membership/term_form.html", form, term=term, schools=services.schools(),
+        "membership/term_form.html",
+        form,
+        term=term,
+        schools=schools.schools(),
         can_close=permissions.can_close_term(current_user, term),
     )
 
@@ -239,7 +260,7 @@ def term_close(term_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        count = services.close_term(term, by=current_user)
+        count = terms.close_term(term, by=current_user)
     except services.MembershipError as error:
         flash(str(error), "error")
     else:
@@ -251,20 +272,26 @@ def term_close(term_id: int):
 # --- Nominations --------------------------------------------------------------------------------------------
 
 
-@bp.route("/membership/nominations")
+@bp.route("/membership/nominations", endpoint="nominations")
 @access(Role.school_rep, Role.coordinator)
-def nominations():
+def nomination_overview():
     """A school rep's overview of their school; the coordinator's list of nominations to review."""
     if permissions.can_manage_schools(current_user):
         return render_template(
-            "membership/review_queue.html", pending=services.pending_nominations(), terms=services.open_terms(),
-            schools=services.schools(),
+            "membership/review_queue.html",
+            pending=nominations.pending_nominations(),
+            terms=terms.open_terms(),
+            schools=schools.schools(),
         )
     school = current_user.school
     overview = [
-        (term, services.school_nominations(term, school), services.places_left(term, school),
-         services.nomination_is_open(term))
-        for term in services.open_terms()
+        (
+            term,
+            nominations.school_nominations(term, school),
+            nominations.places_left(term, school),
+            nominations.nomination_is_open(term),
+        )
+        for term in terms.open_terms()
     ]
     return render_template("membership/rep_overview.html", school=school, overview=overview, labels=STATUS_LABELS)
 
@@ -285,19 +312,19 @@ def school_nominations(term_id: int, school_id: int):
         "membership/school_nominations.html",
         term=term,
         school=school,
-        nominations=services.school_nominations(term, school),
-        intended=services.intended_seats(term, school),
-        places_left=services.places_left(term, school),
-        seats_left=services.seats_left,
-        is_open=services.nomination_is_open(term),
+        nominations=nominations.school_nominations(term, school),
+        intended=nominations.intended_seats(term, school),
+        places_left=nominations.places_left(term, school),
+        seats_left=terms.seats_left,
+        is_open=nominations.nomination_is_open(term),
         labels=STATUS_LABELS,
         p=permissions,
         form=EmptyForm(),
     )
 
 
-def _candidate(form: NominationForm) -> services.Candidate:
-    return services.Candidate(
+def _candidate(form: NominationForm) -> nominations.Candidate:
+    return nominations.Candidate(
         first_name=form.first_name.data or "",
         last_name=form.last_name.data or "",
         grade=form.grade.data or "",
@@ -317,7 +344,7 @@ def nomination_create(term_id: int, school_id: int):
     form = NominationForm()
     if form.validate_on_submit():
         try:
-            nomination = services.nominate(term, school, _candidate(form), by=current_user)
+            nomination = nominations.nominate(term, school, _candidate(form), by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "first_name")
         else:
@@ -325,8 +352,13 @@ def nomination_create(term_id: int, school_id: int):
             flash(_("%(name)s is nominated.", name=nomination.first_name), "success")
             return see_other("membership.school_nominations", term_id=term.id, school_id=school.id)
     return _render_form(
-        "membership/nomination_form.html", form, term=term, school=school, nomination=None,
-        places_left=services.places_left(term, school), is_open=services.nomination_is_open(term),
+        "membership/nomination_form.html",
+        form,
+        term=term,
+        school=school,
+        nomination=None,
+        places_left=nominations.places_left(term, school),
+        is_open=nominations.nomination_is_open(term),
     )
 
 
@@ -344,7 +376,7 @@ def nomination_edit(nomination_id: int):
         form.birth_year.data = None
     if form.validate_on_submit():
         try:
-            services.update_nomination(nomination, _candidate(form), by=current_user)
+            nominations.update_nomination(nomination, _candidate(form), by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "first_name")
         else:
@@ -354,8 +386,13 @@ def nomination_edit(nomination_id: int):
                 "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
             )
     return _render_form(
-        "membership/nomination_form.html", form, term=nomination.term, school=nomination.school,
-        nomination=nomination, places_left=None, is_open=services.nomination_is_open(nomination.term),
+        "membership/nomination_form.html",
+        form,
+        term=nomination.term,
+        school=nomination.school,
+        nomination=nomination,
+        places_left=None,
+        is_open=nominations.nomination_is_open(nomination.term),
     )
 
 
@@ -371,7 +408,7 @@ def nomination_withdraw(nomination_id: int):
     if not permissions.can_change_nomination(current_user, nomination):
         flash(_("The coordinator has already decided on this nomination."), "info")
     else:
-        services.withdraw_nomination(nomination, by=current_user)
+        nominations.withdraw_nomination(nomination, by=current_user)
         db.session.commit()
         flash(_("The nomination of %(name)s is withdrawn.", name=nomination.first_name), "success")
     return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
@@ -388,7 +425,7 @@ def nomination_approve(nomination_id: int):
         flash(_("This nomination is already decided."), "info")
     else:
         try:
-            services.approve_nomination(nomination, by=current_user)
+            nominations.approve_nomination(nomination, by=current_user)
         except services.MembershipError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -410,7 +447,7 @@ def nomination_reject(nomination_id: int):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            services.reject_nomination(nomination, form.reason.data, by=current_user)
+            nominations.reject_nomination(nomination, form.reason.data, by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "reason")
         else:
@@ -438,7 +475,7 @@ def nomination_consent(nomination_id: int):
         form.given_on.data = services.today_in_oslo()
     if form.validate_on_submit():
         try:
-            services.record_consent(nomination, form.given_on.data, by=current_user)
+            nominations.record_consent(nomination, form.given_on.data, by=current_user)
         except services.MembershipError as error:
             _attach(form, error, "given_on")
         else:
@@ -460,13 +497,13 @@ def activation_sheets(term_id: int, school_id: int):
     term, school = _load_term_and_school(term_id, school_id)
     if not permissions.can_print_sheets(current_user, school):
         abort(403)
-    ready, waiting = services.members_waiting_for_sheets(term, school)
+    ready, waiting = nominations.members_waiting_for_sheets(term, school)
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         try:
-            issued = services.issue_activation_sheets(term, school, by=current_user)
+            issued = nominations.issue_activation_sheets(term, school, by=current_user)
         except services.MembershipError as error:
             flash(str(error), "error")
             return see_other("membership.activation_sheets", term_id=term.id, school_id=school.id)
@@ -495,10 +532,8 @@ def audit_log():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
     page = max(1, request.args.get("page", 1, type=int))
-    events = services.audit_events(limit=101, offset=(page - 1) * 100)
-    return render_template(
-        "membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100
-    )
+    events = audit.audit_events(limit=101, offset=(page - 1) * 100)
+    return render_template("membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100)
 
 
 @bp.route("/membership/audit.csv")
@@ -508,11 +543,10 @@ def audit_export():
         abort(403)
     stamp = to_oslo(utcnow()).strftime("%Y%m%d")
     return Response(
-        services.audit_csv(),
+        audit.audit_csv(),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f"attachment; filename=audit-{stamp}.csv",
             "Cache-Control": "no-store",
         },
     )
-

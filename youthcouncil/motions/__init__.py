@@ -7,5 +7,3 @@ motions through ``youthcouncil.motions.services`` and register outcome handlers 
 from flask import Blueprint
 
 bp = Blueprint("motions", __name__)
-
-from youthcouncil.motions import panels, views  # noqa: E402,F401

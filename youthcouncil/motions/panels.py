@@ -9,7 +9,7 @@ from youthcouncil.motions.services import open_motions_for_user
 from youthcouncil.web import home_panel
 
 
-@home_panel(20)
+@home_panel(21)
 def open_motions_panel(user) -> Markup | None:
     motions = open_motions_for_user(user)
     if not motions:

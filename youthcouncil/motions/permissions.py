@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from youthcouncil.auth import Role, has_role
 from youthcouncil.membership.services import current_term
+from youthcouncil.motions.services import is_voting_member, subject_allows
 
 
 def _in_current_term(motion) -> bool:
@@ -18,8 +19,6 @@ def _in_current_term(motion) -> bool:
 
 
 def can_see_motion(user, motion) -> bool:
-    from youthcouncil.motions.services import subject_allows
-
     if not subject_allows(user, motion):
         return False
     if motion.is_closed:
@@ -28,8 +27,6 @@ def can_see_motion(user, motion) -> bool:
 
 
 def can_vote_on_motion(user, motion) -> bool:
-    from youthcouncil.motions.services import is_voting_member
-
     return motion.is_open and _in_current_term(motion) and is_voting_member(user, motion.term)
 
 

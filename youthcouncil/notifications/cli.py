@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from youthcouncil.db import utcnow
+from youthcouncil.notifications.services import DeliveryReport, deliver_due, prune, run_due_checks
 
 
 @click.command("notify")
@@ -12,8 +13,6 @@ from youthcouncil.db import utcnow
 @click.option("--max-rounds", default=20, show_default=True, help="Stop after this many rounds.")
 def notify_command(batch: int, max_rounds: int) -> None:
     """Enqueue time-based reminders, then deliver due e-mails (SMTP, or .eml files without SMTP_HOST)."""
-    from youthcouncil.notifications.services import DeliveryReport, deliver_due, prune, run_due_checks
-
     now = utcnow()
     checks = run_due_checks(now)
     total = DeliveryReport()

@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from youthcouncil.auth import ANY_USER, access
+from youthcouncil.auth import ANY_USER, Role, access
 from youthcouncil.extensions import db
 from youthcouncil.notifications import bp, services
-from youthcouncil.web import EmptyForm, is_safe_redirect, redirect_back
+from youthcouncil.web import EmptyForm, is_safe_redirect, nav_item, redirect_back
+
+nav_item(
+    "notifications.notification_list",
+    _l("Messages"),
+    [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator],
+    90,
+)
 
 
 @bp.route("/notifications")

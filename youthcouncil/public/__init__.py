@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
-
-from youthcouncil.public import views  # noqa: E402,F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from youthcouncil.auth import Role, has_role
 from youthcouncil.safety_week.models import PROPOSALS_PER_MEMBER, Phase, ProposalStatus
+from youthcouncil.safety_week.services import is_eligible_voter, is_member_of_term, proposals_of
 
 
 def can_create_round(user) -> bool:
@@ -28,8 +29,6 @@ def can_see_round(user, round_) -> bool:
 
 
 def can_propose(user, round_) -> bool:
-    from youthcouncil.safety_week.services import is_member_of_term, proposals_of
-
     return (
         has_role(user, Role.member)
         and round_.phase() == Phase.proposing
@@ -69,8 +68,6 @@ def can_review_proposal(user, proposal) -> bool:
 
 
 def can_vote(user, round_) -> bool:
-    from youthcouncil.safety_week.services import is_eligible_voter
-
     return has_role(user, Role.member) and round_.phase() == Phase.voting and is_eligible_voter(user, round_)
 
 

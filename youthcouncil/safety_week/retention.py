@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from youthcouncil.extensions import db
-from youthcouncil.safety_week.models import Proposal
+from youthcouncil.safety_week.models import Proposal, Voter
 
 
 def minimise_personal_data(user_ids: list[int]) -> int:
@@ -14,7 +14,6 @@ def minimise_personal_data(user_ids: list[int]) -> int:
     rows are deleted (they only said that someone voted)."""
     if not user_ids:
         return 0
-    from youthcouncil.safety_week.models import Voter
 
     changed = db.session.execute(
         sa.update(Proposal)

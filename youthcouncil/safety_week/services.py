@@ -1,4 +1,6 @@
-"""Every write and every rule of the safety-week theme round. The views, the CLI, the demo and the tests call these.
+"""Every write and every rule of the safety-week theme round: rounds, proposals, the secret ballot.
+
+Next to this module: ``results`` (the counted result, explained), ``open_data`` (PrefLib files) and ``notices``.
 
 Secret ballot: the voter list (``Voter``) says who has voted; the ballots (``Ballot``) say what was voted. A ballot
 is tied to its voter only by ``voter_link`` = HMAC(SECRET_KEY, "round:user"), so the member's own browser session
@@ -13,11 +15,11 @@ import hmac
 import random
 import secrets
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +29,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.safety_week import notices
 from youthcouncil.safety_week.models import (
     PROPOSALS_PER_MEMBER,
     REASON_MAX,
@@ -51,7 +54,7 @@ class SafetyWeekError(ValueError):
         self.field = field
 
 
-# --- Reading ------------------------------------------------------------------------------------------------
+# --- Reading ---------------------------------------------------------------------------------------------------------
 
 
 def rounds_newest_first() -> list[ThemeRound]:
@@ -109,7 +112,7 @@ def candidates(round_: ThemeRound) -> list[Proposal]:
     return sorted(round_.kept_proposals, key=lambda p: p.id)
 
 
-# --- Eligibility --------------------------------------------------------------------------------------------
+# --- Eligibility -----------------------------------------------------------------------------------------------------
 
 
 def is_member_of_term(user, term_id: int | None) -> bool:
@@ -145,7 +148,7 @@ def eligible_count(round_: ThemeRound) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(voting_members_query(term).subquery())) or 0
 
 
-# --- Rounds -------------------------------------------------------------------------------------------------
+# --- Rounds ----------------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -165,7 +168,7 @@ def _check_dates(dates: RoundDates) -> None:
         raise SafetyWeekError(_("Voting must close after it opens."), "voting_closes_at")
 
 
-def _check_title(title: str) -> str:
+def check_round_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
         raise SafetyWeekError(_("Write a name for the round."), "title")
@@ -180,7 +183,7 @@ def create_round(
     term = term or current_term()
     if term is None:
         raise SafetyWeekError(_("There is no current term. Create a term first."), "year")
-    title = _check_title(title)
+    title = check_round_title(title)
     _check_dates(dates)
     if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
         raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
@@ -214,7 +217,7 @@ def update_round(round_: ThemeRound, *, title: str, dates: RoundDates, method: M
     _lock(round_)
     if round_.imported or round_.method_locked(now):
         raise SafetyWeekError(_("Voting has opened: the round can no longer be changed."), "method")
-    title = _check_title(title)
+    title = check_round_title(title)
     _check_dates(dates)
     round_.title = title
     for name, value in vars(dates).items():
@@ -286,7 +289,7 @@ def count_round(round_: ThemeRound, *, by=None, now: datetime | None = None) -> 
     db.session.flush()
     db.session.refresh(round_)
     record(by, "safety_week.round_counted", round_, {"ballots": len(shuffled)})
-    _tell_members_result(round_)
+    notices.result_counted(round_)
     return True
 
 
@@ -299,7 +302,7 @@ def count_due_rounds(now: datetime | None = None) -> int:
     return sum(1 for round_ in due if count_round(round_, now=now))
 
 
-# --- Proposals ----------------------------------------------------------------------------------------------
+# --- Proposals -------------------------------------------------------------------------------------------------------
 
 
 def _clean_proposal(title: str, why: str) -> tuple[str, str]:
@@ -421,7 +424,7 @@ def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime 
     proposal.reviewed_at = now
     db.session.flush()
     record(by, "safety_week.proposal_declined", proposal)
-    _tell(
+    notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.declined",
         message=_l("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
@@ -451,14 +454,14 @@ def merge_proposals(
     db.session.flush()
     record(by, "safety_week.proposals_merged", proposal, {"into": into.id})
     message = _l("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
-    _tell(
+    notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.merged",
         message=message,
         params={"title": proposal.title, "into": into.title},
         proposal=proposal,
     )
-    _tell(
+    notices.tell_proposer(
         [into.proposer],
         kind="safety_week.merged",
         message=message,
@@ -468,55 +471,7 @@ def merge_proposals(
     )
 
 
-def _link(endpoint: str, fallback: str, **values) -> str:
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:  # outside a request (the demo, the notify worker)
-        return fallback
-
-
-def _tell(users, *, kind: str, message, params: dict, proposal: Proposal, key_suffix: str = "") -> None:
-    """An in-app message through the notifications domain (the proposal page shows the outcome too)."""
-    users = [user for user in users if user is not None]
-    if not users:
-        return
-    try:
-        from youthcouncil.notifications.services import notify
-    except ImportError:  # the notifications domain is optional: the proposal page shows the outcome anyway
-        return
-    notify(
-        users,
-        kind=kind,
-        message=message,
-        params=params,
-        link=_link("safety_week.proposal_detail", f"/safety-week/proposals/{proposal.id}", proposal_id=proposal.id),
-        dedupe_key=f"{kind}:{proposal.id}:{proposal.status}{':' + key_suffix if key_suffix else ''}",
-    )
-
-
-def _tell_members_result(round_: ThemeRound) -> None:
-    if round_.term_id is None:
-        return
-    try:
-        from youthcouncil.notifications.services import notify
-    except ImportError:
-        return
-    from youthcouncil.accounts.models import User
-
-    term = db.session.get(Term, round_.term_id)
-    users = db.session.scalars(sa.select(User).where(User.id.in_(voting_members_query(term)))).all()
-    link = _link("safety_week.round_result", f"/safety-week/rounds/{round_.id}/result", round_id=round_.id)
-    notify(
-        users,
-        kind="safety_week.result",
-        message=_l("The safety-week vote is counted. See which theme won!"),
-        params={},
-        link=link,
-        dedupe_key=f"safety_week.result:{round_.id}",
-    )
-
-
-# --- Ballots ------------------------------------------------------------------------------------------------
+# --- Ballots ---------------------------------------------------------------------------------------------------------
 
 
 def voter_link(round_id: int, user_id: int) -> str:
@@ -656,230 +611,3 @@ def turnout(round_: ThemeRound) -> tuple[int, int | None]:
 
 def voter_count(round_: ThemeRound) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Voter).where(Voter.round_id == round_.id)) or 0
-
-
-# --- The result ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Bar:
-    theme: Proposal
-    votes: int
-    percent: int  # of the round's continuing ballots, for the bar's width
-    winner: bool = False
-    eliminated: bool = False
-
-
-@dataclass
-class RoundView:
-    number: int
-    bars: list[Bar]
-    exhausted: int
-    continuing: int
-    eliminated: Proposal | None
-    winner: Proposal | None
-    reason: str
-    tied: list[Proposal] = field(default_factory=list)
-
-
-@dataclass
-class Result:
-    method: Method
-    winner: Proposal | None
-    reason: str
-    ballots: int
-    eligible: int | None
-    rounds: list[RoundView]
-    approval_bars: list[Bar]
-    beats_everyone: bool | None
-    loses_to: list[Proposal]
-    ties_with: list[Proposal]
-    condorcet: Proposal | None
-    seed: str | None
-    lot_used: bool
-    #: Approval: every theme with the most ticks (more than one when a lot picked the winner).
-    top_tied: list[Proposal] = field(default_factory=list)
-
-
-def _percent(votes: int, total: int) -> int:
-    return round(100 * votes / total) if total else 0
-
-
-def compute_result(round_: ThemeRound) -> Result:
-    """Count the round with the shared engine (same ballots and seed, same result, every time)."""
-    themes = candidates(round_)
-    by_id = {p.id: p for p in themes}
-    order = [p.id for p in themes]
-    ballots = counted_ballots(round_)
-    total = sum(weight for _ranking, weight in ballots)
-    seed = round_.lot_seed or ranked.DEFAULT_SEED
-    eligible = None if round_.imported else round_.eligible_count
-    rounds: list[RoundView] = []
-    approval_bars: list[Bar] = []
-    top_tied: list[Proposal] = []
-    lot_used = False
-    if round_.method == Method.approval:
-        outcome = ranked.approval(ballots, order, seed=seed)
-        winner_id, reason = outcome.winner, outcome.reason
-        lot_used = outcome.lot_seed is not None
-        top_tied = [by_id[c] for c in outcome.tied_winners] if lot_used else []
-        approval_bars = [
-            Bar(by_id[c], outcome.counts[c], _percent(outcome.counts[c], total), winner=c == winner_id)
-            for c in outcome.ranking or order
-        ]
-    else:
-        outcome = ranked.instant_runoff(ballots, order, seed=seed)
-        winner_id, reason = outcome.winner, outcome.reason
-        for irv_round in outcome.rounds:
-            lot_used = lot_used or irv_round.lot_seed is not None
-            bars = [
-                Bar(
-                    by_id[c],
-                    votes,
-                    _percent(votes, irv_round.continuing_total),
-                    winner=c == irv_round.winner,
-                    eliminated=c == irv_round.eliminated,
-                )
-                for c, votes in sorted(irv_round.counts.items(), key=lambda item: (-item[1], order.index(item[0])))
-            ]
-            rounds.append(
-                RoundView(
-                    number=irv_round.number,
-                    bars=bars,
-                    exhausted=irv_round.exhausted,
-                    continuing=irv_round.continuing_total,
-                    eliminated=by_id.get(irv_round.eliminated),
-                    winner=by_id.get(irv_round.winner),
-                    reason=irv_round.reason,
-                    tied=[by_id[c] for c in irv_round.tied],
-                )
-            )
-    beats_everyone, loses_to, ties_with, condorcet = None, [], [], None
-    if winner_id is not None and len(order) > 1 and round_.method == Method.irv:
-        check = ranked.head_to_head(ballots, order, winner_id)
-        beats_everyone = check.beats_everyone
-        loses_to = [by_id[c] for c in check.loses_to]
-        ties_with = [by_id[c] for c in check.ties_with]
-        found = ranked.condorcet_winner(ballots, order)
-        condorcet = by_id.get(found) if found is not None else None
-    return Result(
-        method=round_.method,
-        winner=by_id.get(winner_id),
-        reason=reason,
-        ballots=total,
-        eligible=eligible,
-        rounds=rounds,
-        approval_bars=approval_bars,
-        beats_everyone=beats_everyone,
-        loses_to=loses_to,
-        ties_with=ties_with,
-        condorcet=condorcet,
-        seed=round_.lot_seed,
-        lot_used=lot_used,
-        top_tied=top_tied,
-    )
-
-
-# --- PrefLib open data --------------------------------------------------------------------------------------
-
-
-def export_preflib(round_: ThemeRound) -> tuple[str, str]:
-    """(file name, text) of a counted round as a PrefLib file: theme titles and rankings, nothing personal."""
-    from youthcouncil.voting import preflib
-
-    if not round_.is_closed:
-        raise SafetyWeekError(_("The round is not counted yet."))
-    themes = candidates(round_)
-    number = {p.id: i for i, p in enumerate(themes, start=1)}
-    alternatives: dict[int, str] = {}
-    for theme in themes:
-        # Two kept themes may share a title; a PrefLib reader (and `flask tally`) needs distinct names.
-        name, copy = theme.title, 1
-        while name in alternatives.values():
-            copy += 1
-            name = f"{theme.title} ({copy})"
-        alternatives[number[theme.id]] = name
-    ballots = [
-        (tuple(frozenset(number[c] for c in rank) for rank in ranking), weight)
-        for ranking, weight in counted_ballots(round_)
-        if ranking
-    ]
-    data_type = preflib.narrowest_data_type(ballots, alternatives) if ballots else "soi"
-    if data_type == "soc":
-        data_type = "soi"  # members may rank only some themes; say so even if everyone ranked all
-    elif data_type == "toc":
-        data_type = "toi"
-    name = f"safety-week-{round_.year}.{data_type}"
-    metadata = {
-        "FILE NAME": name,
-        "TITLE": round_.title,
-        "DESCRIPTION": "Safety-week theme vote of the youth council"
-        + (" (approval: each ballot's one rank holds the approved themes)" if round_.method == Method.approval else ""),
-        "PUBLICATION DATE": round_.closed_at.date().isoformat(),
-        # The seed of the lot: `tally_file(path, method, seed=...)` draws any lot exactly as the result page did.
-        "LOT SEED": round_.lot_seed or ranked.DEFAULT_SEED,
-    }
-    return name, preflib.format_preflib(alternatives, ballots, metadata, data_type=data_type)
-
-
-def _seed_from(metadata: dict[str, str]) -> str:
-    """The lot's seed written in a file we exported (so a re-import counts the same); else a fresh one."""
-    seed = (metadata.get("LOT SEED") or "").strip()
-    return seed if 0 < len(seed) <= 64 else secrets.token_hex(8)
-
-
-def import_preflib(
-    text: str, *, file_name: str, year: int, title: str, method: Method, by=None, now: datetime | None = None
-) -> ThemeRound:
-    """A past round from a PrefLib file: one kept theme per alternative, the orders as ballots, counted at once."""
-    from youthcouncil.voting import preflib
-
-    now = now or utcnow()
-    title = _check_title(title)
-    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    try:
-        data = preflib.parse_preflib(text, data_type=extension if extension in preflib.DATA_TYPES else None)
-    except ValueError as error:
-        raise SafetyWeekError(_("This file could not be read: %(error)s", error=str(error)), "file") from None
-    if len(data.alternatives) < 2:
-        raise SafetyWeekError(_("The file must name at least two themes."), "file")
-    if any(len(name.strip()) > TITLE_MAX or not name.strip() for name in data.alternatives.values()):
-        raise SafetyWeekError(_("Each theme's name must be 1 to %(max)s characters.", max=TITLE_MAX), "file")
-    if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
-    day = timedelta(days=1)
-    round_ = ThemeRound(
-        term_id=None,
-        year=year,
-        title=title,
-        method=Method(method),
-        proposing_opens_at=now - 4 * day,
-        proposing_closes_at=now - 3 * day,
-        voting_opens_at=now - 2 * day,
-        voting_closes_at=now - day,
-        imported=True,
-        closed_at=now,
-        lot_seed=_seed_from(data.metadata),
-        created_by_id=getattr(by, "id", None),
-    )
-    db.session.add(round_)
-    db.session.flush()
-    themes = {}
-    for alternative, name in data.alternatives.items():
-        themes[alternative] = Proposal(
-            round=round_, title=" ".join(name.split()), status=ProposalStatus.kept, reviewed_at=now
-        )
-        db.session.add(themes[alternative])
-    db.session.flush()
-    for ranking, count in data.ballots:
-        stored = [sorted(themes[a].id for a in rank) for rank in ranking if rank]
-        if round_.method == Method.approval:
-            stored = [sorted(theme for rank in stored for theme in rank)] if stored else []
-        db.session.add(Ballot(round_id=round_.id, ranking=stored, weight=count, submitted_at=round_.voting_closes_at))
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
-    record(by, "safety_week.round_imported", round_, {"year": year, "ballots": data.voters})
-    return round_

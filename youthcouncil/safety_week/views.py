@@ -4,9 +4,11 @@ from datetime import datetime
 
 from flask import abort, flash, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
+from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO, to_oslo
 from youthcouncil.safety_week import bp, permissions, services
@@ -20,8 +22,14 @@ from youthcouncil.safety_week.forms import (
     RoundForm,
 )
 from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalStatus, ThemeRound
+from youthcouncil.safety_week.open_data import export_preflib, import_preflib
+from youthcouncil.safety_week.results import compute_result
 from youthcouncil.safety_week.services import SafetyWeekError
-from youthcouncil.web import see_other
+from youthcouncil.web import nav_item, see_other
+
+# Clerks and school reps take no part in the theme round; they find the results among the public pages.
+nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator], 20)
+nav_item("safety_week.results", _l("Theme results"), PUBLIC, 22)
 
 
 def _round_or_404(round_id: int) -> ThemeRound:
@@ -78,7 +86,7 @@ def round_create():
         abort(403)
     form = RoundForm()
     if request.method == "GET":
-        year = to_oslo(services.utcnow()).year
+        year = to_oslo(utcnow()).year
         form.year.data = year
         form.title.data = _("Safety week %(year)s", year=year)
     if form.validate_on_submit():
@@ -375,7 +383,7 @@ def round_result(round_id: int):
     round_ = _round_or_404(round_id)
     if not permissions.can_see_result(current_user, round_):
         return render_template("safety_week/result_pending.html", round=round_, phase=round_.phase())
-    return render_template("safety_week/result.html", round=round_, result=services.compute_result(round_), Phase=Phase)
+    return render_template("safety_week/result.html", round=round_, result=compute_result(round_), Phase=Phase)
 
 
 @bp.route("/safety-week/rounds/<int:round_id>/export")
@@ -384,7 +392,7 @@ def round_export(round_id: int):
     round_ = _round_or_404(round_id)
     if not permissions.can_export_round(current_user, round_):
         abort(404)
-    name, text = services.export_preflib(round_)
+    name, text = export_preflib(round_)
     response = make_response(text)
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -410,7 +418,7 @@ def round_import():
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError:
                     raise SafetyWeekError(_("The file must be UTF-8 text."), "file") from None
-                round_ = services.import_preflib(
+                round_ = import_preflib(
                     text,
                     file_name=upload.filename,
                     year=form.year.data,
