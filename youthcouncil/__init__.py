@@ -115,9 +115,11 @@ def _register_domains(app: Flask) -> None:
     from youthcouncil.safety_week import views as safety_week_views  # noqa: F401
     from youthcouncil.safety_week.cli import safety_week_group
     from youthcouncil.safety_week.services import count_due_rounds
+    from youthcouncil.secret_ballot import sweep_due
 
     connect_hooks()
     register_due_check(count_due_rounds)
+    register_due_check(sweep_due)
     for domain in (accounts, membership, safety_week, motions, consultations, budget, notifications, public):
         app.register_blueprint(domain.bp)
     for command in (retention_group, safety_week_group, notify_command):

@@ -1,9 +1,8 @@
 """Engine options, and per-connection settings: SQLite gets WAL, foreign keys, a busy timeout and write-safe
 transactions."""
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 

@@ -451,23 +451,24 @@ def turnout(purpose: str, vote_id: int) -> int:
     )
 
 
-def drafts_without_ballot(purpose: str, vote_id: int, user_ids: Iterable[int]) -> dict[int, Draft]:
-    """Members (of ``user_ids``) with a draft and no ballot: for the "not submitted yet" reminder."""
+def drafts(purpose: str, vote_id: int, user_ids: Iterable[int]) -> dict[int, Draft]:
+    """The drafts of these members (a draft is newer than their ballot, if any): for the "not submitted" reminder."""
     box = _find_box(purpose, vote_id)
     if box is None or box.closed:
         return {}
     key = _read_key(box)
     by_link = {key.link(user_id): user_id for user_id in user_ids}
     rows = db.session.execute(
-        sa.select(SealedBallot.kind, SealedBallot.link, SealedBallot.sealed).where(SealedBallot.box_id == box.id)
+        sa.select(SealedBallot.link, SealedBallot.sealed).where(
+            SealedBallot.box_id == box.id, SealedBallot.kind == Kind.draft.value
+        )
     ).all()
-    voted = {link for kind, link, _sealed in rows if kind == Kind.ballot.value}
-    drafts = {}
-    for kind, link, sealed in rows:
-        if kind == Kind.draft.value and link in by_link and link not in voted:
-            payload = key.open(kind, link, sealed)
-            drafts[by_link[link]] = Draft(payload["choices"], datetime.fromisoformat(payload["saved_at"]))
-    return drafts
+    found = {}
+    for link, sealed in rows:
+        if link in by_link:
+            payload = key.open(Kind.draft.value, link, sealed)
+            found[by_link[link]] = Draft(payload["choices"], datetime.fromisoformat(payload["saved_at"]))
+    return found
 
 
 # --- The close ----------------------------------------------------------------------------------------------
@@ -593,6 +594,11 @@ def sweep() -> None:
     _sweep()
 
 
+def sweep_due(_now: datetime | None = None) -> None:
+    """The due check that ``flask notify`` runs (its checks start outside a transaction)."""
+    sweep()
+
+
 def _sweep() -> None:
     engine = db.engine
     folder = key_dir()
@@ -621,6 +627,8 @@ def _sweep() -> None:
             connection.execute(
                 sa.update(BallotBox).where(BallotBox.id.in_([box.id for box in pending])).values(scrubbed=True)
             )
+        if engine.dialect.name == "sqlite":
+            _drop_old_row_versions(engine)  # and leave the -wal file empty after that last write too
 
 
 # --- The guard: no other row in a ballot's transaction -------------------------------------------------------
