@@ -85,7 +85,9 @@ def voted_year(
     year = make_year(Phase.voting, total=total, rule=rule, comparison=comparison)
     events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate(costs)]
     for voter, ballot in zip(voters, ballots, strict=False):
+        db.session.commit()  # a secret ballot is stored in a transaction of its own
         submit_ballot(year, voter, [events[i].id for i in ballot])
+        db.session.commit()
     move_to(year, Phase.voting_ended)
     return year, events
 
