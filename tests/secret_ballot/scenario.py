@@ -42,6 +42,7 @@ class Played:
     last_theme_order: list[int] = field(default_factory=list)
     #: Bytes of every file in VOTE_KEY_DIR while voting was open (the test's knowledge, not the attacker's).
     keys_seen: set[bytes] = field(default_factory=set)
+    files_before: set[Path] = field(default_factory=set)
     #: PostgreSQL only: the WAL position before the first vote and before the first close.
     wal_start: str | None = None
     wal_before_close: str | None = None
@@ -112,6 +113,7 @@ def play(app) -> Played:
         event_ids=[event.id for event in events],
     )
     db.session.commit()
+    played.files_before = _key_files(app)
     played.wal_start = _wal_lsn()
     rankings = [list(p) for p in permutations(played.theme_ids)]
     subsets = [[e for bit, e in enumerate(played.event_ids) if mask >> bit & 1] for mask in range(1, 16)]
@@ -145,10 +147,18 @@ def play(app) -> Played:
     return played
 
 
+def _key_folder(app) -> Path:
+    return Path(app.config.get("VOTE_KEY_DIR") or Path(app.instance_path) / "vote-keys")
+
+
+def _key_files(app) -> set[Path]:
+    folder = _key_folder(app)
+    return {path for path in folder.iterdir() if path.is_file()} if folder.is_dir() else set()
+
+
 def _remember_keys(app, played: Played) -> None:
-    folder = Path(app.config.get("VOTE_KEY_DIR") or Path(app.instance_path) / "vote-keys")
-    if folder.is_dir():
-        played.keys_seen |= {path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    """The keys of this scenario's votes (files made since it started), as the server held them while open."""
+    played.keys_seen |= {path.read_bytes() for path in _key_files(app) - played.files_before}
 
 
 def _close_all(app, world, played: Played) -> None:
