@@ -309,8 +309,11 @@ def _postgres_attack(app, played) -> list[str]:
         _pg(connection, "SELECT pg_switch_wal()")
         relations = _relations(connection)
         problems = _wal_attack(connection, played, relations)
-        _pg(connection, "CHECKPOINT")
         links, keys = _attacker_links(app, played), played.keys_seen
+        # Read the WAL before the checkpoint, which may recycle the files that hold the vote.
+        for path, blob in _wal_since(connection, played.wal_start):
+            problems += [f"{path}: {what}" for what in _find_secrets(blob, links, keys)]
+        _pg(connection, "CHECKPOINT")
         database_oid = _pg(connection, "SELECT oid FROM pg_database WHERE datname = current_database()").scalar()
         paths = [
             f"base/{database_oid}/{name}" for (name,) in _pg(connection, f"SELECT pg_ls_dir('base/{database_oid}')")
@@ -319,8 +322,6 @@ def _postgres_attack(app, played) -> list[str]:
             blob = _pg(connection, "SELECT pg_read_binary_file(%(p)s::text)", p=path).scalar()
             if blob:
                 problems += [f"{path}: {what}" for what in _find_secrets(bytes(blob), links, keys)]
-        for path, blob in _wal_since(connection, played.wal_start):
-            problems += [f"{path}: {what}" for what in _find_secrets(blob, links, keys)]
         for path in (p for p in Path(app.instance_path).rglob("*") if p.is_file()):
             problems += [f"instance/{path.name}: {what}" for what in _find_secrets(path.read_bytes(), links, keys)]
         problems += _heap_attack(connection, played)
@@ -357,10 +358,11 @@ def _wal_since(connection, start: str):
         "SELECT name FROM pg_ls_waldir() WHERE length(name) = 24 AND name >= %(a)s AND name <= %(b)s ORDER BY name",
         a=first,
         b=last,
-    )
+    ).all()
+    assert names and names[0][0] == first, f"the WAL file {first} of the vote is gone: {names}"
     for (name,) in names:
         blob = bytes(_pg(connection, "SELECT pg_read_binary_file(%(p)s::text)", p=f"pg_wal/{name}").scalar())
-        end = last_offset + 8192 if name == last else len(blob)
+        end = last_offset if name == last else len(blob)  # past it: a recycled file's old contents
         yield f"pg_wal/{name}", blob[first_offset if name == first else 0 : end]
 
 
