@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import sqlalchemy as sa
 
 from tests.conftest import count
 from tests.safety_week import builders
+from tests.threads import at_once
 from youthcouncil.accounts.models import User
 from youthcouncil.safety_week import services
 from youthcouncil.safety_week.models import Ballot, ThemeRound
@@ -22,34 +22,14 @@ def _hammer(
 ) -> list[str]:
     from youthcouncil.extensions import db
 
-    barrier = threading.Barrier(threads)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def submit(i: int) -> str:
+        round_ = db.session.get(ThemeRound, round_id)
+        user = db.session.get(User, user_ids[i % len(user_ids)])
+        first = theme_ids[i % len(theme_ids)]
+        receipt = services.submit_ballot(round_, user, [first] + [t for t in theme_ids if t != first], keys[i])
+        return "repeat" if receipt.repeated else "ok"
 
-    def submit(i: int) -> None:
-        with app.app_context(), app.test_request_context():
-            barrier.wait()
-            try:
-                round_ = db.session.get(ThemeRound, round_id)
-                user = db.session.get(User, user_ids[i % len(user_ids)])
-                ranking = [theme_ids[i % len(theme_ids)]] + [t for t in theme_ids if t != theme_ids[i % len(theme_ids)]]
-                receipt = services.submit_ballot(round_, user, ranking, keys[i])
-                db.session.commit()
-                outcome = "repeat" if receipt.repeated else "ok"
-            except Exception as error:  # noqa: BLE001 - recorded and asserted below
-                db.session.rollback()
-                outcome = f"error: {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    pool = [threading.Thread(target=submit, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    return outcomes
+    return at_once(app, threads, submit)
 
 
 def test_32_different_submissions_at_once_leave_one_current_ballot(app, db, world):

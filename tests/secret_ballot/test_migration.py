@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from tests.test_migrations import _fresh_app
+from tests.test_migrations import _fresh_app, drop_schema
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAY = timedelta(days=1)
@@ -211,9 +211,7 @@ def test_the_upgrade_seals_open_votes_under_new_keys_and_drops_what_linked_them(
 
     app = _fresh_app(tmp_path)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        drop_schema(db)
         try:
             upgrade(revision="0008_motions_secret_ballots")
             with db.engine.begin() as connection:
@@ -250,21 +248,5 @@ def test_the_upgrade_seals_open_votes_under_new_keys_and_drops_what_linked_them(
             with pytest.raises(SystemExit):  # Flask-Migrate reports the RuntimeError "Votes are open" and exits
                 downgrade(revision="0008_motions_secret_ballots")
         finally:
-            db.session.remove()
-            db.drop_all()
-            with db.engine.begin() as connection:
-                for table in (
-                    "alembic_version",
-                    "sw_voters",
-                    "budget_voters",
-                    "budget_drafts",
-                    "motion_secret_ballots",
-                ):
-                    connection.execute(
-                        sa.text(
-                            f"DROP TABLE IF EXISTS {table} CASCADE"
-                            if db.engine.dialect.name == "postgresql"
-                            else f"DROP TABLE IF EXISTS {table}"
-                        )
-                    )
+            drop_schema(db, "sw_voters", "budget_voters", "budget_drafts", "motion_secret_ballots")
             db.engine.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count
+from tests.threads import at_once
 from youthcouncil import secret_ballot
 from youthcouncil.audit import AuditEvent
 from youthcouncil.secret_ballot import BallotBox, CastResult, SealedBallot, VoteKey, VoteKeyError
@@ -192,42 +192,13 @@ def test_a_lost_or_foreign_key_is_refused_and_never_replaced(app, db, world):
     assert secret_ballot.turnout("theme", 4) == 2
 
 
-def _at_once(app, threads: int, work) -> list[str]:
-    from youthcouncil.extensions import db
-
-    barrier = threading.Barrier(threads)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        with app.app_context(), app.test_request_context():
-            barrier.wait()
-            try:
-                outcome = work(i)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 - recorded and asserted below
-                db.session.rollback()
-                outcome = f"error: {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    return outcomes
-
-
 def test_25_members_voting_at_once_make_one_key_and_25_ballots(app, db, world):
     from tests.factories import make_member
 
     members = [make_member(world.term, world.schools[0]).id for _ in range(25)]
     db.session.commit()
     before = _key_files(app)
-    outcomes = _at_once(app, 25, lambda i: secret_ballot.cast("budget", 77, members[i], [i]).value)
+    outcomes = at_once(app, 25, lambda i: secret_ballot.cast("budget", 77, members[i], [i]).value)
     assert outcomes == ["stored"] * 25, outcomes
     box = _box(77, "budget")
     assert _key_files(app) - before == {f"{box.key_id}.key"}  # the losers of the race dropped their keys
@@ -239,9 +210,7 @@ def test_25_members_voting_at_once_make_one_key_and_25_ballots(app, db, world):
 def test_32_submissions_of_one_member_at_once_leave_one_ballot(app, db, world):
     member = world.users["member"].id
     db.session.commit()
-    outcomes = _at_once(
-        app, 32, lambda i: secret_ballot.cast("theme", 88, member, [[i]], idempotency_key=f"k{i}").value
-    )
+    outcomes = at_once(app, 32, lambda i: secret_ballot.cast("theme", 88, member, [[i]], idempotency_key=f"k{i}").value)
     assert outcomes == ["stored"] * 32, outcomes
     assert count(db, SealedBallot) == 1 and secret_ballot.turnout("theme", 88) == 1
     assert secret_ballot.own_ballot("theme", 88, member) in [[[i]] for i in range(32)]
@@ -250,7 +219,7 @@ def test_32_submissions_of_one_member_at_once_leave_one_ballot(app, db, world):
 def test_32_retries_of_one_form_store_it_once(app, db, world):
     member = world.users["member"].id
     db.session.commit()
-    outcomes = _at_once(app, 32, lambda i: secret_ballot.cast("theme", 89, member, [[5]], idempotency_key="same").value)
+    outcomes = at_once(app, 32, lambda i: secret_ballot.cast("theme", 89, member, [[5]], idempotency_key="same").value)
     assert sorted(outcomes) == ["repeated"] * 31 + ["stored"], outcomes
     assert count(db, SealedBallot) == 1
 

@@ -508,7 +508,9 @@ class Receipt:
 
 def _too_late() -> str:
     # The form keys went with the ballots' links at the close, so a retry of a counted vote looks the same.
-    return _("Voting is closed now, so this vote could not be counted. If you voted before it closed, that vote counts.")
+    return _(
+        "Voting is closed now, so this vote could not be counted. If you voted before it closed, that vote counts."
+    )
 
 
 def submit_ballot(
