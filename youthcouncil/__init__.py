@@ -52,11 +52,13 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import auth, cli, errors, i18n, secret_ballot, security, web
+    from youthcouncil import assets, auth, cli, errors, i18n, secret_ballot, security, web
     from youthcouncil.db import render_migration_item
     from youthcouncil.db_setup import engine_options
-    from youthcouncil.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
+    # First, so that its after-request hook runs last, on the finished page.
+    compress.init_app(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
     migrate.init_app(
@@ -85,6 +87,7 @@ def create_app(config: Any = None) -> Flask:
     secret_ballot.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
+    assets.init_app(app)
 
     _register_domains(app)
     return app
