@@ -69,10 +69,14 @@ def _app(tmp_path_factory):
 
 
 def _empty_all_tables(db) -> None:
+    from flask import current_app
+
     db.session.remove()
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+    # The key files of votes left open: their ballot boxes are gone with the tables.
+    shutil.rmtree(current_app.config["VOTE_KEY_DIR"], ignore_errors=True)
 
 
 @pytest.fixture

@@ -30,15 +30,23 @@ def _fresh_app(tmp_path):
     return create_app(TestConfig(database_url=_empty_database_url(tmp_path), instance_path=str(tmp_path)))
 
 
+def drop_schema(db, *old_tables: str) -> None:
+    """Drop the models' tables, the migration record and ``old_tables`` (ones only an older revision has)."""
+    db.session.remove()
+    db.drop_all()
+    cascade = " CASCADE" if db.engine.dialect.name == "postgresql" else ""
+    with db.engine.begin() as connection:
+        for table in ("alembic_version", *old_tables):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}{cascade}"))
+
+
 def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
     from youthcouncil.db import render_migration_item
     from youthcouncil.extensions import db
 
     app = _fresh_app(tmp_path)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        drop_schema(db)
         try:
             upgrade()
             with db.engine.connect() as connection:
@@ -52,8 +60,5 @@ def test_upgrade_from_empty_to_head_matches_the_models(tmp_path):
             downgrade(revision="base")
             assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         finally:
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.remove()
+            drop_schema(db)
             db.engine.dispose()

@@ -52,12 +52,14 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import assets, auth, cli, errors, i18n, security, web
+    from youthcouncil import assets, auth, cli, errors, i18n, secret_ballot, security, web
     from youthcouncil.db import render_migration_item
+    from youthcouncil.db_setup import engine_options
     from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     # First, so that its after-request hook runs last, on the finished page.
     compress.init_app(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
     migrate.init_app(
         app,
@@ -82,6 +84,7 @@ def create_app(config: Any = None) -> Flask:
     security.init_app(app)
     web.init_app(app)
     errors.init_app(app)
+    secret_ballot.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
     assets.init_app(app)
@@ -116,9 +119,11 @@ def _register_domains(app: Flask) -> None:
     from youthcouncil.safety_week import views as safety_week_views  # noqa: F401
     from youthcouncil.safety_week.cli import safety_week_group
     from youthcouncil.safety_week.services import count_due_rounds
+    from youthcouncil.secret_ballot import sweep_due
 
     connect_hooks()
     register_due_check(count_due_rounds)
+    register_due_check(sweep_due)
     for domain in (accounts, membership, safety_week, motions, consultations, budget, notifications, public):
         app.register_blueprint(domain.bp)
     for command in (retention_group, safety_week_group, notify_command):

@@ -93,6 +93,9 @@ class Config:
         self.SECRET_KEY = _secret_key(instance)
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'youthcouncil.sqlite3'}")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        #: Where each open secret vote keeps its key (outside the database; destroyed when the vote closes). Every
+        #: app process and host must see the same folder.
+        self.VOTE_KEY_DIR = os.environ.get("VOTE_KEY_DIR", str(instance / "vote-keys"))
         #: The municipality's name on printouts and the public pages until one is stored.
         self.MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Demo kommune")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 60 * 1024 * 1024))

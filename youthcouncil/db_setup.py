@@ -1,8 +1,19 @@
-"""Per-connection settings: SQLite gets WAL, foreign keys, a busy timeout and write-safe transactions."""
+"""Engine options, and per-connection settings: SQLite gets WAL, foreign keys, a busy timeout and write-safe
+transactions."""
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+
+
+def engine_options(configured: dict[str, Any] | None) -> dict[str, Any]:
+    """The configured engine options, always with ``hide_parameters``.
+
+    Without it an error's message (and so every logged traceback) carries the statement's values: a failed ballot
+    write would put a voter link, a failed login the username, into the log.
+    """
+    return {**(configured or {}), "hide_parameters": True}
 
 
 def configure_engine_events(engine: sa.Engine) -> None:

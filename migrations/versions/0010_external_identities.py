@@ -1,7 +1,7 @@
 """Accounts: log in with an OpenID Connect provider (Feide, the municipality's): the connected provider accounts
 
 Revision ID: 0010_external_identities
-Revises: 0008_motions_secret_ballots
+Revises: 0009_secret_ballot_boxes
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_external_identities'
-down_revision = '0008_motions_secret_ballots'
+down_revision = '0009_secret_ballot_boxes'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ import re
 from tests.conftest import count
 from tests.factories import PASSPHRASE
 from tests.safety_week import builders
-from youthcouncil.safety_week.models import Ballot
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def _idempotency_key(page: str) -> str:
@@ -24,10 +24,10 @@ def test_a_token_from_before_login_cannot_cast_a_vote_after_login(client, db, wo
     vote = {"idempotency_key": _idempotency_key(client.get(url).get_data(as_text=True)), f"rank-{themes[0].id}": "1"}
     refused = client.post(url, data={**vote, "csrf_token": before})
     assert refused.status_code == 400
-    assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0  # an open round's ballots are sealed rows until the count
     accepted = client.post(url, data={**vote, "csrf_token": client.csrf_token(url)})
     assert accepted.status_code == 303
-    assert count(db, Ballot) == 1
+    assert count(db, SealedBallot) == 1
 
 
 def test_a_token_from_before_activation_cannot_change_the_passphrase_after(client, db, world):

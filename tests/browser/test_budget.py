@@ -8,10 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
-from tests.budget.builders import make_event, make_year, move_to
+from tests.budget.builders import make_event, make_year, move_to, submit
 
 pytestmark = pytest.mark.browser
 
@@ -190,13 +189,13 @@ def _until(page, expression: str, seconds: float = 5) -> None:
 
 
 def _draft(db, year_id, user_id):
-    from youthcouncil.budget.models import BudgetDraft
+    from youthcouncil.accounts.models import User
+    from youthcouncil.budget.ballot import draft_of
+    from youthcouncil.budget.models import BudgetYear
 
     db.session.remove()
-    draft = db.session.scalars(
-        sa.select(BudgetDraft).where(BudgetDraft.year_id == year_id, BudgetDraft.user_id == user_id)
-    ).first()
-    ids = sorted(draft.event_ids) if draft else None
+    draft = draft_of(db.session.get(BudgetYear, year_id), db.session.get(User, user_id))
+    ids = sorted(draft.choices) if draft else None
     db.session.commit()
     db.session.remove()
     return ids
@@ -255,7 +254,9 @@ def test_english_running_total_in_the_browser(db, live_server, page, login, tap,
 
 
 def test_without_javascript_save_and_submit_work(_browser, db, live_server):
-    from youthcouncil.budget.models import BudgetBallot, BudgetVoter
+    from youthcouncil.accounts.models import User
+    from youthcouncil.budget.ballot import count_voters, submitted_choices_of
+    from youthcouncil.budget.models import BudgetYear
 
     year_id, event_ids, username, user_id = _voting_year(db)
     context = _browser.new_context(
@@ -289,8 +290,9 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
         page.wait_for_url("**/vote")
         assert "Stemmen din er sendt inn og teller" in page.inner_text("main")
         db.session.remove()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(BudgetVoter)) == 1
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(BudgetBallot)) == 1
+        year = db.session.get(BudgetYear, year_id)
+        assert count_voters(year) == 1
+        assert submitted_choices_of(year, db.session.get(User, user_id)) == [event_ids[0], event_ids[2]]
         db.session.commit()
         db.session.remove()
     finally:
@@ -299,7 +301,6 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
 
 def test_screenshots_of_the_phone_pages(db, live_server, page, login, logout, tap, axe_check, assert_words_whole):
     """Screenshots for a human to look at (written to $YC_SCREENSHOTS or /tmp/budget-screens)."""
-    from youthcouncil.budget.ballot import submit_ballot
     from youthcouncil.budget.ledger import record_spending
     from youthcouncil.budget.models import BudgetYear, Phase
     from youthcouncil.budget.outcome import close_voting, confirm_outcome
@@ -315,7 +316,7 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, logout, ta
     )
     events = [make_event(year, cost, title=t, description="Noe gøy for 5.–7. trinn.") for t, cost in titles]
     for voter, picks in zip(world.members, ([0, 3], [0, 2, 3], [1, 3], [0, 1]), strict=True):
-        submit_ballot(year, voter, [events[i].id for i in picks])
+        submit(year, voter, [events[i].id for i in picks])
     year_id, username = year.id, world.users["member"].username
     coordinator, chair = world.users["coordinator"].username, world.users["chair"].username
     db.session.commit()

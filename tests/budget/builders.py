@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from youthcouncil.budget.ballot import submit_ballot
+from youthcouncil.budget.ballot import save_draft, submit_ballot
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Phase, Rule
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.db import utcnow
@@ -85,7 +85,7 @@ def voted_year(
     year = make_year(Phase.voting, total=total, rule=rule, comparison=comparison)
     events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate(costs)]
     for voter, ballot in zip(voters, ballots, strict=False):
-        submit_ballot(year, voter, [events[i].id for i in ballot])
+        submit(year, voter, [events[i].id for i in ballot])
     move_to(year, Phase.voting_ended)
     return year, events
 
@@ -96,3 +96,24 @@ def decided_year(world, *, total: int = 100_000, costs=(30_000, 20_000)):
     confirm_outcome(year, by=world.chair)
     db.session.flush()
     return year, events
+
+
+def _own_transaction(write):
+    """A ballot or draft is stored as a request stores it: in a transaction of its own (the secret-ballot module
+    refuses any other write in it). On an error the transaction is rolled back."""
+    db.session.commit()
+    try:
+        result = write()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def submit(year: BudgetYear, user, event_ids, key: str | None = None, now=None) -> bool:
+    return _own_transaction(lambda: submit_ballot(year, user, list(event_ids), key, now=now))
+
+
+def draft(year: BudgetYear, user, event_ids, now=None) -> list[int]:
+    return _own_transaction(lambda: save_draft(year, user, list(event_ids), now=now))

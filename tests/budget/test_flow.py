@@ -7,14 +7,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.budget.builders import decided_year, make_event, make_year, move_to, voted_year
+from tests.budget.builders import decided_year, draft, make_event, make_year, move_to, submit, voted_year
 from tests.conftest import count, log_in
-from youthcouncil.budget.ballot import save_draft, submit_ballot, voter_key
+from youthcouncil.budget.ballot import count_voters, draft_of, submitted_choices_of
 from youthcouncil.budget.ledger import record_spending
 from youthcouncil.budget.models import (
     BudgetBallot,
-    BudgetDraft,
-    BudgetVoter,
     BudgetYear,
     Event,
     Feasibility,
@@ -24,6 +22,7 @@ from youthcouncil.budget.models import (
 )
 from youthcouncil.budget.outcome import close_voting
 from youthcouncil.budget.services import BudgetError, result_rows, update_year
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def text(response) -> str:
@@ -175,30 +174,28 @@ def test_draft_then_submit_then_change(client, db, world, login_as):
     page = text(client.get(url))
     assert "ikke sendt inn ennå" in page
     assert "kr\u00a070\u00a0000 av kr\u00a0100\u00a0000" in page
-    assert count(db, BudgetBallot) == 0 and count(db, BudgetVoter) == 0
+    assert count(db, BudgetBallot) == 0 and count(db, SealedBallot, SealedBallot.kind == "ballot") == 0
+    assert draft_of(year, member).choices == [a.id, b.id]
     home = text(client.get("/home"))
     assert "Budsjettstemmen din er ikke sendt inn ennå" in home
 
     key = _vote_page_key(client, year)
     response = client.submit(f"{url}/submit", {"event": [a.id, b.id], "idempotency_key": key}, page=url)
     assert response.status_code == 303
-    assert count(db, BudgetBallot) == 1 and count(db, BudgetDraft) == 0
+    assert count_voters(year) == 1 and draft_of(year, member) is None
     # The same submit again (double click) counts once.
     response = client.submit(f"{url}/submit", {"event": [a.id], "idempotency_key": key}, page=url)
     assert response.status_code == 303
     assert "allerede" in text(client.get(url))
-    ballot = db.session.scalars(sa.select(BudgetBallot)).one()
-    assert sorted(choice.event_id for choice in ballot.choices) == [a.id, b.id]
+    assert submitted_choices_of(year, member) == [a.id, b.id]
     # A new submit replaces the ballot: the last one counts.
     response = client.submit(
         f"{url}/submit", {"event": [c.id], "idempotency_key": _vote_page_key(client, year)}, page=url
     )
     assert response.status_code == 303
-    db.session.expire_all()
-    ballot = db.session.scalars(sa.select(BudgetBallot)).one()
-    assert [choice.event_id for choice in ballot.choices] == [c.id]
-    assert ballot.voter_key == voter_key(year.id, member.id)
-    assert "user_id" not in BudgetBallot.__table__.c
+    assert submitted_choices_of(year, member) == [c.id] and count_voters(year) == 1
+    assert count(db, BudgetBallot) == 0  # counted ballots are written at the close
+    assert {column.name for column in BudgetBallot.__table__.c} == {"id", "year_id"}
 
 
 def test_over_budget_by_crafted_post_is_refused_and_nothing_is_lost(client, db, world, login_as):
@@ -215,7 +212,7 @@ def test_over_budget_by_crafted_post_is_refused_and_nothing_is_lost(client, db, 
         assert "Fjern et kryss" in page
         assert page.count("checked") == 2  # what they ticked is still shown
     assert count(db, BudgetBallot) == 0
-    assert db.session.scalars(sa.select(BudgetDraft)).one().event_ids == [a.id]  # the saved draft is kept
+    assert draft_of(year, world.users["member"]).choices == [a.id]  # the saved draft is kept
     response = client.submit(f"{url}/save", {"event": ["99999"]}, page=url)
     assert response.status_code == 422 and "ikke på stemmeseddelen" in text(response)
     response = client.submit(f"{url}/save", {"event": ["'; DROP"]}, page=url)
@@ -273,10 +270,8 @@ def test_deputies_and_staff_cannot_vote(client, db, world, login_as):
 def test_a_member_never_sees_another_members_draft_or_ballot(client, db, world, login_as):
     year = make_year(Phase.voting)
     a, b = make_event(year, 1_000, title="Alfa"), make_event(year, 2_000, title="Beta")
-    db.session.commit()
-    save_draft(year, world.users["member"], [a.id])
-    submit_ballot(year, world.users["chair"], [b.id])
-    db.session.commit()
+    draft(year, world.users["member"], [a.id])
+    submit(year, world.users["chair"], [b.id])
     log_in(client, world.members[2])
     page = text(client.get(f"/budget/years/{year.id}/vote"))
     assert "checked" not in page
@@ -287,15 +282,17 @@ def test_a_member_never_sees_another_members_draft_or_ballot(client, db, world, 
 
 
 def test_close_counts_erases_links_and_drafts_then_chair_confirms(client, db, world, login_as):
-    year, events = voted_year([[0, 1], [0], [1, 2]], [60_000, 30_000, 50_000], world.members[:3], total=100_000)
-    save_draft(year, world.members[3], [events[2].id]) if False else None
-    db.session.add(BudgetDraft(year_id=year.id, user_id=world.members[3].id, event_ids=[events[2].id]))
+    year = make_year(Phase.voting, total=100_000)
+    events = [make_event(year, cost, title=f"E{i}") for i, cost in enumerate((60_000, 30_000, 50_000))]
+    for member, picks in zip(world.members[:3], ([0, 1], [0], [1, 2]), strict=True):
+        submit(year, member, [events[i].id for i in picks])
+    draft(year, world.members[3], [events[2].id])
+    move_to(year, Phase.voting_ended)
     db.session.commit()
     login_as("coordinator")
     response = client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
     assert response.status_code == 303
-    assert db.session.scalars(sa.select(BudgetBallot.voter_key)).all() == [None, None, None]
-    assert count(db, BudgetDraft) == 0
+    assert count(db, BudgetBallot) == 3 and count(db, SealedBallot) == 0  # the draft went, nothing is linked
     db.session.refresh(year)
     assert year.phase() == Phase.counted
     page = text(client.get(f"/budget/years/{year.id}/result"))

@@ -8,12 +8,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.budget.builders import decided_year, make_event, make_year, move_to
+from tests.budget.builders import decided_year, draft, make_event, make_year, move_to, submit
 from tests.conftest import count
-from youthcouncil.budget.ballot import remind_unsubmitted, save_draft, submit_ballot
+from youthcouncil.budget.ballot import remind_unsubmitted
 from youthcouncil.budget.ledger import create_grant, handle_motion_outcome, record_spending, request_grant
 from youthcouncil.budget.models import (
-    BudgetDraft,
     BudgetYear,
     Event,
     Grant,
@@ -24,6 +23,7 @@ from youthcouncil.budget.models import (
 )
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.budget.services import BudgetError, utcnow
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def _race(app, work, n: int) -> list[str]:
@@ -214,10 +214,8 @@ def test_reminder_for_an_unsubmitted_draft(app, db, world):
 
     year = make_year(Phase.voting)
     event = make_event(year, 1_000)
-    db.session.commit()
-    save_draft(year, world.users["member"], [event.id])
-    submit_ballot(year, world.users["chair"], [event.id])
-    db.session.commit()
+    draft(year, world.users["member"], [event.id])
+    submit(year, world.users["chair"], [event.id])
     now = utcnow() + timedelta(hours=2)
     assert remind_unsubmitted(now) == 1
     assert remind_unsubmitted(now) == 1  # the outbox deduplicates: still one notification
@@ -227,7 +225,8 @@ def test_reminder_for_an_unsubmitted_draft(app, db, world):
     assert "ikke sendt inn" in notes[0].text
     move_to(year, Phase.voting_ended)
     close_voting(year)
-    assert count(db, BudgetDraft) == 0
+    db.session.commit()
+    assert count(db, SealedBallot) == 0 and remind_unsubmitted(now) == 0
 
 
 def test_retention_clears_proposer_links_and_private_texts(db, world):
@@ -246,32 +245,36 @@ def test_retention_clears_proposer_links_and_private_texts(db, world):
     assert minimise_personal_data([]) == 0
 
 
-def test_closing_writes_every_ballot_again_so_row_order_cannot_link_it_to_a_voter(app, db, world):
-    """The security review linked ballots to voters through SQLite's rowid (and PostgreSQL's xmin) after close."""
+def test_closing_writes_every_ballot_once_in_a_random_order_without_a_voter(app, db, world):
+    """The security review linked ballots to voters through SQLite's rowid (and PostgreSQL's xmin) after close:
+    ballots are written only at the close now, all in its one transaction, in a random order with random ids."""
     import sqlalchemy as sa
 
     from tests.budget import builders
-    from youthcouncil.budget.models import BallotChoice, BudgetBallot, BudgetVoter
+    from youthcouncil.budget.models import BallotChoice, BudgetBallot
 
     ballots = [[0], [1], [0, 1], [2]]
     year, events = builders.voted_year(ballots, [10_000, 20_000, 30_000], world.members[:4])
     db.session.commit()
-    before = {b.id for b in db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id))}
+    assert count(db, BudgetBallot) == 0 and count(db, SealedBallot) == 4
+    orders = set()
+    for _attempt in range(10):
+        close_voting(year)
+        rows = db.session.scalars(sa.select(BudgetBallot.id).where(BudgetBallot.year_id == year.id)).all()
+        orders.add(
+            tuple(
+                tuple(sorted(db.session.scalars(sa.select(BallotChoice.event_id).where(BallotChoice.ballot_id == b))))
+                for b in rows
+            )
+        )
+        db.session.rollback()
+    assert len(orders) > 1  # ten closes of four ballots in one order would be a 1 in 24^9 chance
     close_voting(year)
     db.session.commit()
     after = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id)).all()
-    assert len(after) == 4
-    assert not before & {b.id for b in after}, "ballots kept their rows"
-    assert all(b.voter_key is None for b in after)
     contents = sorted(
         sorted(e for e in db.session.scalars(sa.select(BallotChoice.event_id).where(BallotChoice.ballot_id == b.id)))
         for b in after
     )
-    expected = sorted(sorted(events[i].id for i in ballot) for ballot in ballots)
-    assert contents == expected
-    assert (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(BudgetVoter).where(BudgetVoter.last_submit_key.is_not(None))
-        )
-        == 0
-    )
+    assert contents == sorted(sorted(events[i].id for i in ballot) for ballot in ballots)
+    assert count(db, SealedBallot) == 0

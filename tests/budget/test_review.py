@@ -14,15 +14,13 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
 
-from tests.budget.builders import decided_year, make_event, make_year, voted_year
+from tests.budget.builders import decided_year, draft, make_event, make_year, move_to, submit, voted_year
 from tests.conftest import count, log_in
 from tests.factories import make_member
-from youthcouncil.budget.ballot import count_voters, save_draft, submit_ballot, submitted_ballot_of, voter_key
+from youthcouncil.budget.ballot import count_voters, draft_of, has_voted, submit_ballot, submitted_choices_of
 from youthcouncil.budget.ledger import create_grant, record_spending
 from youthcouncil.budget.models import (
     BudgetBallot,
-    BudgetDraft,
-    BudgetVoter,
     BudgetYear,
     Event,
     Feasibility,
@@ -34,7 +32,9 @@ from youthcouncil.budget.models import (
     Spending,
 )
 from youthcouncil.budget.money import kroner, kroner_parts
+from youthcouncil.budget.outcome import close_voting
 from youthcouncil.budget.services import BudgetError
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def text(response) -> str:
@@ -85,8 +85,7 @@ def test_one_member_submitting_32_times_at_once_leaves_one_ballot_and_one_voter_
     year = make_year(Phase.voting, total=100_000)
     events = [make_event(year, 10_000, title=f"E{i}") for i in range(4)]
     year_id, event_ids, user_id = year.id, [e.id for e in events], world.users["member"].id
-    save_draft(year, world.users["member"], [event_ids[0]])
-    db.session.commit()
+    draft(year, world.users["member"], [event_ids[0]])
     selections = [[event_ids[i % 4], event_ids[(i + 1) % 4]] for i in range(32)]
 
     def submit(i, barrier):
@@ -103,11 +102,10 @@ def test_one_member_submitting_32_times_at_once_leaves_one_ballot_and_one_voter_
     outcomes = _threads(app, submit, 32)
     assert outcomes == ["ok"] * 32, outcomes
     db.session.expire_all()
-    assert count(db, BudgetVoter, BudgetVoter.year_id == year_id) == 1
-    ballot = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year_id)).one()
-    assert sorted(choice.event_id for choice in ballot.choices) in [sorted(s) for s in selections]
-    assert count(db, BudgetDraft) == 0  # the draft went with the first submit
-    assert count_voters(db.session.get(BudgetYear, year_id)) == 1
+    year, member = db.session.get(BudgetYear, year_id), world.users["member"]
+    assert count(db, SealedBallot) == 1  # one ballot; the draft went with the first submit
+    assert submitted_choices_of(year, member) in [sorted(s) for s in selections]
+    assert draft_of(year, member) is None and count_voters(year) == 1
 
 
 def test_the_same_submit_resent_32_times_at_once_counts_once(app, db, world):
@@ -132,7 +130,34 @@ def test_the_same_submit_resent_32_times_at_once_counts_once(app, db, world):
     outcomes = _threads(app, submit, 32)
     assert outcomes == ["ok"] * 32, outcomes
     assert counted.count(True) == 1 and counted.count(False) == 31
-    assert count(db, BudgetVoter) == 1 and count(db, BudgetBallot) == 1
+    assert count(db, SealedBallot) == 1
+
+
+def test_25_members_submitting_at_once_leave_25_ballots(app, db, world):
+    from youthcouncil.accounts.models import User
+
+    year = make_year(Phase.voting)
+    event = make_event(year, 1_000)
+    members = [make_member(world.term, world.schools[n % 2]).id for n in range(25)]
+    year_id, event_id = year.id, event.id
+    db.session.commit()
+
+    def submit(i, barrier):
+        from youthcouncil.extensions import db as thread_db
+
+        barrier.wait()
+        assert submit_ballot(
+            thread_db.session.get(BudgetYear, year_id), thread_db.session.get(User, members[i]), [event_id], f"k{i}"
+        )
+
+    outcomes = _threads(app, submit, 25)
+    assert outcomes == ["ok"] * 25, outcomes
+    year = db.session.get(BudgetYear, year_id)
+    assert count_voters(year) == 25
+    move_to(year, Phase.voting_ended)
+    close_voting(year)
+    db.session.commit()
+    assert count(db, BudgetBallot) == 25 and year.outcome["voters"] == 25
 
 
 # --- Grants really racing: every thread has seen room in the budget before anyone writes -----------------------
@@ -452,20 +477,21 @@ def test_spending_csv_defuses_formulas_in_titles(client, db, world):
 
 
 def test_after_close_nothing_links_a_member_to_a_ballot(client, db, world, login_as):
-    year, events = voted_year([[0], [1], [0, 1]], [30_000, 40_000], world.members[:3])
-    db.session.add(BudgetDraft(year_id=year.id, user_id=world.members[3].id, event_ids=[events[0].id]))
+    year = make_year(Phase.voting)
+    events = [make_event(year, cost) for cost in (30_000, 40_000)]
+    for member, picks in zip(world.members[:3], ([0], [1], [0, 1]), strict=True):
+        submit(year, member, [events[i].id for i in picks])
+    draft(year, world.members[3], [events[0].id])
+    move_to(year, Phase.voting_ended)
     db.session.commit()
     member = world.members[0]
-    assert submitted_ballot_of(year, member) is not None
+    assert submitted_choices_of(year, member) == [events[0].id]
     login_as("coordinator")
     client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
     db.session.expire_all()
     year = db.session.get(BudgetYear, year.id)
-    assert submitted_ballot_of(year, member) is None
-    keys = {voter_key(year.id, m.id) for m in world.members}
-    stored = set(db.session.scalars(sa.select(BudgetBallot.voter_key)))
-    assert stored == {None} and not keys & stored
-    assert count(db, BudgetDraft) == 0
+    assert submitted_choices_of(year, member) is None and not has_voted(year, member)
+    assert count(db, BudgetBallot) == 3 and count(db, SealedBallot) == 0
     # The member's own vote page is gone after close, and no page shows anyone's choices.
     log_in(client, member)
     response = client.get(f"/budget/years/{year.id}/vote")
@@ -548,7 +574,7 @@ def test_crafted_ballot_posts_from_another_year_or_a_not_feasible_event(client, 
     for bad in (refused.id, other.id):
         response = client.submit(f"{url}/submit", {"event": [ok.id, bad], "idempotency_key": "x"}, page=url)
         assert response.status_code == 422 and "ikke på stemmeseddelen" in text(response)
-    assert count(db, BudgetBallot) == 0 and count(db, BudgetVoter) == 0
+    assert count(db, BudgetBallot) == 0 and count(db, SealedBallot) == 0
 
 
 @pytest.mark.parametrize(

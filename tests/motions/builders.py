@@ -18,3 +18,18 @@ def make_motion(world, *, secret: bool = False, title: str = "Should we plant tr
         opened_by=world.chair,
         secret=secret,
     )
+
+
+def vote(motion, user, choice):
+    """``cast_vote`` as the vote page calls it: in a transaction of its own (a secret ballot may share it with
+    nothing). On an error the transaction is rolled back."""
+    from youthcouncil.extensions import db
+
+    db.session.commit()
+    try:
+        result = services.cast_vote(motion, user, choice)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result

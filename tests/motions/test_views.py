@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import count, log_in
 from tests.factories import make_member, make_term
-from tests.motions.builders import SUBJECT, make_motion
+from tests.motions.builders import SUBJECT, make_motion, vote
 from youthcouncil.motions import services
 from youthcouncil.motions.models import Choice, MotionStatus, MotionVote
 
@@ -59,8 +59,7 @@ def test_the_home_page_lists_open_motions_until_the_member_votes(client, db, wor
 def test_the_chair_closes_a_phone_vote_and_everybody_sees_the_plain_result(client, db, world, login_as, app):
     motion = make_motion(world)
     for member, choice in zip(world.members[:3], ["yes", "yes", "no"], strict=True):
-        services.cast_vote(motion, member, choice)
-    db.session.commit()
+        vote(motion, member, choice)
     login_as("chair")
     url = f"/motions/{motion.id}"
     response = client.submit(f"{url}/close", page=url)
@@ -71,14 +70,17 @@ def test_the_chair_closes_a_phone_vote_and_everybody_sees_the_plain_result(clien
     anonymous = app.test_client()
     html = anonymous.get(url).get_data(as_text=True)
     assert "Vedtatt: flere stemte ja enn nei." in html
-    assert "Mia" in html  # a named vote: who voted what is public after close
+    assert "<dt>Ja</dt><dd>2</dd>" in html and "<dt>Nei</dt><dd>1</dd>" in html  # the public sees the counts
+    assert "Mia" not in html and "Hvem stemte hva" not in html  # and not the children's names
+    login_as("member")
+    html = _page(client, url)
+    assert "Hvem stemte hva" in html and "Mia" in html  # a named vote: the council sees who voted what
     assert "Testesen" not in html  # never a last name
 
 
 def test_a_secret_vote_never_shows_who_voted_what(client, db, world, login_as):
     motion = make_motion(world, secret=True)
-    services.cast_vote(motion, world.users["member"], "no")
-    db.session.commit()
+    vote(motion, world.users["member"], "no")
     login_as("chair")
     html = _page(client, f"/motions/{motion.id}")
     assert "Hemmelig avstemning" in html

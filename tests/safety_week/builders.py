@@ -71,8 +71,21 @@ def voting_round(world, method: Method = Method.irv, titles=("Trygg på nett", "
     return round_, themes
 
 
+def submit(round_, user, theme_ids, key=None, **kwargs) -> services.Receipt:
+    """``services.submit_ballot`` as a request calls it: in a transaction of its own (the secret-ballot module
+    refuses any other write in a ballot's transaction). On an error the transaction is rolled back."""
+    db.session.commit()
+    try:
+        receipt = services.submit_ballot(round_, user, list(theme_ids), key or str(uuid.uuid4()), **kwargs)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return receipt
+
+
 def vote(round_, user, *themes) -> services.Receipt:
-    return services.submit_ballot(round_, user, [t.id for t in themes], str(uuid.uuid4()))
+    return submit(round_, user, [t.id for t in themes])
 
 
 def closed_round(world, ballots=None, method: Method = Method.irv):

@@ -14,8 +14,9 @@ from tests.safety_week import builders
 from youthcouncil.membership.models import Seat
 from youthcouncil.notifications.models import Notification
 from youthcouncil.safety_week import open_data, results, services
-from youthcouncil.safety_week.models import Ballot, Method, Phase, Proposal, ProposalStatus, ThemeRound, Voter
+from youthcouncil.safety_week.models import Ballot, Method, Phase, Proposal, ProposalStatus, ThemeRound
 from youthcouncil.safety_week.services import SafetyWeekError
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def test_phases_follow_the_dates(app, db, world, req):
@@ -169,17 +170,16 @@ def test_coordinator_opens_and_closes_phases_early(app, db, world, req):
 # --- Ballots ------------------------------------------------------------------------------------------------
 
 
-def test_a_vote_is_stored_apart_from_the_voter_list(app, db, world, req):
+def test_a_vote_is_sealed_under_the_members_link_and_nothing_names_the_member(app, db, world, req):
     round_, themes = builders.voting_round(world)
     member = world.users["member"]
     builders.vote(round_, member, themes[1], themes[0])
-    ballot = db.session.scalars(sa.select(Ballot)).one()
-    assert ballot.ranking == [[themes[1].id], [themes[0].id]]
-    assert ballot.voter_link == services.voter_link(round_.id, member.id)
-    assert len(ballot.voter_link) == 64 and ballot.voter_link != services.voter_link(round_.id, member.id + 1)
-    assert "user_id" not in Ballot.__table__.c
-    voter = db.session.scalars(sa.select(Voter)).one()
-    assert voter.user_id == member.id and "ranking" not in Voter.__table__.c
+    assert services.own_current_ranking(round_, member) == [[themes[1].id], [themes[0].id]]
+    assert services.has_voted(round_, member) and not services.has_voted(round_, world.users["chair"])
+    row = db.session.scalars(sa.select(SealedBallot)).one()
+    assert len(row.link) == 64 and f"[[{themes[1].id}],[{themes[0].id}]]".encode() not in row.sealed
+    assert count(db, Ballot) == 0  # counted ballots exist only after the count
+    assert {c.name for c in Ballot.__table__.c} == {"id", "round_id", "ranking", "weight"}
 
 
 def test_changing_the_vote_keeps_one_current_ballot(app, db, world, req):
@@ -187,10 +187,10 @@ def test_changing_the_vote_keeps_one_current_ballot(app, db, world, req):
     member = world.users["member"]
     builders.vote(round_, member, themes[0])
     builders.vote(round_, member, themes[2], themes[1])
-    current = services.own_current_ballot(round_, member)
-    assert current.ranking == [[themes[2].id], [themes[1].id]]
-    assert count(db, Ballot, Ballot.replaced.is_(False)) == 1
-    assert count(db, Voter) == 1
+    assert services.own_current_ranking(round_, member) == [[themes[2].id], [themes[1].id]]
+    assert count(db, SealedBallot) == 1 and services.voter_count(round_) == 1
+    builders.move_to(round_, "counting")
+    services.count_round(round_)
     assert services.counted_ballots(round_) == [((frozenset([themes[2].id]), frozenset([themes[1].id])), 1)]
 
 
@@ -198,20 +198,30 @@ def test_a_retried_submission_makes_no_second_ballot(app, db, world, req):
     round_, themes = builders.voting_round(world)
     member = world.users["member"]
     key = str(uuid.uuid4())
-    first = services.submit_ballot(round_, member, [themes[0].id], key)
-    again = services.submit_ballot(round_, member, [themes[0].id], key)
-    assert again.repeated and again.voted_at == first.voted_at
-    assert count(db, Ballot) == 1
+    first = builders.submit(round_, member, [themes[0].id], key)
+    again = builders.submit(round_, member, [themes[0].id], key)
+    assert not first.repeated and again.repeated
+    assert count(db, SealedBallot) == 1
+
+
+def test_the_same_page_sent_again_with_other_choices_is_refused_kindly(app, db, world, req):
+    round_, themes = builders.voting_round(world)
+    member = world.users["member"]
+    key = str(uuid.uuid4())
+    builders.submit(round_, member, [themes[0].id], key)
+    with pytest.raises(SafetyWeekError, match="(already used|allerede brukt)"):
+        builders.submit(round_, member, [themes[1].id], key)
+    assert services.own_current_ranking(round_, member) == [[themes[0].id]]
 
 
 def test_a_late_retry_of_an_old_submission_does_not_undo_a_newer_vote(app, db, world, req):
     round_, themes = builders.voting_round(world)
     member = world.users["member"]
     old_key = str(uuid.uuid4())
-    services.submit_ballot(round_, member, [themes[0].id], old_key)
+    builders.submit(round_, member, [themes[0].id], old_key)
     builders.vote(round_, member, themes[1])
-    services.submit_ballot(round_, member, [themes[0].id], old_key)
-    assert services.own_current_ballot(round_, member).ranking == [[themes[1].id]]
+    builders.submit(round_, member, [themes[0].id], old_key)
+    assert services.own_current_ranking(round_, member) == [[themes[1].id]]
 
 
 def test_only_voting_members_vote(app, db, world, req):
@@ -220,7 +230,7 @@ def test_only_voting_members_vote(app, db, world, req):
     for user in (deputy, world.users["school_rep"], world.coordinator):
         with pytest.raises(SafetyWeekError):
             builders.vote(round_, user, themes[0])
-    assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_votes_outside_the_voting_phase_are_refused_kindly(app, db, world, req):
@@ -228,13 +238,9 @@ def test_votes_outside_the_voting_phase_are_refused_kindly(app, db, world, req):
     from datetime import timedelta
 
     closes = round_.voting_closes_at
-    services.submit_ballot(
-        round_, world.users["member"], [themes[0].id], str(uuid.uuid4()), now=closes - timedelta(seconds=1)
-    )
+    builders.submit(round_, world.users["member"], [themes[0].id], now=closes - timedelta(seconds=1))
     with pytest.raises(SafetyWeekError, match="(closed|stengt)"):
-        services.submit_ballot(
-            round_, world.users["chair"], [themes[0].id], str(uuid.uuid4()), now=closes + timedelta(seconds=1)
-        )
+        builders.submit(round_, world.users["chair"], [themes[0].id], now=closes + timedelta(seconds=1))
 
 
 def test_a_ballot_names_only_themes_in_the_vote_and_each_once(app, db, world, req):
@@ -243,46 +249,27 @@ def test_a_ballot_names_only_themes_in_the_vote_and_each_once(app, db, world, re
     member = world.users["member"]
     for bad in ([], [themes[0].id, themes[0].id], [other_themes[0].id], [999999]):
         with pytest.raises(SafetyWeekError):
-            services.submit_ballot(round_, member, bad, str(uuid.uuid4()))
+            builders.submit(round_, member, bad)
 
 
-def test_the_database_holds_one_current_ballot_per_voter_and_one_voter_row(app, db, world):
+def test_counting_opens_the_box_in_a_random_order_and_keeps_nothing_that_links(app, db, world, req):
     round_, themes = builders.voting_round(world)
-    link = services.voter_link(round_.id, world.users["member"].id)
-    db.session.add(Ballot(round_id=round_.id, ranking=[[themes[0].id]], voter_link=link, idempotency_key="k1"))
-    db.session.flush()
-    for row in (
-        Ballot(round_id=round_.id, ranking=[[themes[1].id]], voter_link=link, idempotency_key="k2"),
-        Ballot(round_id=round_.id, ranking=[[themes[1].id]], idempotency_key="k1"),
-        Ballot(round_id=round_.id, ranking=[[themes[1].id]], voter_link="x", replaced=True),
-        Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["school_rep"].id),
-    ):
-        with pytest.raises(IntegrityError), db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    db.session.add(Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["member"].id))
-    db.session.flush()
-    with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.add(Voter(round_id=round_.id, term_id=round_.term_id, user_id=world.users["member"].id))
-        db.session.flush()
-
-
-def test_counting_erases_every_link_between_voters_and_ballots(app, db, world, req):
-    round_, themes = builders.voting_round(world)
-    for member in world.members:
-        builders.vote(round_, member, themes[0])
-    builders.vote(round_, world.members[0], themes[1])  # changed: the old ballot is replaced
+    for member, theme in zip(world.members, themes + themes, strict=False):
+        builders.vote(round_, member, theme)
+    builders.vote(round_, world.members[0], themes[1])  # changed: only the newer ballot counts
     builders.move_to(round_, "counting")
     assert services.count_round(round_) is True
     assert services.count_round(round_) is False  # only once
-    ballots = db.session.scalars(sa.select(Ballot).where(Ballot.round_id == round_.id)).all()
-    assert len(ballots) == len(world.members)
-    assert all(b.voter_link is None and b.idempotency_key is None and not b.replaced for b in ballots)
-    assert {b.submitted_at for b in ballots} == {round_.voting_closes_at}
+    db.session.commit()
+    rankings = sorted(b.ranking for b in db.session.scalars(sa.select(Ballot).where(Ballot.round_id == round_.id)))
+    expected = [[[themes[1].id]]] + [[[t.id]] for t in (themes + themes)[1 : len(world.members)]]
+    assert rankings == sorted(expected)
     assert round_.lot_seed and len(round_.lot_seed) == 16
     assert round_.eligible_count == len(world.members)
-    assert services.own_current_ballot(round_, world.members[0]) is None
-    assert count(db, Voter, Voter.round_id == round_.id) == len(world.members)  # who voted stays, not what
+    assert count(db, SealedBallot) == 0
+    assert services.own_current_ranking(round_, world.members[0]) is None
+    assert not services.has_voted(round_, world.members[0])  # nobody can tell any more
+    assert services.turnout(round_) == (len(world.members), len(world.members))
 
 
 def test_the_audit_log_never_holds_ballots(app, db, world, req):

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from tests.conftest import count, log_in
 from tests.safety_week import builders
-from youthcouncil.safety_week import results
-from youthcouncil.safety_week.models import Ballot, Method, Proposal, ProposalStatus, ThemeRound, Voter
+from youthcouncil.safety_week import results, services
+from youthcouncil.safety_week.models import Method, Proposal, ProposalStatus, ThemeRound
+from youthcouncil.secret_ballot import SealedBallot
 
 
 def text_of(response) -> str:
@@ -176,8 +177,7 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
     assert response.status_code == 200
     shown = text_of(response)
     assert re.search(r"(registered|registrert), \d\d:\d\d", shown)
-    ballot = db.session.scalars(sa.select(Ballot)).one()
-    assert ballot.ranking == [[themes[2].id], [themes[0].id]]
+    assert services.own_current_ranking(round_, world.users["member"]) == [[themes[2].id], [themes[0].id]]
     # The member sees their own current ranking (and only through their own session).
     again = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
     assert re.search(rf'id="rank-{themes[2].id}".*?value="1" selected', again, re.S)
@@ -195,7 +195,7 @@ def test_a_retried_form_shows_the_receipt_and_makes_one_ballot(app, db, world, c
     second = client.submit(f"/safety-week/rounds/{round_.id}/vote", data, follow_redirects=True)
     assert first.status_code == 303 and second.status_code == 200
     assert re.search(r"(registered|registrert), \d\d:\d\d", text_of(second))
-    assert count(db, Ballot) == 1 and count(db, Voter) == 1
+    assert count(db, SealedBallot) == 1
 
 
 def test_two_themes_with_the_same_place_are_refused(app, db, world, client, login_as):
@@ -212,7 +212,7 @@ def test_two_themes_with_the_same_place_are_refused(app, db, world, client, logi
         },
     )
     assert response.status_code == 422
-    assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_approval_ballot_with_ticks(app, db, world, client, login_as):
@@ -229,7 +229,7 @@ def test_approval_ballot_with_ticks(app, db, world, client, login_as):
             "theme": [str(themes[0].id), str(themes[2].id)],
         },
     )
-    assert db.session.scalars(sa.select(Ballot.ranking)).one() == [sorted([themes[0].id, themes[2].id])]
+    assert services.own_current_ranking(round_, world.users["member"]) == [sorted([themes[0].id, themes[2].id])]
 
 
 def test_a_vote_after_the_close_is_refused_kindly(app, db, world, client, login_as):
@@ -245,7 +245,7 @@ def test_a_vote_after_the_close_is_refused_kindly(app, db, world, client, login_
         data={"csrf_token": token, "idempotency_key": key, f"rank-{themes[0].id}": "1"},
     )
     assert response.status_code == 422
-    assert count(db, Ballot) == 0
+    assert count(db, SealedBallot) == 0
 
 
 def test_no_url_shows_another_members_ballot(app, db, world, client, login_as):

@@ -1,47 +1,46 @@
-"""The secret knapsack vote: drafts, submitted ballots linked to their voter only by a keyed hash until the close,
-the voter list, and the reminder about a draft that was never submitted."""
+"""The secret knapsack vote: drafts and submitted ballots, sealed in the secret-ballot module while voting is open
+(found again only through the member's keyed link), unsealed in a random order at the close; and the reminder about
+a draft that was never submitted."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from youthcouncil import audit
+from youthcouncil import secret_ballot
 from youthcouncil.budget import notices
-from youthcouncil.budget.models import BallotChoice, BudgetBallot, BudgetDraft, BudgetVoter, BudgetYear, Phase
+from youthcouncil.budget.models import BallotChoice, BudgetBallot, BudgetYear, Phase
 from youthcouncil.budget.money import kroner
 from youthcouncil.budget.services import BudgetError, ballot_events
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.membership.models import Membership
-from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.membership.services import (
+    count_voting_members,
+    current_term,
+    is_voting_member,
+    voting_members_query,
+)
 
-
-def voter_key(year_id: int, user_id: int) -> str:
-    """The keyed hash that links a ballot to its voter while voting is open (erased at close)."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"{year_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+#: The budget vote's ballots and drafts in the secret-ballot module (see youthcouncil/secret_ballot.py).
+PURPOSE = "budget"
 
 
 def is_eligible_voter(user) -> bool:
-    term = current_term()
-    if term is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(voting_members_query(term).where(Membership.user_id == user.id)) is not None
+    return is_voting_member(user, current_term())
 
 
-def eligible_voter_ids() -> list[int]:
+def eligible_count() -> int:
     term = current_term()
-    if term is None:
-        return []
-    return list(db.session.scalars(voting_members_query(term)))
+    return 0 if term is None else count_voting_members(term)
+
+
+def voting_member_ids() -> list[int]:
+    """Everyone who votes in the current term (to tell them the outcome)."""
+    term = current_term()
+    return [] if term is None else list(db.session.scalars(voting_members_query(term)))
 
 
 def _validate_selection(year: BudgetYear, event_ids: Iterable) -> list[int]:
@@ -87,40 +86,32 @@ def _check_can_vote(year: BudgetYear, user, now: datetime | None = None) -> None
         raise BudgetError(_l("Only council members with a full seat can vote."))
 
 
-def draft_of(year: BudgetYear, user) -> BudgetDraft | None:
-    return db.session.scalars(
-        sa.select(BudgetDraft).where(BudgetDraft.year_id == year.id, BudgetDraft.user_id == user.id)
-    ).first()
-
-
-def submitted_ballot_of(year: BudgetYear, user) -> BudgetBallot | None:
-    """The user's own submitted ballot, found by the keyed hash (only while voting is open)."""
+def draft_of(year: BudgetYear, user) -> secret_ballot.Draft | None:
+    """The member's unsubmitted ticks (sealed like a ballot; only they can read them while voting is open)."""
     if year.closed_at is not None:
         return None
-    return db.session.scalars(
-        sa.select(BudgetBallot).where(
-            BudgetBallot.year_id == year.id, BudgetBallot.voter_key == voter_key(year.id, user.id)
-        )
-    ).first()
+    return secret_ballot.own_draft(PURPOSE, year.id, user.id)
+
+
+def submitted_choices_of(year: BudgetYear, user) -> list[int] | None:
+    """The user's own submitted ticks, found through their keyed link (only while voting is open)."""
+    if year.closed_at is not None:
+        return None
+    return secret_ballot.own_ballot(PURPOSE, year.id, user.id)
 
 
 def has_voted(year: BudgetYear, user) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(BudgetVoter.id).where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id)
-        )
-        is not None
-    )
+    return year.closed_at is None and secret_ballot.has_voted(PURPOSE, year.id, user.id)
 
 
 def my_selection(year: BudgetYear, user) -> tuple[list[int], str | None]:
     """What the member sees ticked: their draft, else their submitted ballot. Second item: "draft", "ballot" or None."""
     draft = draft_of(year, user)
     if draft is not None:
-        return sorted(int(i) for i in draft.event_ids), "draft"
-    ballot = submitted_ballot_of(year, user)
+        return sorted(int(i) for i in draft.choices), "draft"
+    ballot = submitted_choices_of(year, user)
     if ballot is not None:
-        return sorted(choice.event_id for choice in ballot.choices), "ballot"
+        return sorted(ballot), "ballot"
     return [], None
 
 
@@ -135,96 +126,49 @@ def _lock_year_for_vote(year: BudgetYear) -> BudgetYear:
     ).one()
 
 
-#: Shown when the same member's two submits collided in the database and the retry collided again.
-SENT_TWICE = _l("Your vote was sent twice at the same moment. Reload the page and check your ticks.")
+def _sealed(write):
+    """Run a write to the ballot box, with its refusals as the budget's own errors."""
+    try:
+        return write()
+    except secret_ballot.VoteClosedError:
+        raise BudgetError(_l("Voting is closed. Your ticks were not saved.")) from None
+    except secret_ballot.VoteKeyError:
+        raise
+    except secret_ballot.SecretBallotError as error:
+        raise BudgetError(str(error)) from None
 
 
-def save_draft(year: BudgetYear, user, event_ids: Iterable, now: datetime | None = None) -> BudgetDraft:
+def save_draft(year: BudgetYear, user, event_ids: Iterable, now: datetime | None = None) -> list[int]:
+    """Keep the member's ticks without counting them. Nothing else is written in this transaction."""
     year = _lock_year_for_vote(year)
     _check_can_vote(year, user, now)
     chosen = _validate_selection(year, event_ids)
-    for attempt in range(2):
-        draft = draft_of(year, user)
-        try:
-            with db.session.begin_nested():
-                if draft is None:
-                    draft = BudgetDraft(year_id=year.id, user_id=user.id, event_ids=chosen)
-                    db.session.add(draft)
-                else:
-                    draft.event_ids = chosen
-                    draft.updated_at = utcnow()
-                db.session.flush()
-            return draft
-        except sa.exc.IntegrityError:
-            # The same member saved from two tabs at once: the other draft row exists now; update it instead.
-            if attempt:
-                raise BudgetError(SENT_TWICE) from None
-    raise AssertionError("unreachable")  # pragma: no cover
+    _sealed(lambda: secret_ballot.save_draft(PURPOSE, year.id, user.id, chosen, now=now))
+    return chosen
 
 
 def submit_ballot(
     year: BudgetYear, user, event_ids: Iterable, idempotency_key: str | None = None, now: datetime | None = None
 ) -> bool:
-    """Count the member's ballot (replacing an earlier one). False when this exact submit was already counted.
+    """Count the member's ballot (replacing an earlier one, dropping the draft). False when this exact submit (the
+    same form key) was already counted.
 
-    Two submits of the same member at the same moment end as one voter-list row and one ballot: the unique
-    constraints refuse the second insert, and the loser retries once as a replacement of the winner's ballot.
+    Nothing else is written in this transaction: no voter list, no time, no audit entry (a row naming the member
+    written beside the ballot would name its voter).
     """
     year = _lock_year_for_vote(year)
     _check_can_vote(year, user, now)
     chosen = _validate_selection(year, event_ids)
     key = (idempotency_key or "").strip()[:64] or None
-    for attempt in range(2):
-        try:
-            with db.session.begin_nested():
-                counted = _write_ballot(year, user, chosen, key)
-            break
-        except sa.exc.IntegrityError:
-            if attempt:
-                raise BudgetError(SENT_TWICE) from None
-    if counted:
-        # The audit log says that a member voted, never what they chose.
-        audit.record(user, "budget_vote.submitted", year)
-    return counted
-
-
-def _write_ballot(year: BudgetYear, user, chosen: list[int], key: str | None) -> bool:
-    voter = db.session.scalars(
-        sa.select(BudgetVoter)
-        .where(BudgetVoter.year_id == year.id, BudgetVoter.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if voter is not None and key is not None and voter.last_submit_key == key:
-        return False
-    if voter is None:
-        voter = BudgetVoter(year_id=year.id, user_id=user.id)
-        db.session.add(voter)
-    voter.last_submit_key = key
-    hashed = voter_key(year.id, user.id)
-    ballot = db.session.scalars(
-        sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id, BudgetBallot.voter_key == hashed)
-    ).first()
-    if ballot is None:
-        ballot = BudgetBallot(year_id=year.id, voter_key=hashed)
-        db.session.add(ballot)
-    ballot.choices = [BallotChoice(event_id=event_id) for event_id in chosen]
-    draft = draft_of(year, user)
-    if draft is not None:
-        db.session.delete(draft)
-    db.session.flush()
-    return True
-
-
-def unsubmitted_drafts(year: BudgetYear) -> list[BudgetDraft]:
-    return list(db.session.scalars(sa.select(BudgetDraft).where(BudgetDraft.year_id == year.id)))
+    outcome = _sealed(lambda: secret_ballot.cast(PURPOSE, year.id, user.id, chosen, idempotency_key=key))
+    return outcome is secret_ballot.CastResult.stored
 
 
 def count_voters(year: BudgetYear) -> int:
-    return (
-        db.session.scalar(sa.select(sa.func.count()).select_from(BudgetVoter).where(BudgetVoter.year_id == year.id))
-        or 0
-    )
+    """Members who have submitted a ballot: while voting is open, the number of keyed links; then the count."""
+    if year.closed_at is None:
+        return secret_ballot.turnout(PURPOSE, year.id)
+    return db.session.scalar(sa.select(sa.func.count()).where(BudgetBallot.year_id == year.id)) or 0
 
 
 def ballots_for_count(year: BudgetYear) -> list[list[str]]:
@@ -241,30 +185,17 @@ def ballots_for_count(year: BudgetYear) -> list[list[str]]:
     return [sorted(choice) for _, choice in sorted(ballots.items(), key=lambda pair: sorted(pair[1]))]
 
 
-def rewrite_ballots_without_links(year: BudgetYear) -> None:
-    """Write every ballot again, in a random order with new ids and no voter link.
-
-    Erasing the link in place is not enough: the rows' physical order (SQLite's rowid, PostgreSQL's xmin of the
-    choices written with the voter-list row) would still tell who cast which ballot.
-    """
-    ballots = db.session.scalars(sa.select(BudgetBallot).where(BudgetBallot.year_id == year.id)).all()
-    contents = [sorted(choice.event_id for choice in ballot.choices) for ballot in ballots]
-    db.session.execute(
-        sa.delete(BallotChoice)
-        .where(BallotChoice.ballot_id.in_(sa.select(BudgetBallot.id).where(BudgetBallot.year_id == year.id)))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.delete(BudgetBallot).where(BudgetBallot.year_id == year.id).execution_options(synchronize_session=False)
-    )
-    for ballot in ballots:
-        db.session.expunge(ballot)
-    secrets.SystemRandom().shuffle(contents)
-    for event_ids in contents:
-        ballot = BudgetBallot(year_id=year.id, voter_key=None)
+def unseal_ballots(year: BudgetYear) -> int:
+    """At the close: every submitted ballot, out of the box in a random order, as an anonymous ``BudgetBallot``
+    (random id, no voter, no time); drafts are dropped. The vote key is destroyed once the close commits.
+    Returns how many ballots there were."""
+    choices = secret_ballot.close(PURPOSE, year.id)
+    for event_ids in choices:
+        ballot = BudgetBallot(year_id=year.id)
         ballot.choices = [BallotChoice(event_id=event_id) for event_id in event_ids]
         db.session.add(ballot)
     db.session.flush()
+    return len(choices)
 
 
 # --- Reminders -------------------------------------------------------------------------------------------------------
@@ -285,10 +216,15 @@ def remind_unsubmitted(now: datetime | None = None) -> int:
             BudgetYear.voting_ends > now,
         )
     )
+    term = current_term()
     for year in years:
+        if term is None:
+            break
         last_day = year.voting_ends - now <= timedelta(days=1)
-        for draft in unsubmitted_drafts(year):
-            if now - draft.updated_at < timedelta(hours=1) and not last_day:
+        # Only the server, holding the vote key, can tell whose draft is whose: it asks for each voting member.
+        members = db.session.scalars(voting_members_query(term)).all()
+        for user_id, draft in secret_ballot.drafts(PURPOSE, year.id, members).items():
+            if now - draft.saved_at < timedelta(hours=1) and not last_day:
                 continue
-            sent += notices.draft_unsubmitted(year, draft.user_id, last_day=last_day)
+            sent += notices.draft_unsubmitted(year, user_id, last_day=last_day)
     return sent

@@ -10,6 +10,7 @@ from youthcouncil.budget.models import Feasibility, Rule
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.budget.services import check_event, create_year, propose_event
 from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
 
 THIS_YEAR = (
     ("Kinokveld for 5.–7. trinn", "Vi leier kinosalen en fredag og viser en film alle stemmer over.", 18_000, 11),
@@ -62,7 +63,9 @@ def seed(demo) -> None:
     voting = start + timedelta(days=22)
     for i, member in enumerate(demo.members[:18]):
         picks = [events[i % 4].id, events[(i + 1) % 4].id] if i % 3 else [events[2].id, events[1].id]
+        db.session.commit()  # a secret ballot is stored in a transaction of its own
         submit_ballot(last, member, picks, now=voting)
+        db.session.commit()
     close_voting(last, by=coordinator, now=start + timedelta(days=29))
     grants = confirm_outcome(last, by=demo.chair)
     for n, grant in enumerate(grants):
@@ -111,5 +114,8 @@ def seed(demo) -> None:
     feasible = events[:5]
     for i, member in enumerate(demo.members[3:12]):
         picks = [feasible[i % 5].id, feasible[(i + 2) % 5].id]
+        db.session.commit()  # a secret ballot (and a draft) is stored in a transaction of its own
         submit_ballot(this, member, picks)
+        db.session.commit()
     save_draft(this, demo.members[2], [feasible[0].id, feasible[3].id])
+    db.session.commit()

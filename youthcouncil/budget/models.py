@@ -186,30 +186,17 @@ class Event(db.Model):
         return not self.mid_year and self.feasibility in (Feasibility.feasible, Feasibility.adjusted)
 
 
-class BudgetVoter(db.Model):
-    """The voter list: who has submitted a ballot. Kept apart from the ballots, which carry no user id."""
-
-    __tablename__ = "budget_voters"
-    __table_args__ = (sa.UniqueConstraint("year_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_years.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    #: The idempotency key of the last submit, so a double-click or a resent form counts once.
-    last_submit_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
-
-
 class BudgetBallot(db.Model):
-    """A submitted ballot. Linked to its voter only by a keyed hash while voting is open; erased at close."""
+    """A counted ballot, written at the close in a random order (or imported). No voter, no time.
+
+    While voting is open, ballots and drafts are sealed in the secret-ballot module (youthcouncil/secret_ballot.py).
+    """
 
     __tablename__ = "budget_ballots"
-    __table_args__ = (sa.UniqueConstraint("year_id", "voter_key"),)
 
-    #: Random, so that the order of ballots says nothing about the order of the voter list.
+    #: Random, so that the order of ballots says nothing about the order of the votes.
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False, default=random_ballot_id)
     year_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_years.id", ondelete="CASCADE"), index=True)
-    #: HMAC(SECRET_KEY, "<year id>:<user id>"): lets a member replace their ballot until close. NULL after close.
-    voter_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     choices: Mapped[list[BallotChoice]] = relationship(cascade="all, delete-orphan", back_populates="ballot")
 
@@ -224,20 +211,6 @@ class BallotChoice(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_events.id", ondelete="CASCADE"), primary_key=True)
 
     ballot: Mapped[BudgetBallot] = relationship(back_populates="choices")
-
-
-class BudgetDraft(db.Model):
-    """A member's unsubmitted ticks. Personal (only its owner sees it) and deleted at close or on submit."""
-
-    __tablename__ = "budget_drafts"
-    __table_args__ = (sa.UniqueConstraint("year_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year_id: Mapped[int] = mapped_column(sa.ForeignKey("budget_years.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: The ticked event ids.
-    event_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Grant(db.Model):

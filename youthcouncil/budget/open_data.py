@@ -158,7 +158,7 @@ def import_pb(text: str, *, name: str | None = None, by=None) -> BudgetYear:
     db.session.flush()
     if data.vote_type == "approval":
         for vote in data.votes:
-            ballot = BudgetBallot(year_id=year.id, voter_key=None)
+            ballot = BudgetBallot(year_id=year.id)
             ballot.choices = [BallotChoice(event_id=events[pid].id) for pid in dict.fromkeys(vote.vote)]
             db.session.add(ballot)
     for project in data.projects:

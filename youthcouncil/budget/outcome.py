@@ -9,14 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from youthcouncil import audit
 from youthcouncil.budget import notices
-from youthcouncil.budget.ballot import (
-    ballots_for_count,
-    count_voters,
-    eligible_voter_ids,
-    rewrite_ballots_without_links,
-)
+from youthcouncil.budget.ballot import ballots_for_count, unseal_ballots, voting_member_ids
 from youthcouncil.budget.ledger import create_grant
-from youthcouncil.budget.models import BudgetDraft, BudgetVoter, BudgetYear, Grant, GrantSource, Phase, Rule
+from youthcouncil.budget.models import BudgetYear, Grant, GrantSource, Phase, Rule
 from youthcouncil.budget.services import BudgetError, ballot_events, result_rows
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
@@ -69,7 +64,7 @@ def _store_outcome(year: BudgetYear, result: pb.PBResult, voters: int) -> None:
 
 
 def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> pb.PBResult:
-    """Close the vote after its end: count with the chosen rule, erase the ballot links, delete drafts."""
+    """Close the vote after its end: unseal the ballots (drafts go), count with the chosen rule."""
     now = now or utcnow()
     phase = year.phase(now)
     if phase != Phase.voting_ended:
@@ -87,21 +82,12 @@ def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> p
     if claimed.rowcount != 1:
         raise BudgetError(_l("Voting is already closed and counted."))
     db.session.expire(year, ["closed_at"])
-    voters = count_voters(year)
+    # Secrecy: the sealed ballots come out in a random order, without voter or time; drafts go; the vote key is
+    # destroyed once this transaction has committed.
+    voters = unseal_ballots(year)
     year.closed_at = now
     result = compute_outcome(year)
     _store_outcome(year, result, voters)
-    # Secrecy: nothing links a ballot to a voter any more; unsubmitted drafts are personal and go.
-    rewrite_ballots_without_links(year)
-    db.session.execute(
-        sa.update(BudgetVoter)
-        .where(BudgetVoter.year_id == year.id)
-        .values(last_submit_key=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        sa.delete(BudgetDraft).where(BudgetDraft.year_id == year.id).execution_options(synchronize_session=False)
-    )
     db.session.flush()
     audit.record(by, "budget_year.closed", year, {"rule": result.rule, "voters": voters})
     return result
@@ -126,5 +112,5 @@ def confirm_outcome(year: BudgetYear, *, by) -> list[Grant]:
         if event.funded
     ]
     audit.record(by, "budget_year.confirmed", year, {"grants": len(grants)})
-    notices.outcome_decided(year, eligible_voter_ids())
+    notices.outcome_decided(year, voting_member_ids())
     return grants

@@ -6,7 +6,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.budget.ballot import count_voters, draft_of, eligible_voter_ids, has_voted, is_eligible_voter
+from youthcouncil.budget.ballot import count_voters, draft_of, eligible_count, has_voted, is_eligible_voter
 from youthcouncil.budget.models import Phase
 from youthcouncil.budget.services import current_year, proposals_to_check
 from youthcouncil.web import home_panel
@@ -31,7 +31,7 @@ def budget_panel(user) -> Markup | None:
         if phase == Phase.voting_ended:
             context["to_close"] = True
         if phase == Phase.voting:
-            context["turnout"] = (count_voters(year), len(eligible_voter_ids()))
+            context["turnout"] = (count_voters(year), eligible_count())
     if has_role(user, Role.chair) and phase == Phase.counted:
         context["to_confirm"] = True
     if len(context) == 2:

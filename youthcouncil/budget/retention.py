@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from youthcouncil.budget.models import BudgetDraft, BudgetVoter, BudgetYear, Event
+from youthcouncil.budget.models import Event
 from youthcouncil.extensions import db
 
 
@@ -16,7 +16,7 @@ def minimise_personal_data(user_ids: Iterable[int]) -> int:
     - proposer links on events go (the event itself stays: it is the council's record);
     - the free text of proposals that never got money (not public, written by the child) is cleared;
       funded events keep their description because the public spending page shows what the money paid for;
-    - drafts and the voter list rows of closed years go (ballots never carried a user id).
+    - ballots and drafts carry no user id (and there is no voter list), so nothing else is left to clear.
     """
     ids = sorted(set(user_ids))
     if not ids:
@@ -37,16 +37,5 @@ def minimise_personal_data(user_ids: Iterable[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     changed += funded.rowcount or 0
-    drafts = db.session.execute(
-        sa.delete(BudgetDraft).where(BudgetDraft.user_id.in_(ids)).execution_options(synchronize_session=False)
-    )
-    changed += drafts.rowcount or 0
-    closed_years = sa.select(BudgetYear.id).where(BudgetYear.closed_at.is_not(None))
-    voters = db.session.execute(
-        sa.delete(BudgetVoter)
-        .where(BudgetVoter.user_id.in_(ids), BudgetVoter.year_id.in_(closed_years))
-        .execution_options(synchronize_session=False)
-    )
-    changed += voters.rowcount or 0
     db.session.expire_all()
     return changed

@@ -9,11 +9,13 @@ from youthcouncil.consultations.models import COMMENT_MAX, SUMMARY_MAX
 class RequestForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Write a title.")), Length(max=200)])
     case_number = StringField(
-        _l("Case number"), description=_l("The city's case number, for example 2026/1234."),
+        _l("Case number"),
+        description=_l("The city's case number, for example 2026/1234."),
         validators=[DataRequired(_l("Write the case number.")), Length(max=40)],
     )
     case_text = TextAreaField(
-        _l("Case text"), description=_l("The case as the city council gets it."),
+        _l("Case text"),
+        description=_l("The case as the city council gets it."),
         validators=[DataRequired(_l("Write the case text."))],
     )
     summary = TextAreaField(
@@ -30,11 +32,13 @@ class RequestForm(FlaskForm):
         validators=[Optional(), Length(max=4000)],
     )
     deadline = DateField(
-        _l("Deadline for the response"), validators=[DataRequired(_l("Choose the deadline."))],
+        _l("Deadline for the response"),
+        validators=[DataRequired(_l("Choose the deadline."))],
         description=_l("Give the council at least 3 weeks if you can."),
     )
     attachments = MultipleFileField(
-        _l("PDF attachments (optional)"), description=_l("Up to 5 PDF files, at most 10 MB each."),
+        _l("PDF attachments (optional)"),
+        description=_l("Up to 5 PDF files, at most 10 MB each."),
     )
 
 
@@ -44,23 +48,28 @@ class EditRequestForm(RequestForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        _l("Your comment"), description=_l("Plain text, at most 2000 characters. Be kind."),
-        validators=[DataRequired(_l("Write something first.")),
-                    Length(max=COMMENT_MAX, message=_l("A comment can be at most 2000 characters."))],
+        _l("Your comment"),
+        description=_l("Plain text, at most 2000 characters. Be kind."),
+        validators=[
+            DataRequired(_l("Write something first.")),
+            Length(max=COMMENT_MAX, message=_l("A comment can be at most 2000 characters.")),
+        ],
     )
     parent_id = HiddenField()
 
 
 class HideForm(FlaskForm):
     reason = TextAreaField(
-        _l("Why is it hidden?"), description=_l("Kept in the log. The member sees that the comment was hidden."),
+        _l("Why is it hidden?"),
+        description=_l("Kept in the log. The member sees that the comment was hidden."),
         validators=[DataRequired(_l("Write why the comment is hidden.")), Length(max=500)],
     )
 
 
 class DraftForm(FlaskForm):
     body = TextAreaField(
-        _l("The council's response"), description=_l("Each save becomes a new version. Nothing is lost."),
+        _l("The council's response"),
+        description=_l("Each save becomes a new version. Nothing is lost."),
         validators=[DataRequired(_l("Write the response first.")), Length(max=20000)],
     )
 
@@ -76,7 +85,8 @@ class OpenVoteForm(FlaskForm):
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
-        _l("Why will the council not respond?"), description=_l("The clerk sees this."),
+        _l("Why will the council not respond?"),
+        description=_l("The clerk sees this."),
         validators=[DataRequired(_l("Write why the council will not respond.")), Length(max=2000)],
     )
 
@@ -87,7 +97,8 @@ class CityDecisionForm(FlaskForm):
         validators=[DataRequired(_l("Write what the city council decided.")), Length(max=4000)],
     )
     usage = TextAreaField(
-        _l("How was the youth council's response used?"), description=_l("One or two sentences."),
+        _l("How was the youth council's response used?"),
+        description=_l("One or two sentences."),
         validators=[DataRequired(_l("Write one or two sentences on how the response was used.")), Length(max=600)],
     )
 
@@ -98,5 +109,3 @@ class CompareForm(FlaskForm):
 
     a = SelectField(_l("Older version"), coerce=int, validate_choice=False)
     b = SelectField(_l("Newer version"), coerce=int, validate_choice=False)
-
-

@@ -35,7 +35,7 @@ from youthcouncil.consultations.models import (
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO, to_oslo
-from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.membership.services import current_term, is_voting_member
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -365,11 +365,8 @@ def threads(consultation: Consultation) -> list[Comment]:
 
 def name_writer(consultation: Consultation, chair, member) -> None:
     """The chair names a member to write the draft (or nobody)."""
-    if member is not None:
-        term = current_term()
-
-        if term is None or member.id not in set(db.session.scalars(voting_members_query(term))):
-            raise ConsultationError(_("Choose a member of the council."), "writer")
+    if member is not None and not is_voting_member(member, current_term()):
+        raise ConsultationError(_("Choose a member of the council."), "writer")
     consultation.writer_id = member.id if member is not None else None
     record(chair, "consultation.writer_named", consultation, {"writer_id": consultation.writer_id})
 

@@ -72,6 +72,19 @@ def voting_members_query(term: Term) -> sa.Select:
     )
 
 
+def is_voting_member(user, term: Term | None) -> bool:
+    """Does the user vote in this term's decisions? One indexed single-row EXISTS (theme round, budget, motions)."""
+    if term is None or user is None or not getattr(user, "is_authenticated", False) or user.id is None:
+        return False
+    member = sa.exists().where(
+        Membership.term_id == term.id,
+        Membership.user_id == user.id,
+        Membership.active.is_(True),
+        Membership.seat == Seat.member,
+    )
+    return bool(db.session.scalar(sa.select(member)))
+
+
 def voting_members(term: Term) -> list[User]:
     """The voting members' accounts, by first name."""
     return list(

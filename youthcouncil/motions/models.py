@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
@@ -125,10 +124,10 @@ class Motion(db.Model):
 
 
 class MotionVote(db.Model):
-    """One member's vote on one motion; changeable until the motion closes (the database keeps it to one).
+    """One member's vote on a named motion; changeable until the motion closes (the database keeps it to one).
 
-    For a secret motion this is only the voter list (who voted, and when): ``choice`` stays NULL and the choice is in
-    a ``MotionSecretBallot`` that is linked to the voter by a keyed hash only.
+    A secret motion has no rows here: its ballots are sealed in youthcouncil/secret_ballot.py until the close, which
+    keeps only the counts.
     """
 
     __tablename__ = "motion_votes"
@@ -137,34 +136,9 @@ class MotionVote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
-    #: Always None for a secret motion (the choice is in ``MotionSecretBallot``); set for a named motion.
-    choice: Mapped[Optional[Choice]] = mapped_column(
-        sa.Enum(Choice, name="motion_choice", native_enum=False, length=10)
-    )
+    choice: Mapped[Choice] = mapped_column(sa.Enum(Choice, name="motion_choice", native_enum=False, length=10))
     cast_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     motion: Mapped[Motion] = relationship(back_populates="votes")
     user: Mapped[User] = relationship()
-
-
-def random_ballot_id() -> int:
-    return secrets.randbelow(2**62) + 1
-
-
-class MotionSecretBallot(db.Model):
-    """The choice in a secret motion. No user id: linked to its voter only by a keyed hash, erased at close."""
-
-    __tablename__ = "motion_secret_ballots"
-    __table_args__ = (
-        sa.UniqueConstraint("motion_id", "voter_link"),
-        sa.CheckConstraint("choice IN ('yes', 'no', 'abstain')", name="choice_known"),
-    )
-
-    #: Random, so that the order of ballots says nothing about the order of the voter list.
-    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False, default=random_ballot_id)
-    motion_id: Mapped[int] = mapped_column(sa.ForeignKey("motions.id", ondelete="CASCADE"), index=True)
-    #: HMAC(SECRET_KEY, "motion:<motion id>:<user id>"): lets a member see and change their own choice until close.
-    #: NULL after close (the ballots are then written again in a random order).
-    voter_link: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    choice: Mapped[Choice] = mapped_column(sa.Enum(Choice, name="motion_choice", native_enum=False, length=10))

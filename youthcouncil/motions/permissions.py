@@ -3,14 +3,14 @@
 Decisions: the chair and the vice chair of the motion's (current) term open, close and cancel motions and enter
 hand counts. The coordinator does not: a council decision is the council's own, and the vice chair steps in
 when the chair is away. Closed motions are public (a council decision is public); open and cancelled ones are
-seen by logged-in council members and the coordinator.
+seen by logged-in council members and the coordinator. Who voted what in a named vote is for logged-in users only.
 """
 
 from __future__ import annotations
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.membership.services import current_term
-from youthcouncil.motions.services import is_voting_member, subject_allows
+from youthcouncil.membership.services import current_term, is_voting_member
+from youthcouncil.motions.services import subject_allows
 
 
 def _in_current_term(motion) -> bool:
@@ -41,9 +41,10 @@ def can_open_motion(user) -> bool:
 
 
 def can_see_votes(user, motion) -> bool:
-    """Who voted what: never for a secret vote; for a named vote, logged-in users (and everybody after close)."""
+    """Who voted what: never for a secret vote; for a named vote, logged-in users only (the public sees the counts,
+    because the names are children's)."""
     if motion.secret or motion.is_cancelled:
         return False
-    if motion.is_closed:
-        return motion.method == "phone"
-    return bool(getattr(user, "is_authenticated", False)) and can_see_motion(user, motion)
+    if not getattr(user, "is_authenticated", False) or not can_see_motion(user, motion):
+        return False
+    return motion.is_open or motion.method == "phone"

@@ -1,9 +1,8 @@
 """Every write about motions: opening, voting, closing (phone votes or a hand count), cancelling.
 
-A secret motion keeps two things apart: ``MotionVote`` is only the voter list (who voted, choice NULL), and the
-choices are in ``MotionSecretBallot`` rows linked to the voter only by ``voter_link`` = HMAC(SECRET_KEY,
-"motion:<id>:<user id>"), so a member can see and change their own choice until close. At close the ballots are
-counted, the links erased and the rows written again in a random order with new random ids.
+A named motion (the default) stores ``MotionVote`` rows: who voted what. A secret motion stores nothing of its own
+while it is open: each member's choice is sealed in ``youthcouncil.secret_ballot`` (purpose "motion") under their
+keyed link, so they can see and change it until the close; the close opens the box and keeps only the counts.
 
 Other domains own what a motion is about. They open a motion with ``open_motion(subject_type=..., subject_id=...)``
 and learn the outcome through a handler registered with ``register_outcome_handler``; it runs in the same
@@ -12,22 +11,20 @@ transaction as the close, so the decision and its consequence commit together (o
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.membership.models import Membership, Term
-from youthcouncil.membership.services import count_voting_members, current_term, voting_members_query
-from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionSecretBallot, MotionStatus, MotionVote
+from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
+from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionStatus, MotionVote
 from youthcouncil.voting.motion import MotionResult, decide_motion
 
 OutcomeHandler = Callable[[Motion, MotionResult], None]
@@ -145,60 +142,33 @@ def open_motion_for(subject_type: str, subject_id: int) -> Motion | None:
     ).first()
 
 
-def is_voting_member(user, term: Term) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or user.id is None:
-        return False
-    query = voting_members_query(term).where(Membership.user_id == user.id)
-    return db.session.scalar(sa.select(sa.exists(query))) or False
-
-
 def open_motions_for_user(user) -> list[Motion]:
     """Open motions this member can vote on and has not voted on yet, oldest first."""
     term = current_term()
     if term is None or not is_voting_member(user, term):
         return []
     voted = sa.select(MotionVote.id).where(MotionVote.motion_id == Motion.id, MotionVote.user_id == user.id)
-    return list(
+    motions = list(
         db.session.scalars(
             sa.select(Motion)
             .where(Motion.status == MotionStatus.open, Motion.term_id == term.id, ~sa.exists(voted))
             .order_by(Motion.opened_at, Motion.id)
         )
     )
+    secret_voted = secret_ballot.voted_in(PURPOSE, [m.id for m in motions if m.secret], user.id)
+    return [motion for motion in motions if motion.id not in secret_voted]
 
 
+#: Secret motions' ballots in the secret-ballot module (see youthcouncil/secret_ballot.py).
+PURPOSE = "motion"
+
+
+@dataclass(frozen=True)
 class OwnSecretVote:
-    """A member's own vote on a secret motion: the voter-list row, with the choice read through the keyed link.
+    """A member's own vote on an open secret motion, read through their keyed link. Not a database row: nothing
+    stores the member next to the choice, and once the motion has closed nobody (not even the member) can tell."""
 
-    Read-only (not a database row), so the choice can never be written back next to the user id. ``choice`` is None
-    once the motion has closed (the link is gone) or if there is no ballot.
-    """
-
-    __slots__ = ("_vote", "choice")
-
-    def __init__(self, vote: MotionVote, choice: Choice | None):
-        self._vote = vote
-        self.choice = choice
-
-    def __getattr__(self, name):
-        return getattr(self._vote, name)
-
-    def __repr__(self) -> str:
-        return f"<OwnSecretVote motion={self._vote.motion_id} user={self._vote.user_id}>"
-
-
-def voter_link(motion_id: int, user_id: int) -> str:
-    """The keyed hash that links a secret ballot to its voter while the motion is open (erased at close)."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"motion:{motion_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
-
-
-def _own_ballot(motion: Motion, user_id: int) -> MotionSecretBallot | None:
-    return db.session.scalars(
-        sa.select(MotionSecretBallot).where(
-            MotionSecretBallot.motion_id == motion.id, MotionSecretBallot.voter_link == voter_link(motion.id, user_id)
-        )
-    ).first()
+    choice: Choice
 
 
 def _voter_row(motion: Motion, user_id: int) -> MotionVote | None:
@@ -208,15 +178,15 @@ def _voter_row(motion: Motion, user_id: int) -> MotionVote | None:
 
 
 def vote_of(motion: Motion, user) -> MotionVote | OwnSecretVote | None:
-    """This user's own vote (None if they have not voted). For a secret motion only the user can learn their own
-    choice this way, through the keyed link, and only while the motion is open."""
+    """This user's own vote (None if they have not voted). A secret vote only while the motion is open."""
     if user is None or getattr(user, "id", None) is None:
         return None
-    vote = _voter_row(motion, user.id)
-    if vote is None or not motion.secret:
-        return vote
-    ballot = _own_ballot(motion, user.id)
-    return OwnSecretVote(vote, Choice(ballot.choice) if ballot is not None else None)
+    if not motion.secret:
+        return _voter_row(motion, user.id)
+    if not motion.is_open:
+        return None
+    choice = secret_ballot.own_ballot(PURPOSE, motion.id, user.id)
+    return OwnSecretVote(Choice(choice)) if choice is not None else None
 
 
 def named_votes(motion: Motion) -> list[MotionVote]:
@@ -225,34 +195,35 @@ def named_votes(motion: Motion) -> list[MotionVote]:
         return []
     return list(
         db.session.scalars(
-            sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-            .order_by(
-                sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id
-            )
+            sa.select(MotionVote)
+            .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+            .order_by(sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id)
         )
     )
 
 
-def phone_counts(motion: Motion) -> dict[Choice, int]:
-    if motion.secret:
-        rows = db.session.execute(
-            sa.select(MotionSecretBallot.choice, sa.func.count())
-            .where(MotionSecretBallot.motion_id == motion.id)
-            .group_by(MotionSecretBallot.choice)
-        ).all()
-    else:
-        rows = db.session.execute(
-            sa.select(MotionVote.choice, sa.func.count())
-            .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-            .group_by(MotionVote.choice)
-        ).all()
+def _counts(choices) -> dict[Choice, int]:
     counts = {choice: 0 for choice in Choice}
-    for choice, n in rows:
-        counts[Choice(choice)] = n
+    for choice in choices:
+        counts[Choice(choice)] += 1
     return counts
 
 
+def phone_counts(motion: Motion) -> dict[Choice, int]:
+    """A named motion's votes by choice (a secret motion's are sealed until the close opens them)."""
+    if motion.secret:
+        raise ValueError("a secret motion is counted only when it closes")
+    return _counts(
+        db.session.scalars(
+            sa.select(MotionVote.choice).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+        )
+    )
+
+
 def voted_count(motion: Motion) -> int:
+    """How many members have voted on the open motion (for a secret one: the number of keyed links)."""
+    if motion.secret:
+        return secret_ballot.turnout(PURPOSE, motion.id)
     return db.session.scalar(sa.select(sa.func.count()).where(MotionVote.motion_id == motion.id)) or 0
 
 
@@ -291,24 +262,29 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
             db.session.flush()
     except IntegrityError:
         raise MotionError(_("A vote on this is already open.")) from None
-    record(opened_by, "motion.opened", motion, {"subject_type": subject_type, "subject_id": subject_id,
-                                                 "secret": motion.secret, "eligible": eligible})
+    record(
+        opened_by,
+        "motion.opened",
+        motion,
+        {"subject_type": subject_type, "subject_id": subject_id, "secret": motion.secret, "eligible": eligible},
+    )
     return motion
 
 
 def _reload_for_vote(motion: Motion) -> Motion:
     """Read the motion again, share-locked on PostgreSQL, so that a close waits for votes being cast."""
     return db.session.scalars(
-        sa.select(Motion).where(Motion.id == motion.id).with_for_update(read=True).execution_options(
-            populate_existing=True
-        )
+        sa.select(Motion)
+        .where(Motion.id == motion.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
     ).one()
 
 
 def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote | OwnSecretVote:
     """Cast or change a member's vote. One row per member per motion, guaranteed by the database.
 
-    For a secret motion the voter-list row never holds the choice: it goes into the member's keyed-link ballot.
+    A secret motion's choice is sealed under the member's keyed link instead (no row names the member).
     """
     try:
         choice = Choice(choice)
@@ -343,67 +319,13 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote | OwnSec
 
 
 def _cast_secret_vote(motion: Motion, user, choice: Choice) -> OwnSecretVote:
-    """The voter list gets (motion, user) once; the ballot (motion, keyed link, choice) is inserted or changed.
-
-    Both rows are unique in the database, so two tabs voting at once leave one of each (the loser of an insert
-    race changes the winner's row instead).
-    """
-    now = utcnow()
-    vote = _voter_row(motion, user.id)
-    if vote is None:
-        try:
-            with db.session.begin_nested():
-                vote = MotionVote(motion_id=motion.id, user_id=user.id, choice=None, cast_at=now, updated_at=now)
-                db.session.add(vote)
-                db.session.flush()
-        except IntegrityError:
-            vote = _voter_row(motion, user.id)
-            if vote is None:  # pragma: no cover - the unique row must exist after the conflict
-                raise
-    link = voter_link(motion.id, user.id)
-    ballot = _own_ballot(motion, user.id)
-    if ballot is None:
-        try:
-            with db.session.begin_nested():
-                ballot = MotionSecretBallot(motion_id=motion.id, voter_link=link, choice=choice)
-                db.session.add(ballot)
-                db.session.flush()
-            return OwnSecretVote(vote, choice)
-        except IntegrityError:
-            ballot = _own_ballot(motion, user.id)
-            if ballot is None:  # pragma: no cover - the unique row must exist after the conflict
-                raise
-    if ballot.choice != choice:
-        ballot.choice = choice
-        vote.updated_at = now
-        db.session.flush()
-    return OwnSecretVote(vote, choice)
-
-
-def _rewrite_ballots_without_links(motion: Motion, *, keep: bool) -> None:
-    """Write every secret ballot again, in a random order with new random ids and no voter link.
-
-    Erasing the link in place is not enough: the rows' physical order (SQLite's rowid, PostgreSQL's xmin of the
-    ballot written with the voter-list row) would still tell who cast which ballot. ``keep=False`` deletes them
-    (a hand count: the phone ballots were not used, and a few of them would say too much).
-    """
-    choices = list(
-        db.session.scalars(sa.select(MotionSecretBallot.choice).where(MotionSecretBallot.motion_id == motion.id))
-    )
-    db.session.execute(
-        sa.delete(MotionSecretBallot)
-        .where(MotionSecretBallot.motion_id == motion.id)
-        .execution_options(synchronize_session=False)
-    )
-    for ballot in [obj for obj in db.session.identity_map.values() if isinstance(obj, MotionSecretBallot)]:
-        if ballot.motion_id == motion.id:
-            db.session.expunge(ballot)
-    if not keep:
-        return
-    secrets.SystemRandom().shuffle(choices)
-    for choice in choices:
-        db.session.add(MotionSecretBallot(motion_id=motion.id, voter_link=None, choice=choice))
-    db.session.flush()
+    """The choice is sealed under the member's keyed link (one row per member, replaced on a change); no voter list,
+    no time, nothing else is written in this transaction."""
+    try:
+        secret_ballot.cast(PURPOSE, motion.id, user.id, choice.value)
+    except secret_ballot.VoteClosedError:
+        raise MotionError(_("This vote is closed. Your vote was not counted."), "choice") from None
+    return OwnSecretVote(choice)
 
 
 def _lock_open(motion: Motion) -> Motion:
@@ -435,17 +357,32 @@ def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
     _claim_close(
-        motion, by, MotionStatus.closed,
-        method=method.value, yes=result.yes, no=result.no, abstain=result.abstain, present=present,
-        quorum_met=result.quorum_met, adopted=result.adopted,
+        motion,
+        by,
+        MotionStatus.closed,
+        method=method.value,
+        yes=result.yes,
+        no=result.no,
+        abstain=result.abstain,
+        present=present,
+        quorum_met=result.quorum_met,
+        adopted=result.adopted,
     )
-    if motion.secret:
-        # Keep who took part (the voter list), forget who chose what: no links, new row order.
-        _rewrite_ballots_without_links(motion, keep=method == CountMethod.phone)
-    record(by, "motion.closed", motion, {
-        "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
-        "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
-    })
+    record(
+        by,
+        "motion.closed",
+        motion,
+        {
+            "method": method.value,
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "present": present,
+            "eligible": result.eligible,
+            "adopted": result.adopted,
+            "reason": result.reason,
+        },
+    )
     for handler in _outcome_handlers.get(motion.subject_type, []):
         handler(motion, result)
     return result
@@ -454,7 +391,9 @@ def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, presen
 def close_motion(motion: Motion, *, by) -> MotionResult:
     """Close the phone vote: count the votes and decide (quorum: half of the members took part; yes > no)."""
     motion = _lock_open(motion)
-    counts = phone_counts(motion)
+    # A secret motion's ballots come out of the box here (the key is destroyed once the close commits); only the
+    # counts are kept.
+    counts = _counts(secret_ballot.close(PURPOSE, motion.id)) if motion.secret else phone_counts(motion)
     cast = sum(counts.values())
     # Members who joined the term after the vote opened may have voted: never decide on fewer eligible than voters.
     eligible = max(motion.eligible, cast)
@@ -475,12 +414,17 @@ def _whole(value, field: str) -> int:
 
 def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[int, int, int, int]:
     yes, no, abstain, present = (
-        _whole(yes, "yes"), _whole(no, "no"), _whole(abstain, "abstain"), _whole(present, "present")
+        _whole(yes, "yes"),
+        _whole(no, "no"),
+        _whole(abstain, "abstain"),
+        _whole(present, "present"),
     )
     if present > motion.eligible:
         raise MotionError(
-            _("There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
-              eligible=motion.eligible),
+            _(
+                "There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
+                eligible=motion.eligible,
+            ),
             "present",
         )
     if present < yes + no + abstain:
@@ -495,6 +439,8 @@ def record_hand_count(motion: Motion, *, yes: int, no: int, abstain: int, presen
     """Close the motion with the numbers counted by hand at a meeting (phone votes are then not used)."""
     motion = _lock_open(motion)
     yes, no, abstain, present = validate_hand_count(motion, yes=yes, no=no, abstain=abstain, present=present)
+    if motion.secret:
+        secret_ballot.close(PURPOSE, motion.id, keep=False)  # the phone ballots are not used: nobody opens them
     result = decide_motion(yes, no, abstain, motion.eligible, present)
     return _finish(motion, result, method=CountMethod.hand_count, present=present, by=by)
 
@@ -506,7 +452,8 @@ def cancel_motion(motion: Motion, *, by) -> None:
     db.session.execute(
         sa.delete(MotionVote).where(MotionVote.motion_id == motion.id).execution_options(synchronize_session=False)
     )
-    _rewrite_ballots_without_links(motion, keep=False)
+    if motion.secret:
+        secret_ballot.close(PURPOSE, motion.id, keep=False)
     db.session.expire(motion, ["votes"])
     record(by, "motion.cancelled", motion, {"subject_type": motion.subject_type, "subject_id": motion.subject_id})
     for handler in _cancel_handlers.get(motion.subject_type, []):

@@ -41,7 +41,9 @@ def motion_detail(motion_id: int):
             return login_manager.unauthorized()
         abort(403)
     return render_page_or_fragment(
-        "motions/motion_detail.html", "motions/_motion_vote.html", f"motion-{motion.id}-vote",
+        "motions/motion_detail.html",
+        "motions/_motion_vote.html",
+        f"motion-{motion.id}-vote",
         **_detail_context(motion),
     )
 
@@ -130,7 +132,11 @@ def motion_hand_count(motion_id: int):
     if form.validate_on_submit():
         try:
             result = services.record_hand_count(
-                motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data,
+                motion,
+                yes=form.yes.data,
+                no=form.no.data,
+                abstain=form.abstain.data,
+                present=form.present.data,
                 by=current_user,
             )
         except services.MotionError as error:
@@ -144,8 +150,6 @@ def motion_hand_count(motion_id: int):
     return render_template(
         "motions/motion_hand_count.html", motion=motion, form=form, subject_url=services.subject_url(motion)
     )
-
-
 
 
 @bp.app_context_processor

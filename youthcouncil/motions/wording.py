@@ -27,7 +27,9 @@ def outcome_sentence(result: MotionResult) -> str:
     if result.reason == NO_QUORUM:
         return _(
             "Not adopted: too few members took part (%(participants)s of %(eligible)s; %(needed)s were needed).",
-            participants=result.participants, eligible=result.eligible, needed=result.quorum_needed,
+            participants=result.participants,
+            eligible=result.eligible,
+            needed=result.quorum_needed,
         )
     if result.reason == TIE:
         return _("Not adopted: as many voted yes as no.")

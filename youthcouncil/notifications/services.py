@@ -114,8 +114,14 @@ def notify(
     now = utcnow()
     for user in people.values():
         note = Notification(
-            user_id=user.id, kind=kind, text=text, message_id=message_id, params=params, link=link,
-            dedupe_key=dedupe_key, created_at=now,
+            user_id=user.id,
+            kind=kind,
+            text=text,
+            message_id=message_id,
+            params=params,
+            link=link,
+            dedupe_key=dedupe_key,
+            created_at=now,
         )
         email = getattr(user, "email", None)
         mail = None
@@ -207,9 +213,12 @@ def notifications_for(user, limit: int = 100) -> list[Notification]:
 def unread_count(user) -> int:
     if user is None or getattr(user, "id", None) is None:
         return 0
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(user, notification_id: int | None = None) -> int:
@@ -366,16 +375,24 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> DeliveryRepo
 def prune(now: datetime | None = None) -> tuple[int, int]:
     """Delete old read notifications and old finished e-mails; returns (notifications, e-mails) deleted."""
     now = now or utcnow()
-    notes = db.session.execute(
-        sa.delete(Notification).where(
-            Notification.read_at.is_not(None), Notification.read_at < now - KEEP_READ_NOTIFICATIONS
-        ).execution_options(synchronize_session=False)
-    ).rowcount or 0
-    mails = db.session.execute(
-        sa.delete(OutboxMessage).where(
-            OutboxMessage.created_at < now - KEEP_FINISHED_MAIL,
-            sa.or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
-        ).execution_options(synchronize_session=False)
-    ).rowcount or 0
+    notes = (
+        db.session.execute(
+            sa.delete(Notification)
+            .where(Notification.read_at.is_not(None), Notification.read_at < now - KEEP_READ_NOTIFICATIONS)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+    mails = (
+        db.session.execute(
+            sa.delete(OutboxMessage)
+            .where(
+                OutboxMessage.created_at < now - KEEP_FINISHED_MAIL,
+                sa.or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     db.session.commit()
     return notes, mails

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 from youthcouncil.db import utcnow
+from youthcouncil.extensions import db
 from youthcouncil.safety_week import services
 from youthcouncil.safety_week.models import Method
 
@@ -46,7 +47,9 @@ def seed(demo) -> None:
         services.keep_proposal(theme, by=coordinator, now=last.proposing_closes_at + timedelta(hours=1))
     vote_at = last.voting_opens_at + timedelta(hours=3)
     for member, order in zip(members, LAST_YEAR_BALLOTS, strict=False):
+        db.session.commit()  # a secret ballot is stored in a transaction of its own
         services.submit_ballot(last, member, [themes[i].id for i in order], str(uuid.uuid4()), now=vote_at)
+        db.session.commit()
     services.count_round(last, by=coordinator, now=last.voting_closes_at + timedelta(minutes=5))
 
     # This year: voting is open; two proposals were merged, one was declined kindly.
@@ -77,4 +80,6 @@ def seed(demo) -> None:
     vote_at = current.voting_opens_at + timedelta(hours=5)
     for i, member in enumerate(members[2:10]):
         order = [kept[(i + k) % len(kept)].id for k in range(1 + i % len(kept))]
+        db.session.commit()  # a secret ballot is stored in a transaction of its own
         services.submit_ballot(current, member, order, str(uuid.uuid4()), now=vote_at)
+        db.session.commit()

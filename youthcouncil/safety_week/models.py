@@ -1,4 +1,4 @@
-"""The yearly theme round of the safety week (trygghetsuka): proposals, the voter list and the secret ballots."""
+"""The yearly theme round of the safety week (trygghetsuka): proposals and the counted ballots."""
 
 from __future__ import annotations
 
@@ -50,8 +50,6 @@ class ThemeRound(db.Model):
     __tablename__ = "sw_rounds"
     __table_args__ = (
         sa.UniqueConstraint("year"),
-        # The voter list refers to (round, term) so that a voter must be a member of the round's term.
-        sa.UniqueConstraint("id", "term_id", name="uq_sw_rounds_id_term"),
         sa.CheckConstraint("proposing_opens_at <= proposing_closes_at", name="proposing_dates_in_order"),
         sa.CheckConstraint("proposing_closes_at <= voting_opens_at", name="voting_after_proposing"),
         sa.CheckConstraint("voting_opens_at <= voting_closes_at", name="voting_dates_in_order"),
@@ -74,13 +72,13 @@ class ThemeRound(db.Model):
     method: Mapped[Method] = mapped_column(
         sa.Enum(Method, name="sw_method", native_enum=False, length=10), default=Method.irv
     )
-    #: Set when the round was counted: the voter links are erased then and the result is public.
+    #: Set when the round was counted: the ballots are unsealed then (and the vote key destroyed), the result public.
     closed_at: Mapped[Optional[datetime]]
     #: The seed of the lot for ties (drawn with ``secrets`` when the round is counted), shown on the result page.
     lot_seed: Mapped[Optional[str]] = mapped_column(sa.String(64))
     #: Members who could vote, frozen when the round was counted (for the turnout).
     eligible_count: Mapped[Optional[int]]
-    #: A past round imported from a PrefLib file (no proposals by members, no voter list).
+    #: A past round imported from a PrefLib file (no proposals by members).
     imported: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -166,62 +164,23 @@ class Proposal(db.Model):
         return self.status in (ProposalStatus.proposed, ProposalStatus.kept)
 
 
-class Voter(db.Model):
-    """The voter list: who has voted in a round, and when. Kept apart from the ballots; never says what."""
-
-    __tablename__ = "sw_voters"
-    __table_args__ = (
-        sa.UniqueConstraint("round_id", "user_id"),
-        # Only a member of the round's term can be on its voter list.
-        sa.ForeignKeyConstraint(
-            ["round_id", "term_id"],
-            ["sw_rounds.id", "sw_rounds.term_id"],
-            name="fk_sw_voters_round_term",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["term_id", "user_id"],
-            ["memberships.term_id", "memberships.user_id"],
-            name="fk_sw_voters_membership",
-            ondelete="RESTRICT",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(index=True)
-    term_id: Mapped[int]
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    #: The time of the member's latest ballot (the receipt shows it).
-    voted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 def new_ballot_id() -> str:
     # Random ids: the order of the ballots says nothing about the order in which members voted.
     return uuid.uuid4().hex
 
 
 class Ballot(db.Model):
-    """A secret ballot. Linked to its voter only through a keyed hash, which is erased when the round is counted."""
+    """A counted ballot: written when the round is counted (in a random order), or imported. No voter, no time.
+
+    While voting is open the ballots are sealed in the secret-ballot module (youthcouncil/secret_ballot.py).
+    """
 
     __tablename__ = "sw_ballots"
-    __table_args__ = (
-        # One current ballot per voter: replaced ballots lose their link (NULLs never clash).
-        sa.UniqueConstraint("round_id", "voter_link"),
-        sa.UniqueConstraint("idempotency_key"),
-        sa.CheckConstraint("weight >= 1", name="weight_positive"),
-        sa.CheckConstraint("NOT replaced OR voter_link IS NULL", name="replaced_has_no_link"),
-    )
+    __table_args__ = (sa.CheckConstraint("weight >= 1", name="weight_positive"),)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_ballot_id)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("sw_rounds.id", ondelete="CASCADE"), index=True)
     #: Ranks of proposal ids, best first: ``[[12], [7], [9]]``; an approval ballot is one rank: ``[[12, 7]]``.
     ranking: Mapped[Any] = mapped_column(sa.JSON)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: HMAC(SECRET_KEY, "round:user") while the ballot can still be replaced; NULL once replaced or counted.
-    voter_link: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    #: The uuid in the form the ballot came from: a retried submission finds it and makes no second ballot.
-    idempotency_key: Mapped[Optional[str]] = mapped_column(sa.String(64))
-    #: True when the voter changed their vote later (only the latest counts); removed when the round is counted.
-    replaced: Mapped[bool] = mapped_column(default=False)
     #: How many voters cast this ranking: 1, except for rounds imported from a PrefLib file.
     weight: Mapped[int] = mapped_column(default=1)

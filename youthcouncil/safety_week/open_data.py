@@ -105,7 +105,7 @@ def import_preflib(
         stored = [sorted(themes[a].id for a in rank) for rank in ranking if rank]
         if round_.method == Method.approval:
             stored = [sorted(theme for rank in stored for theme in rank)] if stored else []
-        db.session.add(Ballot(round_id=round_.id, ranking=stored, weight=count, submitted_at=round_.voting_closes_at))
+        db.session.add(Ballot(round_id=round_.id, ranking=stored, weight=count))
     try:
         with db.session.begin_nested():
             db.session.flush()

@@ -23,7 +23,7 @@ def safety_week_panel(user) -> Markup | None:
         context["phase"] = phase
         if has_role(user, Role.member):
             if phase == Phase.voting and services.is_eligible_voter(user, round_):
-                context["voter"] = services.voter_row(round_, user)
+                context["voted"] = services.has_voted(round_, user)
                 context["can_vote"] = True
             mine = services.proposals_of(round_, user)
             context["mine"] = mine

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from youthcouncil.extensions import db
-from youthcouncil.safety_week.models import Proposal, Voter
+from youthcouncil.safety_week.models import Proposal
 
 
 def minimise_personal_data(user_ids: list[int]) -> int:
     """Drop the "why" texts and the proposer links of these users' proposals. Titles stay: they are the record of
-    what the council voted on. Returns how many proposals changed. Ballots hold nothing personal; the voter list
-    rows are deleted (they only said that someone voted)."""
+    what the council voted on. Returns how many proposals changed. Ballots hold nothing personal (and there is no
+    voter list)."""
     if not user_ids:
         return 0
 
@@ -21,8 +21,5 @@ def minimise_personal_data(user_ids: list[int]) -> int:
         .values(why=None, proposer_id=None, slot=None)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.execute(
-        sa.delete(Voter).where(Voter.user_id.in_(list(user_ids))).execution_options(synchronize_session=False)
-    )
     db.session.flush()
     return int(changed or 0)

@@ -2,33 +2,29 @@
 
 Next to this module: ``results`` (the counted result, explained), ``open_data`` (PrefLib files) and ``notices``.
 
-Secret ballot: the voter list (``Voter``) says who has voted; the ballots (``Ballot``) say what was voted. A ballot
-is tied to its voter only by ``voter_link`` = HMAC(SECRET_KEY, "round:user"), so the member's own browser session
-can find and replace it until the close; counting the round erases every link, drops replaced ballots, shuffles the
-rest and blurs their times. Nothing here writes a ballot or a voter to the audit log.
+Secret ballot: while voting is open each member's ballot is sealed in ``youthcouncil.secret_ballot`` (purpose
+"theme"), found again only through the member's keyed link; counting the round opens the box and writes the rankings
+as ``Ballot`` rows in a random order, without voter or time. Nothing here writes a ballot or a voter to the audit log.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import random
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
-from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
 from youthcouncil.safety_week import notices
 from youthcouncil.safety_week.models import (
     PROPOSALS_PER_MEMBER,
@@ -41,7 +37,6 @@ from youthcouncil.safety_week.models import (
     Proposal,
     ProposalStatus,
     ThemeRound,
-    Voter,
 )
 from youthcouncil.voting import ranked
 
@@ -133,19 +128,14 @@ def is_member_of_term(user, term_id: int | None) -> bool:
 
 def is_eligible_voter(user, round_: ThemeRound) -> bool:
     """Active members of the current term with a full seat, if the round belongs to that term."""
-    if round_.term_id is None or user is None or not getattr(user, "is_authenticated", False):
-        return False
     term = current_term()
-    if term is None or term.id != round_.term_id:
-        return False
-    return user.id in set(db.session.scalars(voting_members_query(term)))
+    return term is not None and term.id == round_.term_id and is_voting_member(user, term)
 
 
 def eligible_count(round_: ThemeRound) -> int:
     if round_.term_id is None:
         return 0
-    term = db.session.get(Term, round_.term_id)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(voting_members_query(term).subquery())) or 0
+    return count_voting_members(db.session.get(Term, round_.term_id))
 
 
 # --- Rounds ----------------------------------------------------------------------------------------------------------
@@ -261,7 +251,7 @@ def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | No
 
 
 def count_round(round_: ThemeRound, *, by=None, now: datetime | None = None) -> bool:
-    """Close a round whose voting has ended: draw the lot's seed, erase the voter links. Idempotent.
+    """Close a round whose voting has ended: draw the lot's seed, open the ballot box. Idempotent.
 
     Returns True if this call closed it. A conditional UPDATE makes sure only one caller does.
     """
@@ -278,17 +268,14 @@ def count_round(round_: ThemeRound, *, by=None, now: datetime | None = None) -> 
     if closed != 1:
         db.session.refresh(round_)
         return False
-    # Replaced ballots go; the rest lose their link and key, get one shared time and a fresh random order.
-    db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id, Ballot.replaced.is_(True)))
-    kept = db.session.execute(sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id)).all()
-    db.session.execute(sa.delete(Ballot).where(Ballot.round_id == round_.id))
-    shuffled = list(kept)
-    random.SystemRandom().shuffle(shuffled)
-    for ranking, weight in shuffled:
-        db.session.add(Ballot(round_id=round_.id, ranking=ranking, weight=weight, submitted_at=round_.voting_closes_at))
+    # The sealed ballots come out in a random order, with nothing that says whose they were; the vote key is
+    # destroyed once this transaction has committed.
+    rankings = secret_ballot.close(PURPOSE, round_.id)
+    for ranking in rankings:
+        db.session.add(Ballot(round_id=round_.id, ranking=ranking, weight=1))
     db.session.flush()
     db.session.refresh(round_)
-    record(by, "safety_week.round_counted", round_, {"ballots": len(shuffled)})
+    record(by, "safety_week.round_counted", round_, {"ballots": len(rankings)})
     notices.result_counted(round_)
     return True
 
@@ -473,33 +460,26 @@ def merge_proposals(
 
 # --- Ballots ---------------------------------------------------------------------------------------------------------
 
-
-def voter_link(round_id: int, user_id: int) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"{round_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+#: The theme round's ballots in the secret-ballot module (see youthcouncil/secret_ballot.py).
+PURPOSE = "theme"
 
 
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
-def voter_row(round_: ThemeRound, user) -> Voter | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.scalars(sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id)).first()
-
-
 def has_voted(round_: ThemeRound, user) -> bool:
-    return voter_row(round_, user) is not None
+    """Is there a ballot of this member in the open round? (Nothing can tell once it is counted.)"""
+    if round_.is_closed or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return secret_ballot.has_voted(PURPOSE, round_.id, user.id)
 
 
-def own_current_ballot(round_: ThemeRound, user) -> Ballot | None:
-    """The member's own current ballot, found through the keyed link (only before the round is counted)."""
+def own_current_ranking(round_: ThemeRound, user) -> list[list[int]] | None:
+    """The member's own current ballot, found through their keyed link (only before the round is counted)."""
     if round_.is_closed or user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalars(
-        sa.select(Ballot).where(Ballot.round_id == round_.id, Ballot.voter_link == voter_link(round_.id, user.id))
-    ).first()
+    return secret_ballot.own_ballot(PURPOSE, round_.id, user.id)
 
 
 def clean_ranking(round_: ThemeRound, ranking: list[int]) -> list[list[int]]:
@@ -521,14 +501,25 @@ def clean_ranking(round_: ThemeRound, ranking: list[int]) -> list[list[int]]:
 
 @dataclass
 class Receipt:
+    #: The time of this request: shown on the answer page only, never stored with the ballot.
     voted_at: datetime
     repeated: bool = False  # True when this was a retry of a submission already counted
+
+
+def _too_late() -> str:
+    # The form keys went with the ballots' links at the close, so a retry of a counted vote looks the same.
+    return _(
+        "Voting is closed now, so this vote could not be counted. If you voted before it closed, that vote counts."
+    )
 
 
 def submit_ballot(
     round_: ThemeRound, user, ranking: list[int], idempotency_key: str, *, now: datetime | None = None
 ) -> Receipt:
-    """Cast or replace the member's ballot. A retry with the same idempotency key changes nothing."""
+    """Cast or replace the member's ballot. A retry with the same idempotency key changes nothing.
+
+    Nothing but the sealed ballot is written in this transaction (no voter list, no time, no audit entry).
+    """
     now = now or utcnow()
     key = (idempotency_key or "").strip()
     try:
@@ -537,77 +528,38 @@ def submit_ballot(
         raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
     _lock(round_)
     stored = clean_ranking(round_, ranking)
-    # A retry of a submission that already got in (the answer was lost) gets its receipt, even after the close.
-    repeated = _receipt_for_key(round_, user, key, stored)
-    if repeated is not None:
-        return repeated
     if round_.phase(now) != Phase.voting:
-        raise SafetyWeekError(_("Voting is closed now, so this vote could not be counted. Thank you for trying!"))
+        raise SafetyWeekError(_too_late())
     if not is_eligible_voter(user, round_):
         raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
-    link = voter_link(round_.id, user.id)
-    for _attempt in range(5):
-        try:
-            with db.session.begin_nested():
-                voter = db.session.scalars(
-                    sa.select(Voter).where(Voter.round_id == round_.id, Voter.user_id == user.id).with_for_update()
-                ).first()
-                if voter is None:
-                    voter = Voter(round_id=round_.id, term_id=round_.term_id, user_id=user.id, voted_at=now)
-                    db.session.add(voter)
-                else:
-                    voter.voted_at = now
-                db.session.execute(
-                    sa.update(Ballot)
-                    .where(Ballot.round_id == round_.id, Ballot.voter_link == link)
-                    .values(voter_link=None, replaced=True)
-                    .execution_options(synchronize_session=False)
-                )
-                db.session.add(
-                    Ballot(round_id=round_.id, ranking=stored, submitted_at=now, voter_link=link, idempotency_key=key)
-                )
-                db.session.flush()
-            return Receipt(voted_at=now)
-        except IntegrityError:
-            # The same member's other tab (or a retry) wrote at the same moment; look again and go on from there.
-            repeated = _receipt_for_key(round_, user, key, stored)
-            if repeated is not None:
-                return repeated
-    raise SafetyWeekError(_("Many votes arrived at the same moment. Please press the button again."))
-
-
-def _receipt_for_key(round_: ThemeRound, user, key: str, stored: list[list[int]]) -> Receipt | None:
-    """The receipt if this exact submission was already stored; None if the key is new."""
-    ballot = db.session.scalars(sa.select(Ballot).where(Ballot.idempotency_key == key)).first()
-    if ballot is None:
-        return None
-    voter = voter_row(round_, user)
-    if ballot.round_id != round_.id or voter is None:
-        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking")
-    if ballot.ranking != stored:
+    try:
+        outcome = secret_ballot.cast(PURPOSE, round_.id, user.id, stored, idempotency_key=key)
+    except secret_ballot.VoteClosedError:
+        raise SafetyWeekError(_too_late()) from None
+    if outcome is secret_ballot.CastResult.key_reused:
         # The same page sent twice with different choices (the back button, say): never drop the new choice
         # silently; the page comes back with the choices kept and a fresh key, so one more press sends them.
         raise SafetyWeekError(
             _("This page was already used to send a vote. Check your choices and press the button again."),
             "ranking",
         )
-    return Receipt(voted_at=voter.voted_at, repeated=True)
+    return Receipt(voted_at=now, repeated=outcome is secret_ballot.CastResult.repeated)
 
 
 def counted_ballots(round_: ThemeRound) -> list[tuple[ranked.Ranking, int]]:
-    rows = db.session.execute(
-        sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id, Ballot.replaced.is_(False))
-    ).all()
+    """The ballots of a counted (or imported) round; an open round's ballots are sealed until the count."""
+    rows = db.session.execute(sa.select(Ballot.ranking, Ballot.weight).where(Ballot.round_id == round_.id)).all()
     return [(tuple(frozenset(rank) for rank in ranking), weight) for ranking, weight in rows]
 
 
 def turnout(round_: ThemeRound) -> tuple[int, int | None]:
-    """(ballots counted, members who could vote); the second is None for imported rounds."""
+    """(members who voted, members who could vote); the second is None for imported rounds."""
+    if not round_.is_closed:
+        return voter_count(round_), eligible_count(round_)
     voters = sum(weight for _ranking, weight in counted_ballots(round_))
-    if round_.imported:
-        return voters, None
-    return voters, round_.eligible_count if round_.is_closed else eligible_count(round_)
+    return voters, None if round_.imported else round_.eligible_count
 
 
 def voter_count(round_: ThemeRound) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Voter).where(Voter.round_id == round_.id)) or 0
+    """How many members have voted in the open round: the number of keyed links."""
+    return secret_ballot.turnout(PURPOSE, round_.id)

@@ -328,10 +328,10 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     return sorted(numbers, key=numbers.get), places
 
 
-def _places_of(ballot) -> dict[int, str]:
-    if ballot is None:
+def _places_of(ranking: list[list[int]] | None) -> dict[int, str]:
+    if ranking is None:
         return {}
-    return {theme: str(i) for i, rank in enumerate(ballot.ranking, start=1) for theme in rank}
+    return {theme: str(i) for i, rank in enumerate(ranking, start=1) for theme in rank}
 
 
 @bp.route("/safety-week/rounds/<int:round_id>/vote", methods=["GET", "POST"])
@@ -354,10 +354,9 @@ def vote(round_id: int):
             db.session.commit()
             flash(_("Your vote is registered, %(time)s.", time=to_oslo(receipt.voted_at).strftime("%H:%M")), "success")
             return see_other("safety_week.vote", round_id=round_.id)
-    voter = services.voter_row(round_, current_user)
     if places is None:
         # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
-        places = _places_of(services.own_current_ballot(round_, current_user))
+        places = _places_of(services.own_current_ranking(round_, current_user))
     form.idempotency_key.data = services.new_idempotency_key()
     status = 422 if error else 200
     return render_template(
@@ -368,7 +367,7 @@ def vote(round_id: int):
         can_vote=permissions.can_vote(current_user, round_),
         themes=services.candidates(round_),
         places=places,
-        voter=voter,
+        voted=services.has_voted(round_, current_user),
         form=form,
         error=error,
     ), status
