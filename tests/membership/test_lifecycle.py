@@ -18,6 +18,7 @@ from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.accounts.qr import activation_link
 from youthcouncil.audit import AuditEvent, _csv_cell
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, Office, School, Term
 from youthcouncil.membership.nominations import (
     approve_nomination,
@@ -175,10 +176,17 @@ def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db
     db.session.commit()
     tokens = {u.id: u.session_token for u in world.members}
     login_as("member")
-    login_as("coordinator")
+    coordinator = login_as("coordinator")
     url = f"/membership/terms/{world.term.id}/close"
-    response = client.submit(url, {}, page=f"/membership/terms/{world.term.id}")
+    heard = []
+
+    def term_closed(sender, *, by, **kwargs):
+        heard.append((sender.id, sender.is_closed, by.id))
+
+    with signals.term_closed.connected_to(term_closed):
+        response = client.submit(url, {}, page=f"/membership/terms/{world.term.id}")
     assert response.status_code == 303
+    assert heard == [(world.term.id, True, coordinator.id)]  # the other domains hear of it
     db.session.expire_all()
     assert db.session.get(Term, world.term.id).is_closed
     assert count(db, Membership, Membership.term_id == world.term.id, Membership.active.is_(True)) == 0

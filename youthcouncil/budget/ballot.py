@@ -22,6 +22,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.notifications import signals as notification_signals
 
 
 def voter_key(year_id: int, user_id: int) -> str:
@@ -292,3 +293,8 @@ def remind_unsubmitted(now: datetime | None = None) -> int:
                 continue
             sent += notices.draft_unsubmitted(year, draft.user_id, last_day=last_day)
     return sent
+
+
+@notification_signals.due_now.connect
+def _remind_of_drafts(sender, *, now, **kwargs) -> None:
+    remind_unsubmitted(now)

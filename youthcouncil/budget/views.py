@@ -507,9 +507,7 @@ def request_to_vote(request_id: int):
         return see_other("budget.ledger", year_id=grant_request.year_id)
     db.session.commit()
     flash(_("The council can now vote on the request."), "success")
-    if getattr(motion, "id", None) is not None and "motions.motion_detail" in current_app.view_functions:
-        return see_other("motions.motion_detail", motion_id=motion.id)
-    return see_other("budget.ledger", year_id=grant_request.year_id)
+    return see_other("motions.motion_detail", motion_id=motion.id)
 
 
 # --- Public pages and open data ----------------------------------------------------------------------------------

@@ -1,19 +1,20 @@
 """The council's adoption vote on a draft response: a motion (see youthcouncil.motions) about one draft version.
 
-The motions domain owns the vote; this module opens it, and learns how it ended.
+The motions domain owns the vote; this module opens it, and its receivers of the motion signals record how it ended,
+name it in the reader's language, link back to the request and keep votes on unsent drafts out of public view.
 """
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from youthcouncil.audit import record
 from youthcouncil.consultations import notices, permissions
 from youthcouncil.consultations.models import Consultation, Decision, DraftVersion, Status
 from youthcouncil.consultations.services import ConsultationError, lock_consultation, require_working
 from youthcouncil.extensions import db
+from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.models import Motion
 from youthcouncil.motions.services import MotionError, open_motion
 
@@ -50,8 +51,9 @@ def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion,
     return motion
 
 
-def on_motion_closed(motion, result) -> None:
-    """Called by the motions module in the same transaction when an adoption vote closes."""
+@motion_signals.motion_decided.connect_via(SUBJECT)
+def adoption_vote_decided(sender, *, motion, result, **kwargs) -> None:
+    """The vote on a version ended (in the closing transaction): record the decision; adopted, or back to drafting."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return
@@ -86,7 +88,13 @@ def on_motion_closed(motion, result) -> None:
         record(None, "consultation.not_adopted", consultation, {"version": version.number})
 
 
-def on_motion_cancelled(consultation: Consultation) -> None:
+@motion_signals.motion_cancelled.connect_via(SUBJECT)
+def adoption_vote_stopped(sender, *, motion, **kwargs) -> None:
+    """The chair stopped the vote without a decision: the draft is open for changes again."""
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return
+    consultation = version.consultation
     if consultation.status == Status.voting:
         consultation.status = Status.discussion
         consultation.voting_version_id = None
@@ -96,15 +104,14 @@ def on_motion_cancelled(consultation: Consultation) -> None:
 def current_motion(consultation: Consultation):
     if consultation.voting_motion_id is None:
         return None
-
     motion = db.session.get(Motion, consultation.voting_motion_id)
     if motion is not None and not motion.is_open:
-        # The motion was cancelled without our handler: drafting continues.
         return None
     return motion
 
 
-def motion_title(motion) -> str | None:
+@motion_signals.subject_title.connect_via(SUBJECT)
+def adoption_vote_title(sender, *, motion, **kwargs) -> str | None:
     """The adoption vote's title in the reader's language."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
@@ -124,7 +131,8 @@ def _adopting_public(motion) -> Consultation | None:
     return None
 
 
-def motion_visible(user, motion) -> bool:
+@motion_signals.subject_visible.connect_via(SUBJECT)
+def adoption_vote_visible(sender, *, motion, user, **kwargs) -> bool:
     """A vote on a draft response is the council's internal work until the adopted response is sent: the council
     and the coordinator see it; everybody else (clerks, the public) only the vote that adopted a sent response."""
     if getattr(user, "is_authenticated", False) and permissions.can_view_discussion(user, None):
@@ -132,12 +140,13 @@ def motion_visible(user, motion) -> bool:
     return _adopting_public(motion) is not None
 
 
-def motion_link(motion):
-
+@motion_signals.subject_link.connect_via(SUBJECT)
+def adoption_vote_link(sender, *, motion, user, **kwargs) -> tuple[str, dict]:
+    """The request page for those who may see it, the archived response once it is public, else the archive."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return ("consultations.archive", {})
-    if current_user.is_authenticated and permissions.can_view_request(current_user, version.consultation):
+    if getattr(user, "is_authenticated", False) and permissions.can_view_request(user, version.consultation):
         return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
     if _adopting_public(motion) is not None:
         return ("consultations.archive_detail", {"consultation_id": version.consultation_id})

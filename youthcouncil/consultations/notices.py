@@ -14,6 +14,7 @@ from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
+from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.notifications.services import notify
 
 
@@ -106,6 +107,11 @@ def city_decided(consultation: Consultation) -> None:
 
 
 REMINDER_DAYS = (7, 2)
+
+
+@notification_signals.due_now.connect
+def _remind_of_deadlines(sender, *, now, **kwargs) -> None:
+    deadline_reminders(now)
 
 
 def deadline_reminders(now: datetime) -> None:

@@ -15,6 +15,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Seat, Term
 from youthcouncil.membership.services import MembershipError, the_municipality
 
@@ -275,4 +276,5 @@ def close_term(term: Term, by) -> int:
             membership.user.active = False
     db.session.flush()
     record(by, "term.closed", term, {"memberships": len(memberships), "continuing": len(continuing)})
+    signals.term_closed.send(term, by=by)
     return len(memberships)

@@ -6,8 +6,9 @@ choices are in ``MotionSecretBallot`` rows linked to the voter only by ``voter_l
 counted, the links erased and the rows written again in a random order with new random ids.
 
 Other domains own what a motion is about. They open a motion with ``open_motion(subject_type=..., subject_id=...)``
-and learn the outcome through a handler registered with ``register_outcome_handler``; it runs in the same
-transaction as the close, so the decision and its consequence commit together (or not at all).
+and learn how it ended through the signals in ``youthcouncil.motions.signals`` (sent with the subject type): the
+receivers run in the same transaction as the close, so the decision and its consequence commit together (or not at
+all). The same signals let the owning domain name the subject, link to it and hide a motion that is not public yet.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -27,19 +27,9 @@ from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, voting_members_query
+from youthcouncil.motions import signals
 from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionSecretBallot, MotionStatus, MotionVote
 from youthcouncil.voting.motion import MotionResult, decide_motion
-
-OutcomeHandler = Callable[[Motion, MotionResult], None]
-CancelHandler = Callable[[Motion], None]
-SubjectLink = Callable[[Motion], "tuple[str, dict]"]
-SubjectVisibility = Callable[[object, Motion], bool]
-
-_outcome_handlers: dict[str, list[OutcomeHandler]] = {}
-_cancel_handlers: dict[str, list[CancelHandler]] = {}
-_subject_links: dict[str, SubjectLink] = {}
-_subject_visibility: dict[str, SubjectVisibility] = {}
-_subject_titles: dict[str, Callable[[Motion], str]] = {}
 
 
 class MotionError(ValueError):
@@ -58,64 +48,31 @@ class MotionError(ValueError):
         return str(self._message)
 
 
-# --- Hooks for the domains that own the subjects ------------------------------------------------------------
+# --- What the owning domain says about the subject ------------------------------------------------------------
 
 
-def register_outcome_handler(subject_type: str, handler: OutcomeHandler) -> None:
-    """Call ``handler(motion, result)`` inside the closing transaction when a motion about ``subject_type`` closes."""
-    handlers = _outcome_handlers.setdefault(subject_type, [])
-    if handler not in handlers:
-        handlers.append(handler)
-
-
-def register_cancel_handler(subject_type: str, handler: CancelHandler) -> None:
-    """Call ``handler(motion)`` inside the same transaction when a motion about ``subject_type`` is cancelled."""
-    handlers = _cancel_handlers.setdefault(subject_type, [])
-    if handler not in handlers:
-        handlers.append(handler)
-
-
-def register_subject_link(subject_type: str, fn: SubjectLink) -> None:
-    """``fn(motion) -> (endpoint, values)``: where the motion page links back to the subject."""
-    _subject_links[subject_type] = fn
-
-
-def register_subject_visibility(subject_type: str, fn: SubjectVisibility) -> None:
-    """``fn(user, motion) -> bool``: may this user see a motion about ``subject_type`` at all?
-
-    The owning domain can hide motions whose subject is not public yet (e.g. a vote on an unsent draft response);
-    the motion's own rules (open votes only for the council) apply on top of it.
-    """
-    _subject_visibility[subject_type] = fn
-
-
-def register_subject_title(subject_type: str, fn: Callable[[Motion], str]) -> None:
-    """``fn(motion) -> str``: the motion's title in the reader's language (the stored title is the fallback)."""
-    _subject_titles[subject_type] = fn
+def _answers(signal, motion: Motion, **kwargs) -> list:
+    return [value for _receiver, value in signal.send(motion.subject_type, motion=motion, **kwargs)]
 
 
 def motion_title(motion: Motion) -> str:
-    fn = _subject_titles.get(motion.subject_type)
-    if fn is not None:
-        try:
-            title = fn(motion)
-        except Exception:  # noqa: BLE001 - a broken hook must not break the vote page
-            title = None
-        if title:
-            return str(title)
-    return motion.title
+    """The title in the reader's language, from the domain that owns the subject; else the stored one."""
+    try:
+        titles = [title for title in _answers(signals.subject_title, motion) if title]
+    except Exception:  # noqa: BLE001 - a broken receiver must not break the vote page
+        titles = []
+    return str(titles[0]) if titles else motion.title
 
 
 def subject_allows(user, motion: Motion) -> bool:
-    fn = _subject_visibility.get(motion.subject_type)
-    return True if fn is None else bool(fn(user, motion))
+    return all(answer is not False for answer in _answers(signals.subject_visible, motion, user=user))
 
 
-def subject_url(motion: Motion) -> str | None:
-    fn = _subject_links.get(motion.subject_type)
-    if fn is None:
+def subject_url(motion: Motion, user=None) -> str | None:
+    links = [link for link in _answers(signals.subject_link, motion, user=user) if link]
+    if not links:
         return None
-    endpoint, values = fn(motion)
+    endpoint, values = links[0]
     return url_for(endpoint, **values)
 
 
@@ -225,10 +182,9 @@ def named_votes(motion: Motion) -> list[MotionVote]:
         return []
     return list(
         db.session.scalars(
-            sa.select(MotionVote).where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
-            .order_by(
-                sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id
-            )
+            sa.select(MotionVote)
+            .where(MotionVote.motion_id == motion.id, MotionVote.choice.is_not(None))
+            .order_by(sa.case({Choice.yes: 0, Choice.no: 1, Choice.abstain: 2}, value=MotionVote.choice), MotionVote.id)
         )
     )
 
@@ -291,17 +247,22 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
             db.session.flush()
     except IntegrityError:
         raise MotionError(_("A vote on this is already open.")) from None
-    record(opened_by, "motion.opened", motion, {"subject_type": subject_type, "subject_id": subject_id,
-                                                 "secret": motion.secret, "eligible": eligible})
+    record(
+        opened_by,
+        "motion.opened",
+        motion,
+        {"subject_type": subject_type, "subject_id": subject_id, "secret": motion.secret, "eligible": eligible},
+    )
     return motion
 
 
 def _reload_for_vote(motion: Motion) -> Motion:
     """Read the motion again, share-locked on PostgreSQL, so that a close waits for votes being cast."""
     return db.session.scalars(
-        sa.select(Motion).where(Motion.id == motion.id).with_for_update(read=True).execution_options(
-            populate_existing=True
-        )
+        sa.select(Motion)
+        .where(Motion.id == motion.id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
     ).one()
 
 
@@ -435,19 +396,36 @@ def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
     _claim_close(
-        motion, by, MotionStatus.closed,
-        method=method.value, yes=result.yes, no=result.no, abstain=result.abstain, present=present,
-        quorum_met=result.quorum_met, adopted=result.adopted,
+        motion,
+        by,
+        MotionStatus.closed,
+        method=method.value,
+        yes=result.yes,
+        no=result.no,
+        abstain=result.abstain,
+        present=present,
+        quorum_met=result.quorum_met,
+        adopted=result.adopted,
     )
     if motion.secret:
         # Keep who took part (the voter list), forget who chose what: no links, new row order.
         _rewrite_ballots_without_links(motion, keep=method == CountMethod.phone)
-    record(by, "motion.closed", motion, {
-        "method": method.value, "yes": result.yes, "no": result.no, "abstain": result.abstain,
-        "present": present, "eligible": result.eligible, "adopted": result.adopted, "reason": result.reason,
-    })
-    for handler in _outcome_handlers.get(motion.subject_type, []):
-        handler(motion, result)
+    record(
+        by,
+        "motion.closed",
+        motion,
+        {
+            "method": method.value,
+            "yes": result.yes,
+            "no": result.no,
+            "abstain": result.abstain,
+            "present": present,
+            "eligible": result.eligible,
+            "adopted": result.adopted,
+            "reason": result.reason,
+        },
+    )
+    signals.motion_decided.send(motion.subject_type, motion=motion, result=result)
     return result
 
 
@@ -475,12 +453,17 @@ def _whole(value, field: str) -> int:
 
 def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[int, int, int, int]:
     yes, no, abstain, present = (
-        _whole(yes, "yes"), _whole(no, "no"), _whole(abstain, "abstain"), _whole(present, "present")
+        _whole(yes, "yes"),
+        _whole(no, "no"),
+        _whole(abstain, "abstain"),
+        _whole(present, "present"),
     )
     if present > motion.eligible:
         raise MotionError(
-            _("There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
-              eligible=motion.eligible),
+            _(
+                "There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
+                eligible=motion.eligible,
+            ),
             "present",
         )
     if present < yes + no + abstain:
@@ -509,5 +492,4 @@ def cancel_motion(motion: Motion, *, by) -> None:
     _rewrite_ballots_without_links(motion, keep=False)
     db.session.expire(motion, ["votes"])
     record(by, "motion.cancelled", motion, {"subject_type": motion.subject_type, "subject_id": motion.subject_id})
-    for handler in _cancel_handlers.get(motion.subject_type, []):
-        handler(motion)
+    signals.motion_cancelled.send(motion.subject_type, motion=motion)

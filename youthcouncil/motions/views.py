@@ -22,7 +22,7 @@ def _detail_context(motion: Motion) -> dict:
     return {
         "motion": motion,
         "vote": services.vote_of(motion, current_user) if current_user.is_authenticated else None,
-        "subject_url": services.subject_url(motion),
+        "subject_url": services.subject_url(motion, current_user),
         "can_vote": can_vote_on_motion(current_user, motion),
         "can_manage": can_manage_motion(current_user, motion),
         "votes": services.named_votes(motion) if can_see_votes(current_user, motion) else None,
@@ -41,7 +41,9 @@ def motion_detail(motion_id: int):
             return login_manager.unauthorized()
         abort(403)
     return render_page_or_fragment(
-        "motions/motion_detail.html", "motions/_motion_vote.html", f"motion-{motion.id}-vote",
+        "motions/motion_detail.html",
+        "motions/_motion_vote.html",
+        f"motion-{motion.id}-vote",
         **_detail_context(motion),
     )
 
@@ -130,7 +132,11 @@ def motion_hand_count(motion_id: int):
     if form.validate_on_submit():
         try:
             result = services.record_hand_count(
-                motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data,
+                motion,
+                yes=form.yes.data,
+                no=form.no.data,
+                abstain=form.abstain.data,
+                present=form.present.data,
                 by=current_user,
             )
         except services.MotionError as error:
@@ -142,10 +148,11 @@ def motion_hand_count(motion_id: int):
             return see_other("motions.motion_detail", motion_id=motion.id)
     # Errors re-render with 200 (htmx swaps it like any page; a 4xx would count as a failed request there).
     return render_template(
-        "motions/motion_hand_count.html", motion=motion, form=form, subject_url=services.subject_url(motion)
+        "motions/motion_hand_count.html",
+        motion=motion,
+        form=form,
+        subject_url=services.subject_url(motion, current_user),
     )
-
-
 
 
 @bp.app_context_processor

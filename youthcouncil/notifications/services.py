@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.notifications import signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,6 @@ BACKOFF_CAP = timedelta(hours=6)
 KEEP_READ_NOTIFICATIONS = timedelta(days=180)
 KEEP_FINISHED_MAIL = timedelta(days=30)
 DEFAULT_LANGUAGE = "nb"
-
-_due_checks: list[Callable[[datetime], None]] = []
-
 
 # --- Writing ------------------------------------------------------------------------------------------------
 
@@ -114,8 +112,14 @@ def notify(
     now = utcnow()
     for user in people.values():
         note = Notification(
-            user_id=user.id, kind=kind, text=text, message_id=message_id, params=params, link=link,
-            dedupe_key=dedupe_key, created_at=now,
+            user_id=user.id,
+            kind=kind,
+            text=text,
+            message_id=message_id,
+            params=params,
+            link=link,
+            dedupe_key=dedupe_key,
+            created_at=now,
         )
         email = getattr(user, "email", None)
         mail = None
@@ -161,12 +165,6 @@ def _body(user, text: str, link: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def register_due_check(fn: Callable[[datetime], None]) -> None:
-    """``fn(now)`` runs at the start of every ``notify`` run; it should call ``notify`` with dedupe keys."""
-    if fn not in _due_checks:
-        _due_checks.append(fn)
-
-
 @dataclass
 class DueCheckReport:
     ran: int = 0
@@ -174,13 +172,13 @@ class DueCheckReport:
 
 
 def run_due_checks(now: datetime | None = None) -> DueCheckReport:
-    """Run every registered due check, each in its own transaction (one failing does not stop the others)."""
+    """Run every receiver of ``signals.due_now``, each in its own transaction (one failing does not stop the others)."""
     now = now or utcnow()
     report = DueCheckReport()
-    for check in list(_due_checks):
-        name = getattr(check, "__qualname__", repr(check))
+    for check in list(signals.due_now.receivers_for(None)):
+        name = f"{check.__module__}.{getattr(check, '__qualname__', repr(check))}"
         try:
-            check(now)
+            check(None, now=now)
             db.session.commit()
             report.ran += 1
         except Exception as error:  # noqa: BLE001 - a broken check must not stop the mail from going out
@@ -207,9 +205,12 @@ def notifications_for(user, limit: int = 100) -> list[Notification]:
 def unread_count(user) -> int:
     if user is None or getattr(user, "id", None) is None:
         return 0
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(user, notification_id: int | None = None) -> int:
@@ -366,16 +367,24 @@ def deliver_due(now: datetime | None = None, *, batch: int = 50) -> DeliveryRepo
 def prune(now: datetime | None = None) -> tuple[int, int]:
     """Delete old read notifications and old finished e-mails; returns (notifications, e-mails) deleted."""
     now = now or utcnow()
-    notes = db.session.execute(
-        sa.delete(Notification).where(
-            Notification.read_at.is_not(None), Notification.read_at < now - KEEP_READ_NOTIFICATIONS
-        ).execution_options(synchronize_session=False)
-    ).rowcount or 0
-    mails = db.session.execute(
-        sa.delete(OutboxMessage).where(
-            OutboxMessage.created_at < now - KEEP_FINISHED_MAIL,
-            sa.or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
-        ).execution_options(synchronize_session=False)
-    ).rowcount or 0
+    notes = (
+        db.session.execute(
+            sa.delete(Notification)
+            .where(Notification.read_at.is_not(None), Notification.read_at < now - KEEP_READ_NOTIFICATIONS)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+    mails = (
+        db.session.execute(
+            sa.delete(OutboxMessage)
+            .where(
+                OutboxMessage.created_at < now - KEEP_FINISHED_MAIL,
+                sa.or_(OutboxMessage.sent_at.is_not(None), OutboxMessage.attempts >= MAX_ATTEMPTS),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     db.session.commit()
     return notes, mails

@@ -29,6 +29,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import current_term, voting_members_query
+from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.safety_week import notices
 from youthcouncil.safety_week.models import (
     PROPOSALS_PER_MEMBER,
@@ -300,6 +301,11 @@ def count_due_rounds(now: datetime | None = None) -> int:
         sa.select(ThemeRound).where(ThemeRound.closed_at.is_(None), ThemeRound.voting_closes_at <= now)
     ).all()
     return sum(1 for round_ in due if count_round(round_, now=now))
+
+
+@notification_signals.due_now.connect
+def _count_rounds_whose_voting_closed(sender, *, now, **kwargs) -> None:
+    count_due_rounds(now)
 
 
 # --- Proposals -------------------------------------------------------------------------------------------------------
