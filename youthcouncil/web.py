@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
 from youthcouncil.extensions import htmx
+from youthcouncil.links import public_url
 
 
 class EmptyForm(FlaskForm):
@@ -115,6 +116,7 @@ def _vary_on_htmx(response):
 
 def init_app(app: Flask) -> None:
     app.after_request(_vary_on_htmx)
+    app.jinja_env.globals["public_url"] = public_url  # for links printed on paper (activation sheets)
 
     @app.context_processor
     def _navigation():

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import User
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility
 from youthcouncil.extensions import db
 from youthcouncil.i18n import oslo_minute
+from youthcouncil.links import site_path
 from youthcouncil.notifications.services import notify
 
 
@@ -26,11 +26,7 @@ def _notify(users, *, kind, message, params, endpoint, dedupe_key) -> int:
     users = [user for user in users if user is not None]
     if not users:
         return 0
-    try:
-        link = url_for(endpoint[0], **endpoint[1])
-    except RuntimeError:  # outside a request: a path without the host is fine for the in-app inbox
-        with current_app.test_request_context():
-            link = url_for(endpoint[0], **endpoint[1])
+    link = site_path(endpoint[0], **endpoint[1])
     notify(users, kind=kind, message=message, params=params, link=link, dedupe_key=dedupe_key)
     return len(users)
 

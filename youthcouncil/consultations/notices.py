@@ -5,28 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.consultations.models import WORKING, Consultation, Status
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
+from youthcouncil.links import site_path
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
 from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.notifications.services import notify
 
 
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return url_for(endpoint, **values)
-
-
 def _detail(consultation: Consultation) -> str:
-    return _path("consultations.consultation_detail", consultation_id=consultation.id)
+    return site_path("consultations.consultation_detail", consultation_id=consultation.id)
 
 
 def council_and_coordinators() -> list[User]:
@@ -68,7 +61,7 @@ def vote_opened(consultation: Consultation, motion) -> None:
         kind="consultation.vote",
         message=_l("Vote now: should the council adopt the response to “%(title)s”?"),
         params={"title": consultation.title},
-        link=_path("motions.motion_detail", motion_id=motion.id),
+        link=site_path("motions.motion_detail", motion_id=motion.id),
         dedupe_key=f"consultation:{consultation.id}:vote:{motion.id}",
     )
 

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.links import public_url_of
 from youthcouncil.notifications import signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
@@ -158,9 +159,7 @@ def _body(user, text: str, link: str | None) -> str:
     with force_locale(DEFAULT_LANGUAGE):
         lines = [gettext("Hi, %(name)s!", name=user.first_name), "", text]
         if link:
-            base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-            url = base + link
-            lines += ["", gettext("Read more: %(url)s", url=url)]
+            lines += ["", gettext("Read more: %(url)s", url=public_url_of(link))]
         lines += ["", "—", gettext("This message was sent by the youth council's web site.")]
     return "\n".join(lines) + "\n"
 
