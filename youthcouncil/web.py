@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import htmx
 from youthcouncil.links import public_url
 
@@ -79,6 +80,13 @@ def home_panels_for(user) -> list:
         if html:
             panels.append(html)
     return panels
+
+
+def attach_error(form, error: DomainError, default: str) -> None:
+    """Show a service's refusal under the form field it names, or under ``default`` when it names none of this form's
+    fields; the page is then rendered again with the values kept."""
+    name = error.field if error.field in form else default
+    form[name].errors = [*form[name].errors, error.message]
 
 
 def render_page_or_fragment(template: str, fragment: str, target: str, **context):

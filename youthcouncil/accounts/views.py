@@ -23,7 +23,15 @@ from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
 from youthcouncil.membership.services import MembershipError, current_term
 from youthcouncil.membership.terms import add_membership
-from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, nav_item, redirect_back, see_other
+from youthcouncil.web import (
+    EmptyForm,
+    attach_error,
+    home_panels_for,
+    is_safe_redirect,
+    nav_item,
+    redirect_back,
+    see_other,
+)
 
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
@@ -107,7 +115,7 @@ def activate():
             user = services.activate(form.code.data, form.passphrase.data)
         except services.AccountError as error:
             g.activation_failed = error.field == "code"
-            getattr(form, error.field or "code").errors.append(str(error))
+            attach_error(form, error, "code")
         else:
             if current_user.is_authenticated:
                 logout_user()
@@ -154,7 +162,7 @@ def change_passphrase():
         except services.AccountError as error:
             # Guessing the current passphrase on a phone left logged in is throttled like logging in.
             g.passphrase_failed = error.field == "current"
-            getattr(form, error.field).errors.append(str(error))
+            attach_error(form, error, "current")
         else:
             # Keep this device logged in with the new session token; other devices are logged out.
             login_user(current_user)
@@ -224,14 +232,14 @@ def account_create():
                     created_by=current_user,
                 )
             except services.AccountError as error:
-                getattr(form, error.field or "first_name").errors.append(str(error))
+                attach_error(form, error, "first_name")
             else:
                 try:
                     if account_type == AccountType.member:
                         add_membership(term, user, school)
                 except MembershipError as error:
                     db.session.rollback()
-                    getattr(form, error.field or "school", form.school).errors.append(str(error))
+                    attach_error(form, error, "school")
                 else:
                     issued = services.issue_activation_code(user, issued_by=current_user)
                     db.session.commit()

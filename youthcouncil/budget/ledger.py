@@ -149,7 +149,7 @@ def put_request_to_vote(request: GrantRequest, *, by):
             secret=False,
         )
     except MotionError as error:
-        raise BudgetError(str(error)) from None
+        raise BudgetError(error.lazy_message) from None
     request.motion_id = motion.id
     request.status = RequestStatus.voting
     db.session.flush()

@@ -67,7 +67,7 @@ from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, nav_item, see_other
+from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
 nav_item("budget.index", _l("Budget"), [Role.member, Role.chair, Role.coordinator], 40)
 nav_item("budget.spending", _l("Spending"), PUBLIC, 75)
@@ -77,11 +77,6 @@ COUNCIL = (Role.member, Role.chair, Role.coordinator)
 
 def _year_or_404(year_id: int) -> BudgetYear:
     return db.get_or_404(BudgetYear, year_id)
-
-
-def _attach(form, error: BudgetError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -134,7 +129,7 @@ def year_create():
                 created_by=current_user,
             )
         except BudgetError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The budget year is open."), "success")
@@ -169,7 +164,7 @@ def year_edit(year_id: int):
             update_year(year, by=current_user, **changes)
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The budget year is saved."), "success")
@@ -219,7 +214,7 @@ def event_propose(year_id: int):
                 on_behalf_of=form.on_behalf_of.data if coordinator else None,
             )
         except BudgetError as error:
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Thank you! Your event is proposed. The coordinator will check it."), "success")
@@ -265,7 +260,7 @@ def event_check(event_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "verdict")
+            attach_error(form, error, "verdict")
         else:
             db.session.commit()
             flash(_("The feasibility check is saved."), "success")
@@ -456,7 +451,7 @@ def spending_record(grant_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "amount")
+            attach_error(form, error, "amount")
         else:
             db.session.commit()
             flash(_("The spending is recorded."), "success")
@@ -483,7 +478,7 @@ def request_new(year_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Your request is sent. The council decides it with a vote."), "success")
@@ -585,7 +580,7 @@ def year_import():
                     year = open_data.import_pb(text, name=form.name.data, by=current_user)
                 except BudgetError as error:
                     db.session.rollback()
-                    _attach(form, error, "file")
+                    attach_error(form, error, "file")
                 else:
                     db.session.commit()
                     flash(_("The past round is imported."), "success")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from youthcouncil.audit import record
 from youthcouncil.consultations import notices, permissions
-from youthcouncil.consultations.models import Consultation, Decision, DraftVersion, Status
-from youthcouncil.consultations.services import ConsultationError, lock_consultation, require_working
+from youthcouncil.consultations.models import Consultation, ConsultationError, Decision, DraftVersion
+from youthcouncil.consultations.services import lock_consultation
 from youthcouncil.extensions import db
 from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.models import Motion
@@ -24,11 +25,9 @@ SUBJECT = "consultation_response"
 def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion, secret: bool = False):
     """The chair opens a yes/no/abstain vote on one version; the draft is frozen until the vote closes."""
     lock_consultation(consultation)
-    if consultation.status == Status.voting:
-        raise ConsultationError(_("A vote is already open."), "version_id")
-    require_working(consultation)
+    consultation.require_vote_can_start()
     if version is None or version.consultation_id != consultation.id:
-        raise ConsultationError(_("Choose the version to vote on."), "version_id")
+        raise ConsultationError(_l("Choose the version to vote on."), "version_id")
     # The motion's title is stored once, in the council's language.
     with force_locale("nb"):
         title = _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=consultation.title)
@@ -41,10 +40,8 @@ def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion,
             secret=secret,
         )
     except MotionError as error:
-        raise ConsultationError(str(error), "version_id") from error
-    consultation.status = Status.voting
-    consultation.voting_version_id = version.id
-    consultation.voting_motion_id = motion.id
+        raise ConsultationError(error.lazy_message, "version_id") from error
+    consultation.start_vote(version, motion.id)
     record(chair, "consultation.vote_opened", consultation, {"version": version.number, "motion_id": motion.id})
 
     notices.vote_opened(consultation, motion)
@@ -72,11 +69,8 @@ def adoption_vote_decided(sender, *, motion, result, **kwargs) -> None:
     )
     db.session.add(decision)
     db.session.flush()
-    consultation.voting_version_id = None
-    consultation.voting_motion_id = None
+    consultation.end_vote(decision)
     if result.adopted:
-        consultation.status = Status.adopted
-        consultation.adopted_decision = decision
         record(
             None,
             "consultation.adopted",
@@ -84,7 +78,6 @@ def adoption_vote_decided(sender, *, motion, result, **kwargs) -> None:
             {"version": version.number, "yes": result.yes, "no": result.no, "abstain": result.abstain},
         )
     else:
-        consultation.status = Status.discussion
         record(None, "consultation.not_adopted", consultation, {"version": version.number})
 
 
@@ -94,11 +87,7 @@ def adoption_vote_stopped(sender, *, motion, **kwargs) -> None:
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return
-    consultation = version.consultation
-    if consultation.status == Status.voting:
-        consultation.status = Status.discussion
-        consultation.voting_version_id = None
-        consultation.voting_motion_id = None
+    version.consultation.stop_vote()
 
 
 def current_motion(consultation: Consultation):

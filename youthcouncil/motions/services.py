@@ -19,11 +19,12 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, voting_members_query
@@ -32,20 +33,8 @@ from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionSecre
 from youthcouncil.voting.motion import MotionResult, decide_motion
 
 
-class MotionError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self._message = message  # a lazy string: translated when shown, in the reader's language
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        return str(self._message)
-
-    def __str__(self) -> str:
-        return str(self._message)
+class MotionError(DomainError):
+    """A rule of council votes said no (see DomainError)."""
 
 
 # --- What the owning domain says about the subject ------------------------------------------------------------
@@ -219,17 +208,17 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
     """Open a yes/no/abstain vote of the current term's voting members on a subject."""
     title = (title or "").strip()
     if not title:
-        raise MotionError(_("Write what the council votes on."), "title")
+        raise MotionError(_l("Write what the council votes on."), "title")
     if len(title) > 200:
-        raise MotionError(_("The title can be at most 200 characters."), "title")
+        raise MotionError(_l("The title can be at most 200 characters."), "title")
     term = current_term()
     if term is None:
-        raise MotionError(_("There is no current term, so the council cannot vote."))
+        raise MotionError(_l("There is no current term, so the council cannot vote."))
     eligible = count_voting_members(term)
     if eligible < 1:
-        raise MotionError(_("The current term has no voting members yet."))
+        raise MotionError(_l("The current term has no voting members yet."))
     if open_motion_for(subject_type, subject_id) is not None:
-        raise MotionError(_("A vote on this is already open."))
+        raise MotionError(_l("A vote on this is already open."))
     motion = Motion(
         subject_type=subject_type,
         subject_id=subject_id,
@@ -246,7 +235,7 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
             db.session.add(motion)
             db.session.flush()
     except IntegrityError:
-        raise MotionError(_("A vote on this is already open.")) from None
+        raise MotionError(_l("A vote on this is already open.")) from None
     record(
         opened_by,
         "motion.opened",
@@ -274,12 +263,12 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote | OwnSec
     try:
         choice = Choice(choice)
     except ValueError:
-        raise MotionError(_("Choose yes, no or abstain."), "choice") from None
+        raise MotionError(_l("Choose yes, no or abstain."), "choice") from None
     motion = _reload_for_vote(motion)
     if not motion.is_open:
-        raise MotionError(_("This vote is closed. Your vote was not counted."), "choice")
+        raise MotionError(_l("This vote is closed. Your vote was not counted."), "choice")
     if not is_voting_member(user, motion.term):
-        raise MotionError(_("Only the council's voting members can vote on this."), "choice")
+        raise MotionError(_l("Only the council's voting members can vote on this."), "choice")
     if motion.secret:
         return _cast_secret_vote(motion, user, choice)
     now = utcnow()
@@ -376,7 +365,7 @@ def _lock_open(motion: Motion) -> Motion:
         sa.select(Motion).where(Motion.id == motion.id).with_for_update().execution_options(populate_existing=True)
     ).one()
     if not motion.is_open:
-        raise MotionError(_("This vote is already closed."))
+        raise MotionError(_l("This vote is already closed."))
     return motion
 
 
@@ -391,7 +380,7 @@ def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
     )
     db.session.refresh(motion)
     if result.rowcount != 1:
-        raise MotionError(_("This vote is already closed."))
+        raise MotionError(_l("This vote is already closed."))
 
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
@@ -445,9 +434,9 @@ def _whole(value, field: str) -> int:
         try:
             value = int(value)
         except (TypeError, ValueError):
-            raise MotionError(_("Write a whole number."), field) from None
+            raise MotionError(_l("Write a whole number."), field) from None
     if value < 0:
-        raise MotionError(_("The number cannot be below 0."), field)
+        raise MotionError(_l("The number cannot be below 0."), field)
     return value
 
 
@@ -460,7 +449,7 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
     )
     if present > motion.eligible:
         raise MotionError(
-            _(
+            _l(
                 "There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
                 eligible=motion.eligible,
             ),
@@ -468,7 +457,7 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
         )
     if present < yes + no + abstain:
         raise MotionError(
-            _("%(votes)s votes were counted, so at least %(votes)s members were present.", votes=yes + no + abstain),
+            _l("%(votes)s votes were counted, so at least %(votes)s members were present.", votes=yes + no + abstain),
             "present",
         )
     return yes, no, abstain, present

@@ -11,7 +11,7 @@ from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
 from youthcouncil.motions.wording import CHOICE_LABELS, YOU_VOTED, outcome_sentence, status_label
-from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
+from youthcouncil.web import EmptyForm, attach_error, render_page_or_fragment, see_other
 
 
 def _load(motion_id: int) -> Motion:
@@ -141,7 +141,7 @@ def motion_hand_count(motion_id: int):
             )
         except services.MotionError as error:
             db.session.rollback()
-            getattr(form, error.field or "present").errors.append(error.message)
+            attach_error(form, error, "present")
         else:
             db.session.commit()
             flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), "success")

@@ -20,12 +20,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import current_term, voting_members_query
@@ -47,12 +47,8 @@ from youthcouncil.safety_week.models import (
 from youthcouncil.voting import ranked
 
 
-class SafetyWeekError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SafetyWeekError(DomainError):
+    """A rule of the theme round said no (see DomainError)."""
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------------
@@ -162,19 +158,19 @@ class RoundDates:
 
 def _check_dates(dates: RoundDates) -> None:
     if not dates.proposing_opens_at < dates.proposing_closes_at:
-        raise SafetyWeekError(_("Proposing must close after it opens."), "proposing_closes_at")
+        raise SafetyWeekError(_l("Proposing must close after it opens."), "proposing_closes_at")
     if not dates.proposing_closes_at <= dates.voting_opens_at:
-        raise SafetyWeekError(_("Voting can open when proposing has closed, not before."), "voting_opens_at")
+        raise SafetyWeekError(_l("Voting can open when proposing has closed, not before."), "voting_opens_at")
     if not dates.voting_opens_at < dates.voting_closes_at:
-        raise SafetyWeekError(_("Voting must close after it opens."), "voting_closes_at")
+        raise SafetyWeekError(_l("Voting must close after it opens."), "voting_closes_at")
 
 
 def check_round_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise SafetyWeekError(_("Write a name for the round."), "title")
+        raise SafetyWeekError(_l("Write a name for the round."), "title")
     if len(title) > 120:
-        raise SafetyWeekError(_("Use at most 120 characters."), "title")
+        raise SafetyWeekError(_l("Use at most 120 characters."), "title")
     return title
 
 
@@ -183,11 +179,11 @@ def create_round(
 ) -> ThemeRound:
     term = term or current_term()
     if term is None:
-        raise SafetyWeekError(_("There is no current term. Create a term first."), "year")
+        raise SafetyWeekError(_l("There is no current term. Create a term first."), "year")
     title = check_round_title(title)
     _check_dates(dates)
     if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year")
     round_ = ThemeRound(
         term_id=term.id,
         year=year,
@@ -201,7 +197,7 @@ def create_round(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year") from None
     record(by, "safety_week.round_created", round_, {"year": year, "method": str(method)})
     return round_
 
@@ -217,7 +213,7 @@ def update_round(round_: ThemeRound, *, title: str, dates: RoundDates, method: M
     now = now or utcnow()
     _lock(round_)
     if round_.imported or round_.method_locked(now):
-        raise SafetyWeekError(_("Voting has opened: the round can no longer be changed."), "method")
+        raise SafetyWeekError(_l("Voting has opened: the round can no longer be changed."), "method")
     title = check_round_title(title)
     _check_dates(dates)
     round_.title = title
@@ -242,7 +238,7 @@ def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | No
         round_.proposing_closes_at = now
     elif action == "open_voting" and phase in (Phase.upcoming, Phase.proposing, Phase.review):
         if len(round_.kept_proposals) < 2:
-            raise SafetyWeekError(_("Keep at least two themes before voting opens."))
+            raise SafetyWeekError(_l("Keep at least two themes before voting opens."))
         round_.proposing_opens_at = min(round_.proposing_opens_at, now)
         round_.proposing_closes_at = min(round_.proposing_closes_at, now)
         round_.voting_opens_at = now
@@ -256,7 +252,7 @@ def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | No
         count_round(round_, by=by, now=now)
         return
     else:
-        raise SafetyWeekError(_("That step does not fit the round's phase now. Reload the page to see where it is."))
+        raise SafetyWeekError(_l("That step does not fit the round's phase now. Reload the page to see where it is."))
     db.session.flush()
     record(by, "safety_week.phase_changed", round_, {"action": action})
 
@@ -315,21 +311,21 @@ def _clean_proposal(title: str, why: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     why = (why or "").strip().replace("\r\n", "\n")
     if not title:
-        raise SafetyWeekError(_("Write a short name for the theme."), "title")
+        raise SafetyWeekError(_l("Write a short name for the theme."), "title")
     if len(title) > TITLE_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=TITLE_MAX), "title")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=TITLE_MAX), "title")
     if len(why) > WHY_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=WHY_MAX), "why")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=WHY_MAX), "why")
     return title, why
 
 
 def _require_proposing(round_: ThemeRound, now: datetime) -> None:
     if round_.phase(now) != Phase.proposing:
-        raise SafetyWeekError(_("Proposing is closed now, so this could not be saved. Thank you for trying!"))
+        raise SafetyWeekError(_l("Proposing is closed now, so this could not be saved. Thank you for trying!"))
 
 
-def _full_message() -> str:
-    return _("You already have %(max)s themes. Withdraw one if you want to propose another.", max=PROPOSALS_PER_MEMBER)
+def _full_message():
+    return _l("You already have %(max)s themes. Withdraw one if you want to propose another.", max=PROPOSALS_PER_MEMBER)
 
 
 def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | None = None) -> Proposal:
@@ -337,7 +333,7 @@ def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | N
     _lock(round_)
     _require_proposing(round_, now)
     if not is_member_of_term(user, round_.term_id):
-        raise SafetyWeekError(_("Only members of the council can propose themes."))
+        raise SafetyWeekError(_l("Only members of the council can propose themes."))
     title, why = _clean_proposal(title, why)
     taken = set(
         db.session.scalars(
@@ -376,7 +372,7 @@ def edit_proposal(proposal: Proposal, user, *, title: str, why: str, now: dateti
     _lock(proposal.round)
     _require_proposing(proposal.round, now)
     if proposal.proposer_id != user.id or not proposal.is_live:
-        raise SafetyWeekError(_("This proposal can no longer be changed."))
+        raise SafetyWeekError(_l("This proposal can no longer be changed."))
     proposal.title, why = _clean_proposal(title, why)
     proposal.why = why or None
     proposal.updated_at = now
@@ -389,7 +385,7 @@ def withdraw_proposal(proposal: Proposal, user, *, now: datetime | None = None) 
     _lock(proposal.round)
     _require_proposing(proposal.round, now)
     if proposal.proposer_id != user.id or not proposal.is_live:
-        raise SafetyWeekError(_("This proposal can no longer be withdrawn."))
+        raise SafetyWeekError(_l("This proposal can no longer be withdrawn."))
     proposal.status = ProposalStatus.withdrawn
     proposal.updated_at = now
     db.session.flush()
@@ -398,7 +394,7 @@ def withdraw_proposal(proposal: Proposal, user, *, now: datetime | None = None) 
 
 def _require_review_open(round_: ThemeRound, now: datetime) -> None:
     if round_.method_locked(now):
-        raise SafetyWeekError(_("Voting has opened, so the themes can no longer be changed."))
+        raise SafetyWeekError(_l("Voting has opened, so the themes can no longer be changed."))
 
 
 def keep_proposal(proposal: Proposal, *, by=None, now: datetime | None = None) -> None:
@@ -406,7 +402,7 @@ def keep_proposal(proposal: Proposal, *, by=None, now: datetime | None = None) -
     _lock(proposal.round)
     _require_review_open(proposal.round, now)
     if not proposal.is_live:
-        raise SafetyWeekError(_("Only a live proposal can be kept."), "decision")
+        raise SafetyWeekError(_l("Only a live proposal can be kept."), "decision")
     proposal.status = ProposalStatus.kept
     proposal.decline_reason = None
     proposal.reviewed_at = now
@@ -420,11 +416,11 @@ def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime 
     _require_review_open(proposal.round, now)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise SafetyWeekError(_("Write a kind reason. The proposer will see it."), "reason")
+        raise SafetyWeekError(_l("Write a kind reason. The proposer will see it."), "reason")
     if len(reason) > REASON_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=REASON_MAX), "reason")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=REASON_MAX), "reason")
     if not proposal.is_live:
-        raise SafetyWeekError(_("Only a live proposal can be declined."), "decision")
+        raise SafetyWeekError(_l("Only a live proposal can be declined."), "decision")
     proposal.status = ProposalStatus.declined
     proposal.decline_reason = reason
     proposal.reviewed_at = now
@@ -447,9 +443,9 @@ def merge_proposals(
     _lock(proposal.round)
     _require_review_open(proposal.round, now)
     if into.id == proposal.id or into.round_id != proposal.round_id:
-        raise SafetyWeekError(_("Choose another proposal from the same round."), "merge_into")
+        raise SafetyWeekError(_l("Choose another proposal from the same round."), "merge_into")
     if not proposal.is_live or not into.is_live:
-        raise SafetyWeekError(_("Only live proposals can be merged."), "merge_into")
+        raise SafetyWeekError(_l("Only live proposals can be merged."), "merge_into")
     if title:
         into.title, _why = _clean_proposal(title, "")
     proposal.status = ProposalStatus.merged
@@ -513,13 +509,13 @@ def clean_ranking(round_: ThemeRound, ranking: list[int]) -> list[list[int]]:
     allowed = {p.id for p in candidates(round_)}
     chosen = list(ranking)
     if any(theme not in allowed for theme in chosen):
-        raise SafetyWeekError(_("That theme is not in the vote. Reload the page and try again."), "ranking")
+        raise SafetyWeekError(_l("That theme is not in the vote. Reload the page and try again."), "ranking")
     if len(set(chosen)) != len(chosen):
-        raise SafetyWeekError(_("A theme can only have one place."), "ranking")
+        raise SafetyWeekError(_l("A theme can only have one place."), "ranking")
     if not chosen:
         if round_.method == Method.approval:
-            raise SafetyWeekError(_("Tick at least one theme you like."), "ranking")
-        raise SafetyWeekError(_("Choose at least one theme."), "ranking")
+            raise SafetyWeekError(_l("Tick at least one theme you like."), "ranking")
+        raise SafetyWeekError(_l("Choose at least one theme."), "ranking")
     if round_.method == Method.approval:
         return [sorted(chosen)]
     return [[theme] for theme in chosen]
@@ -540,7 +536,7 @@ def submit_ballot(
     try:
         key = str(uuid.UUID(key))
     except ValueError:
-        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
+        raise SafetyWeekError(_l("The form was incomplete. Reload the page and vote again."), "ranking") from None
     _lock(round_)
     stored = clean_ranking(round_, ranking)
     # A retry of a submission that already got in (the answer was lost) gets its receipt, even after the close.
@@ -548,9 +544,9 @@ def submit_ballot(
     if repeated is not None:
         return repeated
     if round_.phase(now) != Phase.voting:
-        raise SafetyWeekError(_("Voting is closed now, so this vote could not be counted. Thank you for trying!"))
+        raise SafetyWeekError(_l("Voting is closed now, so this vote could not be counted. Thank you for trying!"))
     if not is_eligible_voter(user, round_):
-        raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
+        raise SafetyWeekError(_l("Only members of the council with a full seat can vote."))
     link = voter_link(round_.id, user.id)
     for _attempt in range(5):
         try:
@@ -579,7 +575,7 @@ def submit_ballot(
             repeated = _receipt_for_key(round_, user, key, stored)
             if repeated is not None:
                 return repeated
-    raise SafetyWeekError(_("Many votes arrived at the same moment. Please press the button again."))
+    raise SafetyWeekError(_l("Many votes arrived at the same moment. Please press the button again."))
 
 
 def _receipt_for_key(round_: ThemeRound, user, key: str, stored: list[list[int]]) -> Receipt | None:
@@ -589,12 +585,12 @@ def _receipt_for_key(round_: ThemeRound, user, key: str, stored: list[list[int]]
         return None
     voter = voter_row(round_, user)
     if ballot.round_id != round_.id or voter is None:
-        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking")
+        raise SafetyWeekError(_l("The form was incomplete. Reload the page and vote again."), "ranking")
     if ballot.ranking != stored:
         # The same page sent twice with different choices (the back button, say): never drop the new choice
         # silently; the page comes back with the choices kept and a fresh key, so one more press sends them.
         raise SafetyWeekError(
-            _("This page was already used to send a vote. Check your choices and press the button again."),
+            _l("This page was already used to send a vote. Check your choices and press the button again."),
             "ranking",
         )
     return Receipt(voted_at=voter.voted_at, repeated=True)

@@ -25,7 +25,7 @@ from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalSta
 from youthcouncil.safety_week.open_data import export_preflib, import_preflib
 from youthcouncil.safety_week.results import compute_result
 from youthcouncil.safety_week.services import SafetyWeekError
-from youthcouncil.web import nav_item, see_other
+from youthcouncil.web import attach_error, nav_item, see_other
 
 # Clerks and school reps take no part in the theme round; they find the results among the public pages.
 nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator], 20)
@@ -38,11 +38,6 @@ def _round_or_404(round_id: int) -> ThemeRound:
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
     return db.get_or_404(Proposal, proposal_id)
-
-
-def _attach(form, error: SafetyWeekError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
 
 
 def _oslo_time(value: datetime) -> datetime:
@@ -99,7 +94,7 @@ def round_create():
                 by=current_user,
             )
         except SafetyWeekError as error:
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("The round is created."), "success")
@@ -146,7 +141,7 @@ def round_edit(round_id: int):
             )
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("The round is saved."), "success")
@@ -191,7 +186,7 @@ def propose(round_id: int):
             proposal = services.propose(round_, current_user, title=form.title.data, why=form.why.data)
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Thank you! Your theme is proposed."), "success")
@@ -236,7 +231,7 @@ def proposal_edit(proposal_id: int):
             services.edit_proposal(proposal, current_user, title=form.title.data, why=form.why.data)
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Your theme is saved."), "success")
@@ -286,7 +281,7 @@ def proposal_review(proposal_id: int):
             elif form.decision.data == "merge":
                 into = db.session.get(Proposal, form.merge_into.data or 0)
                 if into is None or into.id not in {p.id for p in others}:
-                    raise SafetyWeekError(_("Choose the proposal it says the same as."), "merge_into")
+                    raise SafetyWeekError(_l("Choose the proposal it says the same as."), "merge_into")
                 services.merge_proposals(proposal, into, title=form.merged_title.data, by=current_user)
                 message = _("The two proposals are merged. Both proposers got a message.")
             else:
@@ -294,7 +289,7 @@ def proposal_review(proposal_id: int):
                 message = _("The proposal is declined. The proposer can read your reason.")
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "decision")
+            attach_error(form, error, "decision")
         else:
             db.session.commit()
             flash(message, "success")
@@ -321,10 +316,10 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         if not value.isdigit() or not 1 <= int(value) <= len(themes):
-            raise SafetyWeekError(_("Choose a place from the list for each theme."), "ranking")
+            raise SafetyWeekError(_l("Choose a place from the list for each theme."), "ranking")
         numbers[theme] = int(value)
     if len(set(numbers.values())) != len(numbers):
-        raise SafetyWeekError(_("Two themes have the same place. Give each theme its own place."), "ranking")
+        raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
     return sorted(numbers, key=numbers.get), places
 
 
@@ -413,11 +408,11 @@ def round_import():
             raw = upload.read(5 * 1024 * 1024 + 1)
             try:
                 if len(raw) > 5 * 1024 * 1024:
-                    raise SafetyWeekError(_("The file is too big (at most 5 MB)."), "file")
+                    raise SafetyWeekError(_l("The file is too big (at most 5 MB)."), "file")
                 try:
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    raise SafetyWeekError(_("The file must be UTF-8 text."), "file") from None
+                    raise SafetyWeekError(_l("The file must be UTF-8 text."), "file") from None
                 round_ = import_preflib(
                     text,
                     file_name=upload.filename,
@@ -428,7 +423,7 @@ def round_import():
                 )
             except SafetyWeekError as error:
                 db.session.rollback()
-                _attach(form, error, "file")
+                attach_error(form, error, "file")
             else:
                 db.session.commit()
                 flash(_("The round is imported."), "success")
