@@ -17,7 +17,7 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.accounts.qr import activation_link
-from youthcouncil.audit import AuditEvent, _csv_cell
+from youthcouncil.audit import AuditEvent, _csv_cell, record
 from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, Office, School, Term
 from youthcouncil.membership.nominations import (
@@ -299,6 +299,21 @@ def test_audit_log_page_and_csv_export(db, client, login_as, world, term):
     assert rejected["actor"] == "hanne" and rejected["subject_id"] == str(nomination.id)
     # Audit details never carry the candidate's name.
     assert "HYPERLINK" not in response.get_data(as_text=True)
+
+
+def test_the_audit_log_pages_through_the_events_newest_first(db, client, login_as, world):
+    before = count(db, AuditEvent)
+    for n in range(105):
+        record(world.coordinator, f"test.step_{n:03d}")
+    db.session.commit()
+    login_as("coordinator")
+    first = client.get("/membership/audit").get_data(as_text=True)
+    assert first.count("<tr>") == 1 + 100  # the header row and a full page
+    assert "test.step_104" in first and "?page=2" in first and "?page=0" not in first
+    second = client.get("/membership/audit?page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 1 + before + 5 and "?page=1" in second and "?page=3" not in second
+    beyond = client.get("/membership/audit?page=7")
+    assert beyond.status_code == 200 and "?page=6" in beyond.get_data(as_text=True)
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():

@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from tests.conftest import count
 from tests.factories import make_user
 from youthcouncil.db import utcnow
+from youthcouncil.i18n import N_
 from youthcouncil.notifications import services, signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
 #: A msgid that has a bokmål translation in the notifications catalogue.
-HELLO = _l("Hi, %(name)s!")
+HELLO = N_("Hi, %(name)s!")
 
 
 @pytest.fixture
@@ -48,6 +49,13 @@ def test_notify_writes_in_app_for_everyone_and_email_for_adults(db, world, adult
     mails = db.session.scalars(sa.select(OutboxMessage)).all()
     assert [m.to_address for m in mails] == ["eva@example.org"]
     assert "Hei, Ola!" in mails[0].body and "/home" in mails[0].body
+
+
+def test_notify_takes_the_marked_msgid_not_a_translated_string(db, world):
+    """The msgid is stored so that each reader sees the message in their language; a lazy or translated string
+    would hide it (reading it back out of a LazyString means reaching into its private fields)."""
+    with pytest.raises(TypeError):
+        services.notify([world.users["member"]], kind="k", message=_l("Hi, %(name)s!"), params={"name": "A"})
 
 
 def test_dedupe_key_makes_notify_idempotent_per_user(db, world, adult):

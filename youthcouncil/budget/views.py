@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from datetime import datetime
 
 from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import format_date
@@ -65,7 +64,6 @@ from youthcouncil.budget.services import (
 )
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
-from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
 from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
@@ -77,14 +75,6 @@ COUNCIL = (Role.member, Role.chair, Role.coordinator)
 
 def _year_or_404(year_id: int) -> BudgetYear:
     return db.get_or_404(BudgetYear, year_id)
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(OSLO).replace(tzinfo=None) if moment else None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=OSLO) if moment else None
 
 
 bp.add_app_template_filter(kroner, "kroner")
@@ -119,10 +109,10 @@ def year_create():
             year = create_year(
                 name=form.name.data,
                 total=form.total.data,
-                proposing_starts=_aware(form.proposing_starts.data),
-                feasibility_starts=_aware(form.feasibility_starts.data),
-                voting_starts=_aware(form.voting_starts.data),
-                voting_ends=_aware(form.voting_ends.data),
+                proposing_starts=form.proposing_starts.data,
+                feasibility_starts=form.feasibility_starts.data,
+                voting_starts=form.voting_starts.data,
+                voting_ends=form.voting_ends.data,
                 decided_by=form.decided_by.data,
                 rule=Rule(form.rule.data),
                 comparison=form.comparison.data,
@@ -145,17 +135,15 @@ def year_edit(year_id: int):
         abort(403)
     form = YearForm(obj=year if request.method == "GET" else None)
     if request.method == "GET":
-        for key in ("proposing_starts", "feasibility_starts", "voting_starts", "voting_ends"):
-            getattr(form, key).data = _local(getattr(year, key))
         form.rule.data = year.rule.value
     if form.validate_on_submit():
         changes = dict(
             name=form.name.data,
             total=form.total.data,
-            proposing_starts=_aware(form.proposing_starts.data),
-            feasibility_starts=_aware(form.feasibility_starts.data),
-            voting_starts=_aware(form.voting_starts.data),
-            voting_ends=_aware(form.voting_ends.data),
+            proposing_starts=form.proposing_starts.data,
+            feasibility_starts=form.feasibility_starts.data,
+            voting_starts=form.voting_starts.data,
+            voting_ends=form.voting_ends.data,
             decided_by=form.decided_by.data,
             rule=Rule(form.rule.data),
             comparison=form.comparison.data,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.consultations.models import WORKING, Consultation, Status
 from youthcouncil.extensions import db
-from youthcouncil.i18n import to_oslo
+from youthcouncil.i18n import N_, to_oslo
 from youthcouncil.links import site_path
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
@@ -48,7 +47,7 @@ def request_sent(consultation: Consultation) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.new",
-        message=_l("New consultation request: “%(title)s”. Deadline %(deadline)s."),
+        message=N_("New consultation request: “%(title)s”. Deadline %(deadline)s."),
         params={"title": consultation.title, "deadline": _deadline(consultation)},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:new",
@@ -59,7 +58,7 @@ def vote_opened(consultation: Consultation, motion) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.vote",
-        message=_l("Vote now: should the council adopt the response to “%(title)s”?"),
+        message=N_("Vote now: should the council adopt the response to “%(title)s”?"),
         params={"title": consultation.title},
         link=site_path("motions.motion_detail", motion_id=motion.id),
         dedupe_key=f"consultation:{consultation.id}:vote:{motion.id}",
@@ -70,7 +69,7 @@ def response_sent(consultation: Consultation) -> None:
     notify(
         [consultation.clerk],
         kind="consultation.response",
-        message=_l("The youth council has sent its response to “%(title)s” (case %(case)s)."),
+        message=N_("The youth council has sent its response to “%(title)s” (case %(case)s)."),
         params={"title": consultation.title, "case": consultation.case_number},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:response",
@@ -81,7 +80,7 @@ def declined(consultation: Consultation) -> None:
     notify(
         [consultation.clerk],
         kind="consultation.declined",
-        message=_l("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
+        message=N_("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
         params={"title": consultation.title, "case": consultation.case_number},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:declined",
@@ -92,7 +91,7 @@ def city_decided(consultation: Consultation) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.city_decision",
-        message=_l("The city council has decided on “%(title)s”. See how your response was used."),
+        message=N_("The city council has decided on “%(title)s”. See how your response was used."),
         params={"title": consultation.title},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:city",
@@ -127,11 +126,11 @@ def deadline_reminders(now: datetime) -> None:
                 if at_start <= days:
                     break
                 if left <= 0:
-                    message = _l("The deadline to respond to “%(title)s” is today.")
+                    message = N_("The deadline to respond to “%(title)s” is today.")
                 elif left == 1:
-                    message = _l("1 day left to respond to “%(title)s”.")
+                    message = N_("1 day left to respond to “%(title)s”.")
                 else:
-                    message = _l("%(days)s days left to respond to “%(title)s”.")
+                    message = N_("%(days)s days left to respond to “%(title)s”.")
                 notify(
                     council_and_coordinators(),
                     kind="consultation.reminder",

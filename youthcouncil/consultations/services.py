@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
@@ -120,14 +121,48 @@ def read_uploads(files, already: int = 0) -> list[Upload]:
     return uploads
 
 
+#: Keys in ``db.session.info``: files written in this transaction, and files to delete once it commits.
+_FILES_WRITTEN = "consultations.files_written"
+_FILES_TO_DELETE = "consultations.files_to_delete"
+
+
 def _store(consultation: Consultation, uploads: list[Upload]) -> None:
+    """Write the files now (the commit must find them there); if the transaction does not commit, they go again."""
     folder = upload_folder()
+    written = db.session.info.setdefault(_FILES_WRITTEN, [])
     for upload in uploads:
         stored_name = secrets.token_hex(20)
-        (folder / stored_name).write_bytes(upload.content)
+        path = folder / stored_name
+        written.append(path)
+        path.write_bytes(upload.content)
         consultation.attachments.append(
             Attachment(filename=upload.filename, stored_name=stored_name, size_bytes=len(upload.content))
         )
+
+
+def _delete_when_committed(attachment: Attachment) -> None:
+    """A removed attachment's file goes only once the removal is committed (a rollback keeps it, with its row)."""
+    db.session.info.setdefault(_FILES_TO_DELETE, []).append(attachment_path(attachment))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _files_follow_the_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the real commit is still to come
+    session.info.pop(_FILES_WRITTEN, None)
+    for path in session.info.pop(_FILES_TO_DELETE, []):
+        path.unlink(missing_ok=True)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _files_follow_a_rollback(session, transaction) -> None:
+    """The outermost transaction ended without a commit (rolled back, or the session closed): files written for it
+    go, files it meant to delete stay."""
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(_FILES_WRITTEN, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(_FILES_TO_DELETE, None)
 
 
 def attachment_path(attachment: Attachment) -> Path:
@@ -222,7 +257,7 @@ def update_request(
     uploads = read_uploads(files, already=len(consultation.attachments) - len(removing))
     for attachment in removing:
         consultation.attachments.remove(attachment)
-        attachment_path(attachment).unlink(missing_ok=True)
+        _delete_when_committed(attachment)
     consultation.title = title.strip()
     consultation.case_number = case_number.strip()
     consultation.case_text = case_text.strip()

@@ -526,9 +526,8 @@ def activation_sheets(term_id: int, school_id: int):
 def audit_log():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
-    page = max(1, request.args.get("page", 1, type=int))
-    events = audit.audit_events(limit=101, offset=(page - 1) * 100)
-    return render_template("membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100)
+    events = audit.audit_page(request.args.get("page", 1, type=int))
+    return render_template("membership/audit_log.html", events=events)
 
 
 @bp.route("/membership/audit.csv")

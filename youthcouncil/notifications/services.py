@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
@@ -41,13 +40,6 @@ KEEP_FINISHED_MAIL = timedelta(days=30)
 DEFAULT_LANGUAGE = "nb"
 
 # --- Writing ------------------------------------------------------------------------------------------------
-
-
-def message_id_of(message) -> str:
-    """The English msgid of a ``lazy_gettext`` string (or the plain string itself)."""
-    if isinstance(message, LazyString):
-        return str(message._args[0])
-    return str(message)
 
 
 def render(message_id: str, params: dict[str, Any] | None, *, fallback: str | None = None) -> str:
@@ -79,19 +71,23 @@ def notify(
     users: Iterable,
     *,
     kind: str,
-    message,
+    message: str,
     params: dict[str, Any] | None = None,
     link: str | None = None,
     dedupe_key: str | None = None,
 ) -> int:
     """Tell users something: an in-app notification each, and an e-mail in the outbox for those with an address.
 
-    ``message`` is a ``lazy_gettext`` string (or its msgid) with ``%(name)s`` placeholders filled from ``params``.
+    ``message`` is the English msgid, marked with ``N_(...)`` (``youthcouncil.i18n``) so that it is in the
+    catalogue, with ``%(name)s`` placeholders filled from ``params``; it is stored as it is and shown in each
+    reader's language.
     With ``dedupe_key``, a user who already got a notification with that key gets nothing new (idempotent, also
     under concurrent calls: the database holds one row per user and key). Returns how many notifications were
     added. Adds to the current transaction; the caller commits with the event.
     """
-    message_id = message_id_of(message)
+    if not isinstance(message, str):
+        raise TypeError("notify() takes the msgid marked with N_(...), not a translated or lazy string")
+    message_id = message
     params = _json_safe(params or {})
     people = {user.id: user for user in users if user is not None and user.id is not None}
     if not people:

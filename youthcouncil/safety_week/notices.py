@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import User
 from youthcouncil.extensions import db
+from youthcouncil.i18n import N_
 from youthcouncil.links import site_path
 from youthcouncil.membership.models import Term
 from youthcouncil.membership.services import voting_members_query
@@ -38,7 +38,7 @@ def result_counted(round_: ThemeRound) -> None:
     notify(
         users,
         kind="safety_week.result",
-        message=_l("The safety-week vote is counted. See which theme won!"),
+        message=N_("The safety-week vote is counted. See which theme won!"),
         params={},
         link=link,
         dedupe_key=f"safety_week.result:{round_.id}",

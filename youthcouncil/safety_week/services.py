@@ -27,6 +27,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import N_
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import current_term, voting_members_query
 from youthcouncil.notifications import signals as notification_signals
@@ -429,7 +430,7 @@ def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime 
     notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.declined",
-        message=_l("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
+        message=N_("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
         params={"title": proposal.title, "reason": reason},
         proposal=proposal,
     )
@@ -455,7 +456,7 @@ def merge_proposals(
     into.reviewed_at = now
     db.session.flush()
     record(by, "safety_week.proposals_merged", proposal, {"into": into.id})
-    message = _l("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
+    message = N_("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
     notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.merged",

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import abort, flash, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +8,9 @@ from flask_login import current_user
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.i18n import to_oslo
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
-    DATETIME_FORMAT,
     BallotForm,
     ImportForm,
     PhaseForm,
@@ -21,7 +18,7 @@ from youthcouncil.safety_week.forms import (
     ReviewForm,
     RoundForm,
 )
-from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalStatus, ThemeRound
+from youthcouncil.safety_week.models import Method, Phase, Proposal, ThemeRound
 from youthcouncil.safety_week.open_data import export_preflib, import_preflib
 from youthcouncil.safety_week.results import compute_result
 from youthcouncil.safety_week.services import SafetyWeekError
@@ -40,21 +37,13 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     return db.get_or_404(Proposal, proposal_id)
 
 
-def _oslo_time(value: datetime) -> datetime:
-    return value.replace(tzinfo=OSLO)
-
-
 def _dates(form: RoundForm) -> services.RoundDates:
     return services.RoundDates(
-        proposing_opens_at=_oslo_time(form.proposing_opens_at.data),
-        proposing_closes_at=_oslo_time(form.proposing_closes_at.data),
-        voting_opens_at=_oslo_time(form.voting_opens_at.data),
-        voting_closes_at=_oslo_time(form.voting_closes_at.data),
+        proposing_opens_at=form.proposing_opens_at.data,
+        proposing_closes_at=form.proposing_closes_at.data,
+        voting_opens_at=form.voting_opens_at.data,
+        voting_closes_at=form.voting_closes_at.data,
     )
-
-
-def _local(moment: datetime) -> datetime:
-    return to_oslo(moment).replace(tzinfo=None)
 
 
 # --- Rounds -------------------------------------------------------------------------------------------------
@@ -131,8 +120,6 @@ def round_edit(round_id: int):
         return see_other("safety_week.round_detail", round_id=round_.id)
     form = RoundForm(obj=round_ if request.method == "GET" else None)
     if request.method == "GET":
-        for name in ("proposing_opens_at", "proposing_closes_at", "voting_opens_at", "voting_closes_at"):
-            getattr(form, name).data = _local(getattr(round_, name))
         form.method.data = round_.method.value
     if form.validate_on_submit():
         try:
@@ -430,9 +417,6 @@ def round_import():
                 return see_other("safety_week.round_result", round_id=round_.id)
     status = 422 if form.errors else 200
     return render_template("safety_week/import_form.html", form=form), status
-
-
-__all__ = ["DATETIME_FORMAT", "ProposalStatus"]
 
 
 @bp.context_processor
