@@ -5,13 +5,15 @@ from __future__ import annotations
 import enum
 import functools
 import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.db import utcnow
@@ -137,11 +139,29 @@ def _timestamp(key: str) -> datetime | None:
         return None
 
 
+#: A random id set at each login: names one logged-in session (the passphrase-change throttle counts per session).
+LOGIN_SESSION_KEY = "login_id"
+
+
 def mark_logged_in() -> None:
     now = utcnow().isoformat()
     session["login_at"] = now
     session["seen_at"] = now
+    session[LOGIN_SESSION_KEY] = secrets.token_urlsafe(16)
     session.permanent = True
+    rotate_csrf_token()
+
+
+def rotate_csrf_token() -> None:
+    """A new CSRF token whenever who is logged in changes: a token seen before cannot make a change after.
+
+    The new one is made now and travels in this response's cookie; left for later, two pages loading at once
+    (a boosted redirect and a new tab) would each make their own and one of their forms would be refused.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's copy for the rest of this request
+    generate_csrf()
 
 
 def _enforce_session_lifetimes():

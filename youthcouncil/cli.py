@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-coordinator, issue-code, tally, pb-outcome."""
+"""flask commands: seed-demo, create-coordinator, issue-code, tally, pb-outcome, backup, restore."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from flask import Flask
 from youthcouncil.accounts import passphrases, services
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.accounts.qr import activation_link
+from youthcouncil.backup import backup_command, restore_command
 from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins, seed_demo
 from youthcouncil.extensions import db
 from youthcouncil.voting.pb_report import pb_outcome_file
@@ -122,5 +123,7 @@ def init_app(app: Flask) -> None:
         issue_code_command,
         tally_command,
         pb_outcome_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

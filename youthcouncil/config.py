@@ -112,10 +112,23 @@ class Config:
         self.LANGUAGES = ("nb", "en")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = False
-        #: Failed logins allowed per account per window; the next one gets HTTP 429.
-        self.LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
-        #: Wrong activation codes allowed per address; a whole class activating on the school's network must fit.
-        self.ACTIVATION_ATTEMPT_LIMIT = os.environ.get("ACTIVATION_ATTEMPT_LIMIT", "30 per 15 minutes")
+        # Guessing throttles (youthcouncil/accounts/throttle.py). Only wrong guesses count; the next one over a limit
+        # gets HTTP 429. A window starts at the first counted failure.
+        #: Wrong passphrases from one known device (a browser where the account logged in before), per device.
+        self.LOGIN_DEVICE_LIMIT = os.environ.get("LOGIN_DEVICE_LIMIT", "10 per 15 minutes")
+        #: Wrong passphrases for one account from one address, by clients that are not a known device of it.
+        self.LOGIN_ACCOUNT_ADDRESS_LIMIT = os.environ.get("LOGIN_ACCOUNT_ADDRESS_LIMIT", "10 per 15 minutes")
+        #: Wrong passphrases for one account from every client that is not a known device of it; higher than the
+        #: per-address one, so one guessing address does not lock the member out of a new phone elsewhere.
+        self.LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "20 per 15 minutes")
+        #: Wrong passphrases from one address (all accounts) by clients that are not known devices: a school fits.
+        self.LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "200 per 15 minutes")
+        #: Wrong activation codes from one browser on one address.
+        self.ACTIVATION_CLIENT_LIMIT = os.environ.get("ACTIVATION_CLIENT_LIMIT", "10 per 15 minutes")
+        #: Wrong activation codes from one address (every browser): a whole class activating together must fit.
+        self.ACTIVATION_ATTEMPT_LIMIT = os.environ.get("ACTIVATION_ATTEMPT_LIMIT", "300 per 15 minutes")
+        #: How long a browser stays a known device of an account after its last login there.
+        self.DEVICE_COOKIE_LIFETIME = timedelta(days=180)
         #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the peer address).
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.ACTIVATION_CODE_DAYS = 30

@@ -110,33 +110,6 @@ def test_each_role_sees_its_own_home_page(client, world, login_as):
         assert text in client.get("/home").get_data(as_text=True), role
 
 
-def test_wrong_activation_codes_are_throttled_but_a_class_can_activate_together(client, db, world):
-    from tests.factories import make_member
-    from youthcouncil.accounts.services import issue_activation_code
-
-    newcomers = [make_member(world.term, world.schools[i % 2], activated=False) for i in range(25)]
-    issued = [issue_activation_code(user).code for user in newcomers]
-    db.session.commit()
-    # 25 children on one school network, each with one typo in the second passphrase field first.
-    for code in issued:
-        typo = client.submit("/activate", {"code": code, "passphrase": "sol og vind", "confirm": "sol og vin"})
-        assert typo.status_code == 200
-        done = client.application.test_client().submit(
-            "/activate", {"code": code, "passphrase": "sol og vind", "confirm": "sol og vind"}
-        )
-        assert done.status_code == 303
-    # Guessing codes is limited: 30 wrong codes, then 429.
-    for _ in range(30):
-        wrong = client.submit(
-            "/activate", {"code": "AAAA-BBBB-CCCC", "passphrase": "sol og vind", "confirm": "sol og vind"}
-        )
-        assert wrong.status_code == 200
-    blocked = client.submit(
-        "/activate", {"code": "AAAA-BBBB-CCCC", "passphrase": "sol og vind", "confirm": "sol og vind"}
-    )
-    assert blocked.status_code == 429
-
-
 def test_guessing_the_current_passphrase_is_throttled(client, world):
     from tests.conftest import log_in
 

@@ -117,8 +117,13 @@ def _browser():
 @pytest.fixture
 def browser_context(_browser, live_server):
     context = _browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, base_url=live_server.url,
-        locale="nb-NO", timezone_id="Europe/Oslo",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        base_url=live_server.url,
+        locale="nb-NO",
+        timezone_id="Europe/Oslo",
     )
     context.set_default_timeout(10_000)
     yield context
@@ -143,8 +148,12 @@ def another_page(_browser, live_server):
 
     def _open():
         context = _browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, base_url=live_server.url,
-            locale="nb-NO", timezone_id="Europe/Oslo",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            base_url=live_server.url,
+            locale="nb-NO",
+            timezone_id="Europe/Oslo",
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -171,7 +180,9 @@ def login():
 
 def _logout(page) -> None:
     page.click("nav.main-nav form[action='/logout'] button")
-    page.wait_for_load_state()
+    # Wait for the logged-out page: logging out makes a new CSRF token, so a page requested before that arrives
+    # would carry the old one.
+    page.wait_for_selector("nav.main-nav a[href='/login']")
 
 
 @pytest.fixture

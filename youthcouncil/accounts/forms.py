@@ -1,3 +1,4 @@
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
@@ -6,13 +7,24 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, 
 from youthcouncil.accounts.models import AccountType
 
 
-class LoginForm(FlaskForm):
+class PostedForm(FlaskForm):
+    """Reads only what a browser posts. Flask-WTF would also read a JSON body, whose values need not be strings
+    (or a JSON list, which it cannot read at all); such a body counts as an empty form and gets the fields' messages."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if request.is_json and not hasattr(formdata, "getlist"):  # read from the request, not given
+                return None
+            return super().wrap_formdata(form, formdata)
+
+
+class LoginForm(PostedForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Write your username."))])
     passphrase = PasswordField(_l("Passphrase"), validators=[DataRequired(_l("Write your passphrase."))])
     next = HiddenField()
 
 
-class ActivateForm(FlaskForm):
+class ActivateForm(PostedForm):
     code = StringField(
         _l("Code from your sheet"),
         description=_l("12 letters and digits, like ABCD-EFGH-JK23. Small letters are fine."),
@@ -32,7 +44,7 @@ class ActivateForm(FlaskForm):
     )
 
 
-class ChangePassphraseForm(FlaskForm):
+class ChangePassphraseForm(PostedForm):
     current = PasswordField(_l("Your passphrase now"), validators=[DataRequired(_l("Write your passphrase now."))])
     new = PasswordField(
         _l("New passphrase"),
@@ -56,7 +68,7 @@ ACCOUNT_TYPE_LABELS = {
 }
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PostedForm):
     account_type = RadioField(
         _l("Kind of account"),
         choices=[(kind.value, label) for kind, label in ACCOUNT_TYPE_LABELS.items()],

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from youthcouncil.accounts import codes, passphrases
+from youthcouncil.accounts import codes, devices, passphrases, throttle
 from youthcouncil.accounts.models import AccountType, ActivationCode, User
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
@@ -39,7 +39,10 @@ def suggest_username(first_name: str, last_name: str) -> str:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalars(sa.select(User).where(User.username == username.strip().lower())).first()
+    username = username.strip().lower()
+    if not username or len(username) > 40 or "\x00" in username:
+        return None  # no such username can exist (PostgreSQL would refuse a NUL byte in the query)
+    return db.session.scalars(sa.select(User).where(User.username == username)).first()
 
 
 def create_account(
@@ -122,8 +125,24 @@ def usable_code(typed: str) -> ActivationCode | None:
     return found
 
 
-def activate(typed_code: str, new_passphrase: str) -> User:
-    """Use a one-time code to set the passphrase; the code is spent even if two tabs race for it."""
+def activate(typed_code: str, new_passphrase: str, client: throttle.Client | None = None) -> User:
+    """Use a one-time code to set the passphrase. From the web (``client``), wrong codes are throttled; a right code
+    with a weak passphrase is not a wrong guess."""
+    if client is None:
+        return _activate(typed_code, new_passphrase)
+    with throttle.attempt(throttle.activation_buckets(client)) as attempt:
+        try:
+            user = _activate(typed_code, new_passphrase)
+        except AccountError as error:
+            if error.field != "code":
+                attempt.release()
+            raise
+        attempt.release()
+    return user
+
+
+def _activate(typed_code: str, new_passphrase: str) -> User:
+    """The code is spent even if two tabs race for it."""
     found = usable_code(typed_code)
     if found is None:
         raise AccountError(
@@ -149,9 +168,19 @@ def activate(typed_code: str, new_passphrase: str) -> User:
     return user
 
 
+def log_in(username: str, passphrase: str, client: throttle.Client) -> User | None:
+    """``authenticate`` behind the guessing throttle; raises ``throttle.TooManyAttempts`` (HTTP 429)."""
+    device = devices.known_device(client.device_cookie, find_user(username))
+    with throttle.attempt(throttle.login_buckets(username, client, device)) as attempt:
+        user = authenticate(username, passphrase)
+        if user is not None:
+            attempt.release()
+    return user
+
+
 def authenticate(username: str, passphrase: str) -> User | None:
     """The user when the passphrase is right and the account active; None otherwise (same time either way)."""
-    user = find_user(username) if username else None
+    user = find_user(username)
     if user is None:
         passphrases.verify_passphrase(None, passphrase)
         return None
@@ -163,8 +192,13 @@ def authenticate(username: str, passphrase: str) -> User | None:
     return user
 
 
-def change_passphrase(user: User, current: str, new: str) -> None:
-    if not passphrases.verify_passphrase(user.passphrase_hash, current):
+def change_passphrase(user: User, current: str, new: str, client: throttle.Client) -> None:
+    """Guessing the current passphrase on a phone left logged in is throttled like logging in."""
+    with throttle.attempt(throttle.passphrase_change_buckets(user.id, client)) as attempt:
+        right = passphrases.verify_passphrase(user.passphrase_hash, current)
+        if right:
+            attempt.release()
+    if not right:
         raise AccountError(_l("That is not your current passphrase."), "current")
     problem = passphrases.problem_with(new, user.username)
     if problem:

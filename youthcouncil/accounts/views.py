@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from youthcouncil.accounts import bp, services
+from youthcouncil.accounts import bp, devices, services, throttle
 from youthcouncil.accounts.forms import (
     ACCOUNT_TYPE_LABELS,
     AccountForm,
@@ -17,8 +17,9 @@ from youthcouncil.accounts.forms import (
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.accounts.permissions import can_issue_code_for, can_manage_accounts
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
-from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in
-from youthcouncil.extensions import db, limiter
+from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
+from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
+from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
 from youthcouncil.membership.services import MembershipError, current_term
@@ -35,43 +36,38 @@ from youthcouncil.web import (
 
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
-
-
-def _login_key() -> str:
-    return "login:" + request.form.get("username", "").strip().lower()[:60]
-
-
-def _login_failed(_response) -> bool:
-    return bool(g.get("login_failed"))
+bp.record_once(lambda state: throttle.init_app(state.app))  # the guessing counters, in RATELIMIT_STORAGE_URI
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_login_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
-@limiter.limit("60 per 15 minutes", methods=["POST"], deduct_when=_login_failed, scope="login-ip")
 def login():
     if current_user.is_authenticated:
         return see_other("accounts.home")
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.passphrase.data)
+        try:
+            user = services.log_in(form.username.data, form.passphrase.data, Client.from_request())
+        except TooManyAttempts:
+            minutes = limit_of("LOGIN_ACCOUNT_LIMIT").get_expiry() // 60
+            form.passphrase.errors = [
+                _(
+                    "Too many tries. Wait %(minutes)d minutes and try again, or log in on a phone or computer "
+                    "where you have logged in before.",
+                    minutes=minutes,
+                )
+            ]
+            return render_template("accounts/login.html", form=form), 429
         if user is None:
-            g.login_failed = True
             # Same words whether the username exists or not.
             form.passphrase.errors = [_("The username or the passphrase is wrong. Check both and try again.")]
         else:
             login_user(user)
             mark_logged_in()
             db.session.commit()
-            if is_safe_redirect(form.next.data):
-                return redirect(form.next.data, code=303)
-            return see_other("accounts.home")
+            next_page = form.next.data if is_safe_redirect(form.next.data) else None
+            response = redirect(next_page, code=303) if next_page else see_other("accounts.home")
+            return devices.remember(response, user)
     return render_template("accounts/login.html", form=form)
 
 
@@ -83,22 +79,13 @@ def logout():
         services.log_out_everywhere(current_user)
         db.session.commit()
         logout_user()
+        rotate_csrf_token()
         flash(_("You are logged out. See you soon!"), "success")
     return see_other("public.index")
 
 
-def _activation_failed(_response) -> bool:
-    return bool(g.get("activation_failed"))
-
-
 @bp.route("/activate", methods=["GET", "POST"])
 @access(PUBLIC)
-@limiter.limit(
-    lambda: current_app.config["ACTIVATION_ATTEMPT_LIMIT"],
-    methods=["POST"],
-    deduct_when=_activation_failed,
-    scope="activate-ip",
-)
 def activate():
     if request.method == "GET" and request.args.get("code"):
         # The QR link carries the code: keep it in the session and drop it from the address, so it stays out of
@@ -112,9 +99,8 @@ def activate():
         form.code.data = session["activation_code"]
     if form.validate_on_submit():
         try:
-            user = services.activate(form.code.data, form.passphrase.data)
+            user = services.activate(form.code.data, form.passphrase.data, Client.from_request())
         except services.AccountError as error:
-            g.activation_failed = error.field == "code"
             attach_error(form, error, "code")
         else:
             if current_user.is_authenticated:
@@ -124,7 +110,7 @@ def activate():
             mark_logged_in()
             db.session.commit()
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
-            return see_other("accounts.home")
+            return devices.remember(see_other("accounts.home"), user)
     response = make_response(render_template("accounts/activate.html", form=form))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -137,39 +123,24 @@ def home():
     return render_template("accounts/home.html", panels=home_panels_for(current_user), term=term)
 
 
-def _passphrase_key() -> str:
-    return f"passphrase:{current_user.get_id().partition(':')[0] if current_user.is_authenticated else '-'}"
-
-
-def _passphrase_failed(_response) -> bool:
-    return bool(g.get("passphrase_failed"))
-
-
 @bp.route("/passphrase", methods=["GET", "POST"])
 @access(ANY_USER)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURE_LIMIT"],
-    key_func=_passphrase_key,
-    methods=["POST"],
-    deduct_when=_passphrase_failed,
-    scope="passphrase-change",
-)
 def change_passphrase():
     form = ChangePassphraseForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()  # the user itself: login_user() must not store the proxy
         try:
-            services.change_passphrase(current_user, form.current.data, form.new.data)
+            services.change_passphrase(user, form.current.data, form.new.data, Client.from_request())
         except services.AccountError as error:
-            # Guessing the current passphrase on a phone left logged in is throttled like logging in.
-            g.passphrase_failed = error.field == "current"
             attach_error(form, error, "current")
         else:
             # Keep this device logged in with the new session token; other devices are logged out.
-            login_user(current_user)
+            login_user(user)
             mark_logged_in()
             db.session.commit()
             flash(_("Your passphrase is changed."), "success")
-            return see_other("accounts.home")
+            # The new passphrase ended every device cookie of this account; this device stays known.
+            return devices.remember(see_other("accounts.home"), user)
     return render_template("accounts/passphrase_change.html", form=form)
 
 
