@@ -1,4 +1,8 @@
-"""Every step of a consultation, from the clerk's request to the city's decision. Views, CLI and tests call these."""
+"""Every step of a consultation, from the clerk's request to the city's decision. Views, CLI and tests call these.
+
+Next to this module: ``adoption`` (the council's vote on a draft, through the motions domain), ``readability``
+(LIX) and ``notices`` (who is told what); the status moves are methods of ``models.Consultation``.
+"""
 
 from __future__ import annotations
 
