@@ -52,13 +52,17 @@ wheel: install assets
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 	@ls -l dist
 
-# htmx comes from the npm registry at the version pinned in package-lock.json (integrity checked by npm ci).
-assets: static/vendor/htmx.min.js
+# One CSS and one JS file of our own plus htmx, with content-hashed names and .gz/.br twins, in static/dist/
+# (git-ignored; see youthcouncil/assets.py). htmx comes from the npm registry at the version pinned in
+# package-lock.json (integrity checked by npm ci).
+assets: static/dist/manifest.json
 
-static/vendor/htmx.min.js: package.json package-lock.json
+static/dist/manifest.json: $(wildcard static/css/*.css static/js/*.js) static/favicon.svg youthcouncil/assets.py \
+		node_modules/.package-lock.json $(VENV)/.installed
+	$(BIN)/python -m youthcouncil.assets
+
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
 # Message catalogues: the core one (youthcouncil/translations: youthcouncil/*.py and the shared templates) and one per
 # domain (youthcouncil/<domain>/translations: its package and templates/<domain>). babel.cfg says how strings are found.

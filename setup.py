@@ -6,7 +6,7 @@ In the repository templates/, static/ and migrations/ sit beside the package; a 
 
 from __future__ import annotations
 
-import re
+import json
 import shutil
 from pathlib import Path
 
@@ -15,13 +15,15 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 BESIDE_THE_PACKAGE = ("templates", "static", "migrations")
-STATIC_FILE = re.compile(r"""url_for\(\s*['"]static['"]\s*,\s*filename\s*=\s*['"]([^'"]+)['"]""")
+DIST = ROOT / "static" / "dist"
 
 
 def missing_static_files() -> list[str]:
-    """Static files the templates name that are not there (htmx and any bundle come from `make assets`)."""
-    named = {match for page in (ROOT / "templates").rglob("*.html") for match in STATIC_FILE.findall(page.read_text())}
-    return sorted(name for name in named if not (ROOT / "static" / name).is_file())
+    """What `make assets` builds (youthcouncil/assets.py) and is not there: the manifest, or a file it names."""
+    manifest = DIST / "manifest.json"
+    if not manifest.is_file():
+        return ["dist/manifest.json"]
+    return sorted(f"dist/{name}" for name in json.loads(manifest.read_text()).values() if not (DIST / name).is_file())
 
 
 def compile_catalogues() -> None:

@@ -21,9 +21,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-NOT_IN_THE_BUILD = (".git", ".venv", "node_modules", "build", "dist", "*.egg-info", "instance", "__pycache__", "*.mo")
+NOT_IN_THE_BUILD = (".git", ".venv", "node_modules", "*.egg-info", "instance", "__pycache__", "*.mo")
 NOT_IN_THE_BUILD += (".pytest_cache", ".hypothesis", ".ruff_cache", "test-results", "tests", "bench")
-ASSET = re.compile(r'<(?:link[^>]*href|script[^>]*src)="(/static/[^"]+)"')
+#: Left out at the top only: static/dist/ is the asset bundle, which the wheel must carry.
+NOT_IN_THE_BUILD_AT_THE_TOP = ("build", "dist")
+ASSET = re.compile(r'<(?:link[^>]*href|script[^>]*src)="(/assets/[^"]+)"')
 
 
 def _locked(name: str) -> dict[str, tuple[str, int]]:
@@ -80,7 +82,13 @@ def _get(url: str) -> tuple[int, str, bytes]:
 def _build_wheel(tmp_path: Path) -> Path:
     """From a copy of the tree, so that neither build/ nor the .mo files of the checkout take part."""
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_IN_THE_BUILD))
+    anywhere = shutil.ignore_patterns(*NOT_IN_THE_BUILD)
+
+    def ignore(folder, names):
+        at_the_top = {name for name in names if name in NOT_IN_THE_BUILD_AT_THE_TOP} if Path(folder) == ROOT else set()
+        return anywhere(folder, names) | at_the_top
+
+    shutil.copytree(ROOT, source, ignore=ignore)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", tmp_path, source],
         check=True,
@@ -99,7 +107,8 @@ def _assert_wheel_carries_what_the_app_reads(wheel: Path) -> None:
     expected = [name for name in expected if "__pycache__" not in name]
     missing = sorted(set(expected) - names)
     assert not missing, f"the wheel lacks {missing[:10]}"
-    assert "youthcouncil/static/vendor/htmx.min.js" in names
+    assert "youthcouncil/static/dist/manifest.json" in names
+    assert any(re.fullmatch(r"youthcouncil/static/dist/htmx\.[0-9a-f]{12}\.js\.br", name) for name in names)
 
 
 @pytest.mark.network
@@ -172,6 +181,10 @@ def test_a_wheel_in_a_clean_venv_migrates_and_serves_styled_pages(tmp_path):
             assert status == 200 and body, asset
             if asset.endswith(".css"):
                 assert content_type.startswith("text/css"), (asset, content_type)
+            # Fingerprinted and cached for a year, also from the installed package.
+            request = urllib.request.Request(base + asset, method="HEAD")
+            with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own server)
+                assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable", asset
     finally:
         server.terminate()
         server.wait(timeout=30)

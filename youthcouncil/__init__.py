@@ -52,10 +52,12 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import auth, cli, errors, i18n, security, web
+    from youthcouncil import assets, auth, cli, errors, i18n, security, web
     from youthcouncil.db import render_migration_item
-    from youthcouncil.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
+    # First, so that its after-request hook runs last, on the finished page.
+    compress.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -82,6 +84,7 @@ def create_app(config: Any = None) -> Flask:
     errors.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
+    assets.init_app(app)
 
     _add_domains(app)
     return app

@@ -140,6 +140,10 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "ungdomsrad@example.invalid")
         #: Where attachments are stored (outside static/).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(instance / "uploads"))
+        #: Pages are compressed when the browser asks (brotli, else gzip); static files are compressed when built.
+        self.COMPRESS_ALGORITHM = ["br", "gzip"]
+        self.COMPRESS_ALGORITHM_STREAMING = ["br"]
+        self.COMPRESS_MIMETYPES = ["text/html", "text/plain", "text/csv", "application/json"]
         #: The address people reach the app at (https://ungdomsrad.kommune.no), for links in QR codes, e-mails and
         #: notifications. Empty: a request's own address, and outside a request served_address() (see links.py).
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip()

@@ -1,6 +1,7 @@
 """Extensions, created unbound and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,3 +19,5 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 htmx = HTMX()
+#: Compresses HTML answers when the browser asks; our static files are compressed at build time (assets.py).
+compress = Compress()

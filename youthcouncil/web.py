@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms.widgets import HiddenInput
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
 from youthcouncil.errors import DomainError
@@ -117,14 +119,36 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
+def hidden_fields(form: FlaskForm) -> Markup:
+    """The form's hidden inputs (the CSRF token among them) without ids.
+
+    A page often holds several forms, and ids must be unique on a page: repeated ones make htmx's settle step match
+    the wrong element. Nothing refers to a hidden input by id.
+    """
+    return Markup("\n").join(field(id=False) for field in form if isinstance(field.widget, HiddenInput))
+
+
 def _vary_on_htmx(response):
     response.vary.add("HX-Request")
     return response
 
 
+def _form_answers_quietly_to_htmx(response):
+    """A form sent back to be fixed answers htmx with 200: the page says what to fix.
+
+    Plain form posts keep 422. To htmx the answer is a page to swap in like any other, and a browser reports every
+    4xx answer to a script as an error in its console.
+    """
+    if response.status_code == 422 and htmx:
+        response.status_code = 200
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_vary_on_htmx)
-    app.jinja_env.globals["public_url"] = public_url  # for links printed on paper (activation sheets)
+    app.after_request(_form_answers_quietly_to_htmx)
+    app.add_template_global(hidden_fields)
+    app.add_template_global(public_url)  # for links printed on paper (activation sheets)
 
     @app.context_processor
     def _navigation():
@@ -139,6 +163,7 @@ __all__ = [
     "AccessRule",
     "EmptyForm",
     "Role",
+    "hidden_fields",
     "home_panel",
     "home_panels_for",
     "is_safe_redirect",

@@ -1,7 +1,31 @@
-// Our own small script. Every action works without it; it only makes htmx requests nicer.
+// Our own small scripts, bundled into one file after this one (youthcouncil/assets.py). Every action works without
+// them; they only make pages nicer. A behaviour is attached with yc.onLoad(fn): fn(root) runs for the page when it
+// loads and again for every piece of content htmx swaps in later (a boosted link swaps the whole body), so it must
+// look for its elements inside root and set each one up only once.
 (function () {
   "use strict";
-  // After an htmx swap, move focus to the new main content so screen readers announce the page change.
+
+  function onLoad(fn) {
+    if (window.htmx) {
+      // htmx calls it for the body once it has started, then for each swapped-in element.
+      window.htmx.onLoad(fn);
+    } else if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { fn(document.body); });
+    } else {
+      fn(document.body);
+    }
+  }
+
+  // Elements matching selector inside root, root itself included.
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll(selector) : []);
+    if (root.matches && root.matches(selector)) { found.unshift(root); }
+    return found;
+  }
+
+  window.yc = { onLoad: onLoad, within: within };
+
+  // After a boosted navigation, move focus to the new main content so screen readers announce the page change.
   document.addEventListener("htmx:afterSettle", function (event) {
     var main = document.getElementById("main");
     if (event.detail && event.detail.boosted && main) {

@@ -1,10 +1,7 @@
 // The budget ballot: keep the running total in the sticky bar up to date and refuse a tick that would go over
 // the budget. The server refuses too; without this script the total updates when the member presses "Save".
-// Loaded from the page body, so it also arrives with a boosted (hx-boost) page swap: it sets the ballot up at once
-// when it runs, and again on every htmx:load.
 (function () {
   "use strict";
-  if (window.ycBudget) { window.ycBudget.init(); return; }
 
   function formatKroner(form, amount) {
     var group = form.dataset.group || "\u00a0";
@@ -60,13 +57,7 @@
     show(ticked());
   }
 
-  function init() {
-    var form = document.getElementById("ballot");
-    if (form) { setUp(form); }
-  }
-
-  window.ycBudget = { init: init };
-  document.addEventListener("DOMContentLoaded", init);
-  document.addEventListener("htmx:load", init);
-  if (document.readyState !== "loading") { init(); }
+  window.yc.onLoad(function (root) {
+    window.yc.within(root, "form#ballot").forEach(setUp);
+  });
 })();

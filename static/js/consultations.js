@@ -12,17 +12,27 @@
     };
   }
 
-  function setUpSummary(root) {
-    var box = root.querySelector("[data-lix-url]");
-    if (!box || box.dataset.ready) { return; }
+  function setUpSummary(box) {
+    if (box.dataset.ready) { return; }
     box.dataset.ready = "1";
     var field = box.querySelector("textarea");
     var counter = box.querySelector("[data-count-for]");
+    var hint = box.querySelector("#lix-hint");
     if (!field) { return; }
+    var asked = 0;
+    // The hint stays the same element (a live region that screen readers follow); only its content changes. The
+    // answer to the latest question wins, whatever order the answers arrive in.
     var refresh = debounce(function () {
-      if (!window.htmx) { return; }
+      var question = ++asked;
       var url = box.dataset.lixUrl + "?summary=" + encodeURIComponent(field.value);
-      window.htmx.ajax("GET", url, { target: "#lix-hint", swap: "outerHTML" });
+      fetch(url, { headers: { "HX-Request": "true", "HX-Target": "lix-hint" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null || question !== asked || !hint) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("lix-hint");
+          if (fresh) { hint.replaceChildren.apply(hint, Array.prototype.slice.call(fresh.childNodes)); }
+        })
+        .catch(function () { /* offline: the hint shows again after the next save */ });
     }, 400);
     field.addEventListener("input", function () {
       if (counter) { counter.textContent = String(field.value.trim().length); }
@@ -30,9 +40,8 @@
     });
   }
 
-  function setUpFiles(root) {
-    var form = root.querySelector("form[data-max-files]");
-    if (!form || form.dataset.ready) { return; }
+  function setUpFiles(form) {
+    if (form.dataset.ready) { return; }
     form.dataset.ready = "1";
     var input = form.querySelector("input[type=file]");
     var problem = form.querySelector(".cs-file-problem");
@@ -60,11 +69,8 @@
     });
   }
 
-  function setUp() {
-    setUpSummary(document);
-    setUpFiles(document);
-  }
-
-  document.addEventListener("DOMContentLoaded", setUp);
-  document.addEventListener("htmx:load", setUp);
+  window.yc.onLoad(function (root) {
+    window.yc.within(root, "[data-lix-url]").forEach(setUpSummary);
+    window.yc.within(root, "form[data-max-files]").forEach(setUpFiles);
+  });
 })();

@@ -80,19 +80,7 @@
     render(false);
   }
 
-  function setUpAll() {
-    document.querySelectorAll("form.sw-ballot").forEach(setUp);
-  }
-
-  // The page links this script from its body, so a boosted (hx-boost) navigation runs it again each time it
-  // arrives: set the ballot up now, and listen for later swaps only once.
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpAll);
-  } else {
-    setUpAll();
-  }
-  if (!window.swBallotListening) {
-    window.swBallotListening = true;
-    document.addEventListener("htmx:afterSettle", setUpAll);
-  }
+  window.yc.onLoad(function (root) {
+    window.yc.within(root, "form.sw-ballot").forEach(setUp);
+  });
 })();

@@ -24,7 +24,17 @@ def _shift(db, year_id, phase):
     db.session.remove()  # never hold a transaction (SQLite write lock) while the server works
 
 
-def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login, logout, axe_check):
+def _to_year(page, tap, year_id: int) -> None:
+    """The menu's Budget, then the year."""
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Budsjett"))
+    tap(page, page.locator(f"main a[href='/budget/years/{year_id}']"))
+
+
+def _home(page, tap) -> None:
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Hjem"))
+
+
+def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login, logout, tap, axe_check):
     from youthcouncil.budget.ballot import remind_unsubmitted
     from youthcouncil.budget.models import BudgetYear, Phase
     from youthcouncil.budget.services import utcnow
@@ -41,36 +51,37 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
 
     # A member proposes an event.
     login(page, mia)
-    page.goto(f"/budget/years/{year_id}/propose")
+    tap(page, page.locator(f"main a[href='/budget/years/{year_id}/propose']"))
     axe_check(page)
     page.fill("input[name=title]", "Kinokveld")
     page.fill("textarea[name=description]", "Film og popcorn for 5.–7. trinn.")
     page.fill("input[name=estimated_cost]", "55 000")
     page.select_option("select[name=month]", "11")
-    page.click("form button.button-primary")
+    tap(page, page.locator("form button.button-primary"))
     page.wait_for_url("**/budget/events/*")
     assert "Takk!" in page.inner_text("#flash")
-    event_url = page.url
     axe_check(page)
 
     # The coordinator checks it: feasible, with another cost (the proposer sees why).
     _shift(db, year_id, Phase.feasibility)
     coordinator = another_page()
     login(coordinator, coordinator_name)
-    coordinator.goto(event_url.replace(live_server.url, "") + "/check")
+    tap(coordinator, coordinator.locator("main a[href='/budget/']"))  # "1 event proposal waits for a check"
+    tap(coordinator, coordinator.get_by_role("link", name="Kinokveld"))
     axe_check(coordinator)
     coordinator.check("input[name=verdict][value=adjusted]")
     coordinator.fill("input[name=approved_cost]", "60000")
     coordinator.fill("textarea[name=note]", "Leie av salen koster mer.")
-    coordinator.click("form button.button-primary")
+    tap(coordinator, coordinator.locator("form button.button-primary"))
     coordinator.wait_for_url(f"**/budget/years/{year_id}")
     axe_check(coordinator)
-    page.goto(event_url)
+    page.reload()  # the proposer looks again
     assert "Leie av salen koster mer." in page.inner_text("main")
 
     # Three members vote. The first one: ticking past the budget is refused on the phone, then submits.
     _shift(db, year_id, Phase.voting)
-    page.goto(f"/budget/years/{year_id}/vote")
+    _home(page, tap)
+    tap(page, page.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     axe_check(page)
     boxes = page.locator("input[name=event]")
     boxes.nth(0).check()
@@ -79,40 +90,40 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     assert not boxes.nth(1).is_checked()
     assert "Det får ikke plass" in page.inner_text("#budget-bar-message")
     assert page.inner_text("#budget-bar-label") == "kr\u00a050\u00a0000 av kr\u00a0100\u00a0000"
-    page.click("button:has-text('Send inn stemmen min')")
+    tap(page, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
     page.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
     axe_check(page)
 
     # The second (the chair) leaves a draft, is reminded, then submits.
     chair = another_page()
     login(chair, leo)
-    chair.goto(f"/budget/years/{year_id}/vote")
+    tap(chair, chair.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     chair.locator("input[name=event]").nth(1).check()
     chair.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
-    chair.goto("/home")
+    _home(chair, tap)
     assert "Budsjettstemmen din er ikke sendt inn ennå" in chair.inner_text("main")
     axe_check(chair)
     assert remind_unsubmitted(utcnow() + timedelta(hours=2)) == 1
     db.session.commit()
     db.session.remove()
-    chair.click("a:has-text('Gå til stemmen min')")
+    tap(chair, "Gå til stemmen min")
     chair.wait_for_url("**/vote")
-    chair.click("button:has-text('Send inn stemmen min')")
+    tap(chair, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
     chair.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
 
     # The third votes without touching the draft step at all.
     member3 = another_page()
     login(member3, third)
     assert third_name
-    member3.goto(f"/budget/years/{year_id}/vote")
+    tap(member3, member3.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     member3.locator("input[name=event]").nth(1).check()
-    member3.click("button:has-text('Send inn stemmen min')")
+    tap(member3, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
     member3.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
 
     # Close and count; the outcome is explained.
     _shift(db, year_id, Phase.voting_ended)
-    coordinator.goto(f"/budget/years/{year_id}")
-    coordinator.click("button:has-text('Steng avstemningen og tell opp')")
+    _to_year(coordinator, tap, year_id)
+    tap(coordinator, "Steng avstemningen og tell opp")
     coordinator.wait_for_url("**/result")
     text = coordinator.inner_text("main")
     assert "Får penger" in text and "ikke nok penger igjen etter arrangementene over" in text
@@ -120,25 +131,27 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     axe_check(coordinator)
 
     # The chair confirms: grants are created.
-    chair.goto(f"/budget/years/{year_id}/result")
-    chair.click("form button:has-text('Bekreft resultatet')")
+    _home(chair, tap)
+    tap(chair, "Bekreft resultatet av budsjettet")
+    tap(chair, chair.locator("form button", has_text="Bekreft resultatet"))
     chair.wait_for_url("**/ledger")
     axe_check(chair)
 
     # The coordinator records spending.
-    coordinator.goto(f"/budget/years/{year_id}/ledger")
-    coordinator.click("a:has-text('Før pengebruk')")
+    _to_year(coordinator, tap, year_id)
+    tap(coordinator, "Regnskap")
+    tap(coordinator, coordinator.get_by_role("link", name="Før pengebruk").first)
     axe_check(coordinator)
     coordinator.fill("input[name=amount]", "12 000")
     coordinator.fill("input[name=spent_on]", "2027-05-10")
     coordinator.fill("input[name=what_for]", "Ramper og instruktør")
-    coordinator.click("form button.button-primary")
+    tap(coordinator, coordinator.locator("form button.button-primary"))
     coordinator.wait_for_url("**/ledger")
     assert "Ramper og instruktør" in coordinator.inner_text("main")
 
     # The public page: budget, funded events, the chart, the CSV link; no login needed.
     logout(page)
-    page.goto("/budget/spending")
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Pengebruk"))
     main = page.inner_text("main")
     assert "Kinokveld" in main and "kr\u00a012\u00a0000 av kr\u00a060\u00a0000" in main
     assert page.locator("svg.budget-chart-svg rect.spent").count() == 1
@@ -189,20 +202,19 @@ def _draft(db, year_id, user_id):
     return ids
 
 
-def test_arriving_by_a_boosted_link_still_gives_the_running_total_and_draft_saving(db, live_server, page, login):
+def test_arriving_by_a_boosted_link_still_gives_the_running_total_and_draft_saving(
+    db, live_server, page, login, tap, assert_styled
+):
     year_id, event_ids, username, user_id = _voting_year(db)
     login(page, username)  # lands on /home
     page.evaluate("window.ycSamePage = 'yes'")  # survives only if no full page load happens below
-    page.click("nav.main-nav a[href='/budget/']")
-    page.wait_for_url("**/budget/")
-    page.click(f"a[href='/budget/years/{year_id}']")
-    page.wait_for_url(f"**/budget/years/{year_id}")
-    page.click(f"a[href='/budget/years/{year_id}/vote']")
+    _to_year(page, tap, year_id)
+    tap(page, page.locator(f"a[href='/budget/years/{year_id}/vote']"))
     page.wait_for_url("**/vote")
     page.wait_for_selector("#ballot")
     assert page.evaluate("window.ycSamePage") == "yes", "the links were not boosted; this test proves nothing"
-    _until(page, "window.ycBudget !== undefined")
-    # The sticky bar is styled (budget.css arrived with the swapped body).
+    assert_styled(page)
+    # The sticky bar is styled (the one stylesheet is there, whatever page came first).
     assert page.eval_on_selector("#budget-bar", "el => getComputedStyle(el).position") == "sticky"
     boxes = page.locator("input[name=event]")
     boxes.nth(0).check()
@@ -222,11 +234,11 @@ def test_arriving_by_a_boosted_link_still_gives_the_running_total_and_draft_savi
     assert _draft(db, year_id, user_id) == sorted(event_ids[:2])
 
 
-def test_english_running_total_in_the_browser(db, live_server, page, login):
+def test_english_running_total_in_the_browser(db, live_server, page, login, tap, assert_words_whole):
     year_id, event_ids, username, _ = _voting_year(db)
     page.context.add_cookies([{"name": "yc_lang", "value": "en", "url": live_server.url}])
     login(page, username)
-    page.goto(f"/budget/years/{year_id}/vote")
+    tap(page, page.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     assert page.inner_text("#budget-bar-label") == "NOK\u00a00 of NOK\u00a0100,000"
     page.locator("input[name=event]").nth(0).check()
     assert page.inner_text("#budget-bar-label") == "NOK\u00a042,000 of NOK\u00a0100,000"
@@ -237,6 +249,7 @@ def test_english_running_total_in_the_browser(db, live_server, page, login):
     assert page.inner_text("#budget-bar-left") == "NOK\u00a08,000 left"
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_words_whole(page)  # "Save" and "Submit my vote" stay whole
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "7-vote-english-320.png"))
 
@@ -255,7 +268,8 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
         page.fill("input[name=passphrase]", factories.PASSPHRASE)
         page.click("form[action='/login'] button")
         page.wait_for_url("**/home")
-        page.goto(f"/budget/years/{year_id}/vote")
+        page.click(f"main a[href='/budget/years/{year_id}/vote']")  # without JavaScript: a full page load
+        page.wait_for_url("**/vote")
         boxes = page.locator("input[name=event]")
         boxes.nth(0).check()
         boxes.nth(2).check()
@@ -283,7 +297,7 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
         context.close()
 
 
-def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check):
+def test_screenshots_of_the_phone_pages(db, live_server, page, login, logout, tap, axe_check, assert_words_whole):
     """Screenshots for a human to look at (written to $YC_SCREENSHOTS or /tmp/budget-screens)."""
     from youthcouncil.budget.ballot import submit_ballot
     from youthcouncil.budget.ledger import record_spending
@@ -308,7 +322,7 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check)
     db.session.remove()
 
     login(page, username)
-    page.goto(f"/budget/years/{year_id}/vote")
+    tap(page, page.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     page.locator("input[name=event]").nth(1).uncheck()  # the member's ballot had 0, 3; shows 42 000 + 8 000
     page.locator("input[name=event]").nth(3).uncheck()
     page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
@@ -332,27 +346,31 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, axe_check)
     db.session.remove()
     assert chair
 
-    page.goto(f"/budget/years/{year_id}/result")
+    _to_year(page, tap, year_id)
+    tap(page, "Se resultatet")
     page.screenshot(path=str(SHOTS / "3-result.png"), full_page=True)
     axe_check(page)
-    page.click("nav.main-nav form[action='/logout'] button")
-    page.wait_for_selector("nav.main-nav a[href='/login']")  # logged out (a new CSRF token) before going on
+    logout(page)
     login(page, coordinator)
-    page.goto(f"/budget/years/{year_id}/ledger")
+    _to_year(page, tap, year_id)
+    tap(page, "Regnskap")
     page.screenshot(path=str(SHOTS / "4-ledger.png"), full_page=True)
     axe_check(page)
-    page.click("nav.main-nav form[action='/logout'] button")
-    page.wait_for_selector("nav.main-nav a[href='/login']")  # logged out (a new CSRF token) before going on
-    page.goto("/budget/spending")
+    logout(page)
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Pengebruk"))
     page.screenshot(path=str(SHOTS / "5-spending.png"), full_page=True)
     axe_check(page)
-    # Nothing wider than the phone, even a small one (320 px).
+    # Nothing wider than the phone, even a small one (320 px), and no word broken where it fits.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 320, "height": 640})
-    for url in ("/budget/spending", f"/budget/years/{year_id}/result"):
-        page.goto(url)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_words_whole(page)
+    tap(page, "Slik ble arrangementene valgt")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_words_whole(page)
     page.screenshot(path=str(SHOTS / "6-result-320.png"))
     login(page, coordinator)
-    page.goto(f"/budget/years/{year_id}/ledger")
+    _to_year(page, tap, year_id)
+    tap(page, "Regnskap")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_words_whole(page)

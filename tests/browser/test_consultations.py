@@ -10,13 +10,9 @@ from tests.consultations.builders import PDF
 pytestmark = pytest.mark.browser
 
 
-def _logout(page) -> None:
-    page.click("nav.main-nav form[action='/logout'] button")
-    page.wait_for_selector("text=Du er logget ut")
-
-
-def test_the_whole_consultation_loop_on_a_phone(page, db, world, login, axe_check, tmp_path):
-    logout = _logout
+def test_the_whole_consultation_loop_on_a_phone(
+    page, db, world, login, logout, tap, axe_check, assert_styled, tmp_path
+):
     from youthcouncil.db import utcnow
     from youthcouncil.i18n import to_oslo
 
@@ -26,10 +22,16 @@ def test_the_whole_consultation_loop_on_a_phone(page, db, world, login, axe_chec
     pdf.write_bytes(PDF)
     deadline = (to_oslo(utcnow()).date() + timedelta(days=30)).isoformat()
 
+    def open_the_request():
+        """From wherever we are: the menu's Consultations, then the request."""
+        tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer"))
+        tap(page, page.get_by_role("link", name="Ny skatepark"))
+        assert_styled(page)
+
     # The clerk sends the request.
     login(page, "kari")
     axe_check(page)
-    page.goto("/consultations/new")
+    tap(page, page.get_by_role("link", name="Send en ny høring").first)
     axe_check(page)
     page.fill("input[name=title]", "Ny skatepark")
     page.fill("input[name=case_number]", "2026/0412")
@@ -38,94 +40,98 @@ def test_the_whole_consultation_loop_on_a_phone(page, db, world, login, axe_chec
     page.wait_for_selector("#lix-hint .notice")  # the live readability hint
     page.fill("input[name=deadline]", deadline)
     page.set_input_files("input[name=attachments]", str(pdf))
-    page.get_by_role("button", name="Send til ungdomsrådet").click()
+    tap(page, "Send til ungdomsrådet", full_load=True)  # a file upload: a plain form post
     page.wait_for_selector("text=Høringen er sendt til ungdomsrådet.")
     assert "saksframlegg.pdf" in page.locator("main").inner_text()
     axe_check(page)
-    detail_url = page.url
     logout(page)
 
     # The chair opens it for discussion.
     login(page, "leo")
-    page.goto(detail_url)
-    page.get_by_role("button", name="Åpne den for diskusjon").click()
+    open_the_request()
+    tap(page, "Åpne den for diskusjon")
     page.wait_for_selector("text=Høringen er åpnet.")
     axe_check(page)
     logout(page)
 
-    # Two members comment.
+    # Two members comment; an empty comment is sent back first (a 422, swapped in without a console error).
     for username, text in (("mia", "Vi trenger lys om kvelden."), (extra, "Og benker!")):
         login(page, username)
         assert "Ny skatepark" in page.locator("main").inner_text()  # the home panel
-        page.goto(detail_url)
+        tap(page, page.locator("main").get_by_role("link", name="Ny skatepark"))
+        tap(page, "Legg ut kommentaren")
+        page.locator("#body-error").wait_for()
         page.fill("textarea[name=body]", text)
-        page.get_by_role("button", name="Legg ut kommentaren").click()
+        tap(page, "Legg ut kommentaren")
         page.wait_for_selector(f"text={text}")
         axe_check(page)
         logout(page)
 
     # The chair drafts and opens the vote.
     login(page, "leo")
-    page.goto(detail_url)
-    page.get_by_role("link", name="Skriv utkastet").click()
+    open_the_request()
+    tap(page, "Skriv utkastet")
     page.wait_for_selector("textarea[name=body]")
     axe_check(page)
     page.fill("textarea[name=body]", "Ungdomsrådet støtter skateparken, med lys om kvelden og benker.")
-    page.get_by_role("button", name="Lagre en ny versjon").click()
+    tap(page, "Lagre en ny versjon")
     page.wait_for_selector("text=Lagret som versjon 1.")
-    page.get_by_role("button", name="Åpne avstemningen").click()
+    tap(page, "Åpne avstemningen")
     page.wait_for_selector("text=Avstemningen er åpen.")
     axe_check(page)
-    page.get_by_role("button", name="Ja", exact=True).click()
+    tap(page, page.get_by_role("button", name="Ja", exact=True))
     page.wait_for_selector(".motion-your-vote")
-    motion_url = page.url
     logout(page)
 
     # The members vote on their phones.
     for username in ("mia", extra):
         login(page, username)
-        page.goto(motion_url)
-        page.get_by_role("button", name="Ja", exact=True).click()
+        tap(page, page.locator("main").get_by_role("link", name="Rådet stemmer", exact=False).first)
+        tap(page, page.get_by_role("button", name="Ja", exact=True))
         page.wait_for_selector(".motion-your-vote")
         axe_check(page)
         logout(page)
 
     # The chair closes the vote; the response is adopted and sent.
     login(page, "leo")
-    page.goto(motion_url)
+    open_the_request()
+    tap(page, "Gå til avstemningen")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("form[action$='/close'] button").click()
+    tap(page, page.locator("form[action$='/close'] button"))
     page.wait_for_selector(".motion-outcome")
-    page.goto(detail_url)
+    open_the_request()
     assert "Det vedtatte høringssvaret" in page.locator("main").inner_text()
-    page.get_by_role("button", name="Send høringssvaret til saksbehandleren").click()
+    tap(page, "Send høringssvaret til saksbehandleren")
     page.wait_for_selector("text=Høringssvaret er sendt til saksbehandleren.")
     axe_check(page)
     logout(page)
 
     # The clerk sees the response and the vote, never the discussion, and records the city's decision.
     login(page, "kari")
-    page.goto(detail_url)
+    open_the_request()
     main = page.locator("main").inner_text()
     assert "Ungdomsrådet støtter skateparken" in main and "Vi trenger lys om kvelden." not in main
     axe_check(page)
-    page.get_by_role("link", name="Skriv ut eller lagre som PDF").click()
+    # The print view, reached by a tap, is styled as a letter (its look comes with the one stylesheet).
+    tap(page, "Skriv ut eller lagre som PDF")
     page.wait_for_selector("text=2026/0412")
+    assert_styled(page)
+    assert "Georgia" in page.locator("main").evaluate("el => getComputedStyle(el).fontFamily")
     axe_check(page)
-    page.goto(detail_url)
-    page.get_by_role("link", name="Registrer kommunens vedtak").click()
+    tap(page, "Tilbake til høringen")
+    tap(page, "Registrer kommunens vedtak")
     page.wait_for_selector("textarea[name=decision]")
     axe_check(page)
     page.fill("textarea[name=decision]", "Kommunestyret vedtok å bygge skateparken.")
     page.fill("textarea[name=usage]", "Lys om kvelden kom med i vedtaket.")
-    page.get_by_role("button", name="Lagre kommunens vedtak").click()
+    tap(page, "Lagre kommunens vedtak")
     page.wait_for_selector("text=Kommunens vedtak er registrert.")
     logout(page)
 
     # Anyone sees it in the public archive, side by side.
-    page.goto("/consultations/archive")
+    tap(page, page.locator("footer, nav").get_by_role("link", name="Høringssvar").first)
     axe_check(page)
-    page.get_by_role("link", name="Ny skatepark").click()
+    tap(page, "Ny skatepark")
     page.wait_for_selector("text=Kommunestyret vedtok å bygge skateparken.")
     main = page.locator("main").inner_text()
     assert "Hva mener dere?" in main and "Ungdomsrådet støtter skateparken" in main

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 NEW_PASSPHRASE = "grønn sykkel taco"
 
 
-def _nominate(page, axe_check, starts_on, first: str, last: str, age: int, check_axe: bool = False) -> None:
-    page.get_by_role("link", name="Nominer en elev").click()
+def _nominate(page, tap, axe_check, starts_on, first: str, last: str, age: int, check_axe: bool = False) -> None:
+    tap(page, "Nominer en elev")
     page.wait_for_selector("h1:has-text('Nominer en elev')")
     year, month = starts_on.year - age, starts_on.month
     page.fill("input[name=first_name]", first)
@@ -27,37 +27,40 @@ def _nominate(page, axe_check, starts_on, first: str, last: str, age: int, check
     page.fill("textarea[name=why_me]", "Jeg vil at elevene skal bli hørt.")
     if check_axe:
         axe_check(page)
-    page.get_by_role("button", name="Lagre nominasjon").click()
+    tap(page, "Lagre nominasjon")
     page.wait_for_selector(f"text={first} er nominert.")
 
 
-def test_nominate_review_print_sheet_activate_and_log_in(page, db, world, live_server, login, logout, axe_check):
+def test_nominate_review_print_sheet_activate_and_log_in(
+    page, db, world, live_server, login, logout, tap, axe_check, assert_styled
+):
     # The current term, still open for nominations (a member of a term that has not started has no role yet).
     term = world.term
     term.nomination_deadline = utcnow() + timedelta(days=3)
     db.session.flush()
     # Plain values only: touching ORM objects after the commit would open a write transaction in SQLite.
-    term_id, school_id, starts_on, term_name = term.id, world.schools[0].id, term.starts_on, term.name
+    starts_on, term_name = term.starts_on, term.name
     db.session.commit()
 
     # The school rep (Rita, Bakken skole) nominates two pupils.
     login(page, "rita")
-    page.get_by_role("link", name="Nominasjoner").first.click()
+    tap(page, page.get_by_role("link", name="Nominasjoner").first)
     page.wait_for_selector("h1:has-text('Nominasjoner for Bakken skole')")
     axe_check(page)
-    page.get_by_role("link", name=f"Se nominasjonene for {term_name}").click()
+    tap(page, f"Se nominasjonene for {term_name}")
     page.wait_for_selector(f"text=Valgperiode {term_name}")
+    assert_styled(page)
     axe_check(page)
     # A mistake first: the form explains next to the field and keeps what was typed.
-    page.get_by_role("link", name="Nominer en elev").click()
+    tap(page, "Nominer en elev")
     page.fill("input[name=first_name]", "Siri")
-    page.get_by_role("button", name="Lagre nominasjon").click()
+    tap(page, "Lagre nominasjon")
     page.wait_for_selector("#last_name-error")
     assert page.input_value("input[name=first_name]") == "Siri"
     axe_check(page)
-    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
-    _nominate(page, axe_check, starts_on, "Siri", "Solberg", 15, check_axe=True)
-    _nominate(page, axe_check, starts_on, "Tor", "Tangen", 16)
+    tap(page, page.locator("main").get_by_role("link", name="Tilbake", exact=True))
+    _nominate(page, tap, axe_check, starts_on, "Siri", "Solberg", 15, check_axe=True)
+    _nominate(page, tap, axe_check, starts_on, "Tor", "Tangen", 16)
     axe_check(page)
     logout(page)
 
@@ -65,22 +68,24 @@ def test_nominate_review_print_sheet_activate_and_log_in(page, db, world, live_s
     login(page, "hanne")
     assert "2 nominasjoner venter på deg." in page.locator("main").inner_text()
     axe_check(page)
-    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
+    tap(page, "Behandle nominasjoner")
+    tap(page, page.locator("main").get_by_role("link", name="Bakken skole").first)
+    page.wait_for_selector("h1:has-text('Bakken skole')")
     axe_check(page)
-    page.get_by_role("button", name="Godkjenn Siri").click()
+    tap(page, "Godkjenn Siri")
     page.wait_for_selector("text=Siri Solberg er godkjent")
-    page.get_by_role("link", name="Avslå Tor").click()
+    tap(page, "Avslå Tor")
     page.wait_for_selector("textarea[name=reason]")
     axe_check(page)
     page.fill("textarea[name=reason]", "Tor er allerede med i et annet råd.")
-    page.get_by_role("button", name="Avslå nominasjon").click()
+    tap(page, "Avslå nominasjon")
     page.wait_for_selector("text=Elevrådsrepresentanten ser begrunnelsen din")
 
     # The activation sheet: one page for Siri with the code and the QR of the activation link.
-    page.get_by_role("link", name="Aktiveringsark").click()
+    tap(page, "Aktiveringsark")
     page.wait_for_selector("h1:has-text('Aktiveringsark for Bakken skole')")
     axe_check(page)
-    page.get_by_role("button", name="Lag ark for utskrift").click()
+    tap(page, "Lag ark for utskrift", full_load=True)  # not boosted: the codes page sends no referrer
     sheet = page.locator("[data-testid=activation-sheet]")
     sheet.wait_for()
     assert sheet.count() == 1
@@ -93,29 +98,28 @@ def test_nominate_review_print_sheet_activate_and_log_in(page, db, world, live_s
     expected = segno.make(f"{live_server.url}/activate?code={code}", error="m").svg_data_uri(scale=6, border=4)
     assert qr.get_attribute("src") == expected
     assert "Siri Solberg" in sheet.inner_text()
-    page.goto("/home")
+    # Printed, each sheet is its own A5 page (a named page: other pages keep the printer's paper).
+    assert sheet.evaluate("el => getComputedStyle(el).page") == "activation-sheet"
+    tap(page, "Ferdig")
     logout(page)
 
     # The rep sees the decision and the reason.
     login(page, "rita")
-    page.goto(f"/membership/terms/{term_id}/schools/{school_id}")
+    tap(page, page.get_by_role("link", name="Nominasjoner").first)
+    tap(page, f"Se nominasjonene for {term_name}")
     assert "Tor er allerede med i et annet råd." in page.locator("[data-testid=rejection-reason]").inner_text()
     logout(page)
 
-    # Siri scans the QR (opens the link), chooses a passphrase and is in; then logs in again normally.
+    # Siri scans the QR (her phone opens the link), chooses a passphrase and is in; then logs in again normally.
     page.goto(f"/activate?code={code}")
     assert page.input_value("input[name=code]") == code
     page.fill("input[name=passphrase]", NEW_PASSPHRASE)
     page.fill("input[name=confirm]", NEW_PASSPHRASE)
-    page.click("form[action='/activate'] button")
+    tap(page, page.locator("form[action='/activate'] button"))
     page.wait_for_url("**/home")
     assert page.locator("h1").inner_text() == "Hei, Siri!"
     logout(page)
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=passphrase]", NEW_PASSPHRASE)
-    page.click("form[action='/login'] button")
-    page.wait_for_url("**/home")
+    login(page, username, NEW_PASSPHRASE)
     assert page.locator("h1").inner_text() == "Hei, Siri!"
 
 
@@ -126,19 +130,20 @@ def test_public_council_page_passes_axe_and_shows_no_last_names(page, world, axe
     axe_check(page)
 
 
-def test_membership_pages_fit_a_320_px_phone(page, db, world, login):
+def test_membership_pages_fit_a_320_px_phone(page, db, world, login, tap, assert_fits, assert_words_whole):
     from tests.membership.builders import make_nomination, make_open_term
 
     term = make_open_term(world.municipality)
     db.session.flush()
-    make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Smal", age=12,
-                    why_me="Et langt ord: " + "x" * 80)
-    paths = [f"/membership/terms/{term.id}/schools/{world.schools[0].id}",
-             f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate", "/membership/nominations"]
+    make_nomination(
+        term, world.schools[0], world.users["school_rep"], first_name="Smal", age=12, why_me="Et langt ord: " + "x" * 80
+    )
+    term_name = term.name
     db.session.commit()
     page.set_viewport_size({"width": 320, "height": 640})
     login(page, "rita")
-    for path in paths:
-        page.goto(path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    # The nominations, one school's list (a word longer than the phone breaks; nothing else does), the form.
+    for link in ("Nominasjoner", f"Se nominasjonene for {term_name}", "Nominer en elev"):
+        tap(page, page.get_by_role("link", name=link).first)
+        assert_fits(page)
+        assert_words_whole(page)

@@ -14,18 +14,26 @@ from youthcouncil.safety_week.models import Ballot, Proposal, ThemeRound
 pytestmark = pytest.mark.browser
 
 
-def test_theme_round_on_a_phone(page, login, logout, axe_check, app, db, world):
+def _to_round(page, tap, round_id: int) -> None:
+    """The menu's Safety week, then the round."""
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Trygghetsuka"))
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}']").first)
+
+
+def test_theme_round_on_a_phone(page, login, logout, tap, axe_check, assert_styled, app, db, world):
     round_ = builders.make_round(world)
     db.session.commit()
     members = world.members
+    round_id = round_.id
 
-    # Two members propose.
+    # Two members propose, from the home page.
     for member, title in ((members[0], "Trygg på nett"), (members[1], "Trygg i trafikken")):
         login(page, member.username)
-        page.goto(f"/safety-week/rounds/{round_.id}/propose")
+        tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/propose']"))
+        assert_styled(page)
         axe_check(page)
         page.fill("input[name=title]", title)
-        page.click("form button.button-primary")
+        tap(page, page.locator("form button.button-primary"))
         page.wait_for_url("**/safety-week/proposals/*")
         logout(page)
     builders.add_proposal(round_, members[2], "Ingen mobbing")
@@ -36,15 +44,14 @@ def test_theme_round_on_a_phone(page, login, logout, axe_check, app, db, world):
 
     # The coordinator keeps all three.
     login(page, world.coordinator.username)
-    page.goto(f"/safety-week/rounds/{round_.id}")
+    _to_round(page, tap, round_id)
     axe_check(page)
     for proposal_id in proposal_ids:
-        page.goto(f"/safety-week/rounds/{round_.id}")
-        page.locator(f"a[href='/safety-week/proposals/{proposal_id}/review']").click()
+        tap(page, page.locator(f"a[href='/safety-week/proposals/{proposal_id}/review']"))
         page.check("input[name=decision][value=keep]")
         axe_check(page)
-        page.click("form button.button-primary")
-        page.wait_for_url(f"**/safety-week/rounds/{round_.id}")
+        tap(page, page.locator("form button.button-primary"))
+        page.wait_for_url(f"**/safety-week/rounds/{round_id}")
     logout(page)
     builders.move_to(round_, "voting")
     db.session.commit()
@@ -53,30 +60,31 @@ def test_theme_round_on_a_phone(page, login, logout, axe_check, app, db, world):
     orders = (["Ingen mobbing", "Trygg på nett"], ["Trygg på nett"], ["Trygg i trafikken", "Ingen mobbing"])
     for member, order in zip(members[:3], orders, strict=True):
         login(page, member.username)
-        page.goto(f"/safety-week/rounds/{round_.id}/vote")
+        tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
         axe_check(page)
         for title in order:
             page.locator("button.sw-tap", has_text=title).click()
-        page.click("button.sw-submit")
+        tap(page, page.locator("button.sw-submit"), full_load=True)
         page.wait_for_selector("#receipt")
         assert "registrert" in page.inner_text("#receipt")
         logout(page)
     login(page, members[0].username)
-    page.goto(f"/safety-week/rounds/{round_.id}/vote")
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
     page.click("button[data-sw=undo]")
     page.locator("button.sw-tap", has_text="Trygg i trafikken").click()
-    page.click("button.sw-submit")
+    tap(page, page.locator("button.sw-submit"), full_load=True)
     page.wait_for_selector("#receipt")
     logout(page)
 
     # The coordinator closes voting; the rounds are shown to everyone.
     login(page, world.coordinator.username)
-    page.goto(f"/safety-week/rounds/{round_.id}")
+    _to_round(page, tap, round_id)
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("button[value=close_voting]").click()
-    page.wait_for_url(f"**/safety-week/rounds/{round_.id}/result")
+    tap(page, page.locator("button[value=close_voting]"))
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
     logout(page)
-    page.goto(f"/safety-week/rounds/{round_.id}/result")
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Temaresultater"))
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/result']"))
     assert page.locator(".sw-round").count() >= 1
     assert "Temaet for trygghetsuka er" in page.inner_text("main")
     axe_check(page)
@@ -98,7 +106,9 @@ def _tab_to(page, selector: str, limit: int = 60) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login, logout, axe_check, app, db, world):
+def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(
+    page, login, logout, tap, back, axe_check, assert_styled, assert_words_whole, app, db, world
+):
     round_, themes = builders.voting_round(
         world, titles=("Trygg på nett", "Trygg i trafikken og på bussen hjem fra skolen om kvelden", "Ingen mobbing")
     )
@@ -110,18 +120,18 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     _shot(page, "sw-01-home")
     # Arrive by clicking the home page's link: hx-boost swaps only the body, so the ballot's script and CSS must
     # come with the body, or the member gets the plain selects (and the result page wrong bar widths).
-    page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']").click()
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
     taps = page.locator("button.sw-tap")
     taps.first.wait_for(state="visible")
-    assert page.evaluate("document.body.hasAttribute('hx-boost')")
+    assert_styled(page)
     assert not page.locator(".sw-rank-select").first.is_visible()
     assert page.locator("button[data-sw=undo]").is_visible()
-    assert page.evaluate("window.swBallotListening === true")
     _shot(page, "sw-02-vote-before")
     axe_check(page)
     page.set_viewport_size({"width": 320, "height": 700})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_words_whole(page)
     page.set_viewport_size({"width": 360, "height": 740})
 
     # Keyboard only: Tab to the themes, Enter picks the 1st, Space the 2nd, Enter again the 3rd, Undo takes it back.
@@ -141,7 +151,7 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     _shot(page, "sw-03-vote-tapped")
     axe_check(page)
     _tab_to(page, "button.sw-submit")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # the ballot is a plain form post (hx-boost="false")
     page.wait_for_selector("#receipt")
     assert re.search(r"registrert, \d\d:\d\d", page.inner_text("#receipt"))
     _shot(page, "sw-04-receipt")
@@ -152,9 +162,9 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     # restores the page by swapping the body again, so the script must set the ballot up once more).
     page.reload()
     assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
-    page.locator(f"main a[href='/safety-week/rounds/{round_id}']").click()
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}']"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}")
-    page.go_back()
+    back(page)
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
     page.locator("button.sw-tap").first.wait_for(state="visible")
     assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
@@ -168,16 +178,16 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
         builders.vote(round_, voter, *[themes[i] for i in order])
     db.session.commit()
     login(page, world.coordinator.username)
-    page.goto(f"/safety-week/rounds/{round_id}")
+    _to_round(page, tap, round_id)
     _shot(page, "sw-05-round-coordinator")
     assert "4 av 4" in page.inner_text(".sw-coordinator")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.locator("button[value=close_voting]").click()
+    tap(page, page.locator("button[value=close_voting]"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
 
-    # Reach the result by a boosted link too: the bars must have their widths (CSS from the body).
-    page.goto("/safety-week/")
-    page.locator(f"main a[href='/safety-week/rounds/{round_id}/result']").click()
+    # Reach the result by a boosted link too: the bars must have their widths (from the one stylesheet).
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Trygghetsuka"))
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/result']"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
     page.locator(".sw-round").first.wait_for()
     first_round = page.locator(".sw-round").first
@@ -195,9 +205,9 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(page, login,
     axe_check(page)
     # At 320 px nothing sticks out sideways (long theme names wrap, counts stay whole).
     page.set_viewport_size({"width": 320, "height": 700})
-    for url in (f"/safety-week/rounds/{round_id}/result", f"/safety-week/rounds/{round_id}"):
-        page.goto(url)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Trygghetsuka"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_ballot_works_without_javascript(_browser, live_server, login, app, db, world):
@@ -217,7 +227,8 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
     try:
         page = context.new_page()
         login(page, member)
-        page.goto(f"/safety-week/rounds/{round_id}/vote")
+        page.click(f"main a[href='/safety-week/rounds/{round_id}/vote']")  # without JavaScript: a full page load
+        page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
         # The selects are the ballot; the tap buttons and Undo (which need the script) stay hidden.
         assert page.locator(f"select#rank-{ids[0]}").is_visible()
         assert not page.locator("button.sw-tap").first.is_visible()

@@ -285,3 +285,12 @@ def test_without_candidates_strikes_them_from_every_rank():
     ballots = [((a, b, c), 2), ((frozenset("ab"), c), 1), ((a,), 1), ((), 1)]
     assert without_candidates(ballots, ["a"]) == [((b, c), 2), ((b, c), 1), ((), 1), ((), 1)]
     assert without_candidates(dict(ballots), []) == ballots
+
+
+def test_a_lone_candidate_ranked_by_everyone_wins_schulze():
+    # every ballot names every candidate: the last name beats nobody, yet the ballots did rank someone
+    ballots = [(ballot("a"), 3)]
+    assert schulze(ballots, ["a"]).winner == "a"
+    assert condorcet_winner(ballots, ["a"]) == "a"
+    two = [(ballot("a", "b"), 2), (ballot("b", "a"), 1)]
+    assert pairwise_matrix(two, ["a", "b"]) == {"a": {"b": 2}, "b": {"a": 1}}

@@ -23,9 +23,11 @@ Tie-breaking (documented because it decides outcomes):
 from __future__ import annotations
 
 import heapq
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain, repeat
 
 FUNDED = "funded"
 NO_VOTES = "no_votes"
@@ -247,7 +249,8 @@ class _Electorate:
     group_sizes: tuple[int, ...]
     group_ballots: tuple[tuple[int, ...], ...]
     supporter_groups: tuple[tuple[int, ...], ...]  # per project
-    supporter_sizes: tuple[tuple[tuple[int, int], ...], ...]  # per project: (group, its size) pairs
+    # Per project: its supporters' groups, each repeated once per voter (so C loops can count voters per purse).
+    supporter_voters: tuple[tuple[int, ...], ...]
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
     tie: str = TIE_COST
@@ -290,7 +293,10 @@ def _electorate(
         group_sizes=tuple(sizes.values()),
         group_ballots=group_ballots,
         supporter_groups=tuple(tuple(groups) for groups in supporter_groups),
-        supporter_sizes=tuple(tuple((g, sizes[group_ballots[g]]) for g in groups) for groups in supporter_groups),
+        supporter_voters=tuple(
+            tuple(chain.from_iterable(repeat(g, sizes[group_ballots[g]]) for g in groups))
+            for groups in supporter_groups
+        ),
         supporters=tuple(supporters),
         voters=voters,
         tie=tie,
@@ -380,11 +386,8 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
         min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
         _TooClose if too close to tell."""
-        holders: dict[int, int] = {}  # purse -> number of p's supporters holding it
-        for group, size in e.supporter_sizes[p]:
-            purse = group_purse[group]
-            if purse != 1:
-                holders[purse] = holders.get(purse, 0) + size
+        holders = Counter(map(group_purse.__getitem__, e.supporter_voters[p]))  # purse -> p's supporters in it
+        holders.pop(1, None)  # the empty purse pays nothing
         purses = sorted(holders, key=purse_money.__getitem__)
         cost = costs[p]
         payers = sum(holders.values())
@@ -446,6 +449,26 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         return None
 
     rounds: list[tuple[int, Fraction | float, bool]] = []
+
+    def fund(best: int, best_votes: Fraction | float, best_payment: Fraction | float, best_exact: bool) -> None:
+        winners.append(best)
+        rounds.append((best, best_votes, best_exact))
+        del bound[best]
+        for p in e.overlaps[best]:
+            fresh.pop(p, None)  # its supporters are about to pay
+        # The supporters pay the cap each, or all they have if that is less. Holders of one purse move to one
+        # new purse (or to the empty one); the groups are moved by C loops.
+        groups = e.supporter_groups[best]
+        moved = {1: 1}
+        for old in set(map(group_purse.__getitem__, groups)) - {1}:
+            left = purse_money[old] - best_payment
+            if left > 0:
+                moved[old] = len(purse_money)
+                purse_money.append(left)
+            else:
+                moved[old] = 1
+        deque(map(group_purse.__setitem__, groups, map(moved.__getitem__, map(group_purse.__getitem__, groups))), 0)
+
     try:
         while bound:
             best = -1
@@ -459,19 +482,48 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                 forced, before, before_exact = follow.rounds[len(rounds)]
                 if forced not in bound:
                     return None
-                floor = before * (1 - _FLOAT_MARGIN)
-                while (q := next_candidate(floor, popped)) is not None:
-                    if q == forced or (_twins(e, q, forced) and _mes_tie_key(e, forced) < _mes_tie_key(e, q)):
+                # The rounds from here that may come in any order: projects without a supporter in common fund the
+                # same whichever goes first. A rival must stay below the lowest of them.
+                block = [forced]
+                while True:
+                    floor = before * (1 - _FLOAT_MARGIN)
+                    rival = None
+                    while (q := next_candidate(floor, popped)) is not None:
+                        if q in block or (
+                            len(block) == 1 and _twins(e, q, forced) and _mes_tie_key(e, forced) < _mes_tie_key(e, q)
+                        ):
+                            continue
+                        try:
+                            votes, _, is_exact = evaluate(q)
+                        except _Unaffordable:
+                            del bound[q]  # unaffordable now, and purses only shrink
+                            continue
+                        wins = beats(votes, is_exact, q, before, before_exact, block[-1])
+                        if len(block) > 1:
+                            wins = wins or votes == before  # against a block, a tie is not good enough
+                        if wins:
+                            rival = q
+                            break
+                    if rival is None:
+                        break
+                    following = len(rounds) + len(block)
+                    if (
+                        following < len(follow.rounds)
+                        and follow.rounds[following][0] == rival
+                        and not any(rival in e.overlaps[b] for b in block)
+                    ):
+                        block.append(rival)  # the rival is the next choice anyway, and independent of the block
+                        _, before, before_exact = follow.rounds[following]
+                        for q in popped:
+                            if q in bound:
+                                heapq.heappush(heap, (-bound[q], q))
+                        popped.clear()
                         continue
-                    try:
-                        votes, _, is_exact = evaluate(q)
-                    except _Unaffordable:
-                        del bound[q]  # unaffordable now, and purses only shrink
-                        continue
-                    if beats(votes, is_exact, q, before, before_exact, forced):
-                        return None  # this rival might win the round somewhere in between
-                best = forced
-                best_votes, best_payment, best_exact = evaluate(forced)
+                    return None  # this rival might win a round somewhere in between
+                for member in block[:-1]:
+                    fund(member, *evaluate(member))
+                best = block[-1]
+                best_votes, best_payment, best_exact = evaluate(best)
             else:
                 margin = (1 - _FLOAT_MARGIN) if not exact else 1
                 while (p := next_candidate(best_votes * margin if best >= 0 else zero, popped)) is not None:
@@ -490,28 +542,10 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                         best, best_votes, best_payment, best_exact = p, votes, payment, is_exact
                 if best < 0:
                     break
-            winners.append(best)
-            rounds.append((best, best_votes, best_exact))
-            del bound[best]
+            fund(best, best_votes, best_payment, best_exact)
             for p in popped:
                 if p in bound:
                     heapq.heappush(heap, (-bound[p], p))
-            for p in e.overlaps[best]:
-                fresh.pop(p, None)  # its supporters are about to pay
-            # The supporters pay the cap each, or all they have if that is less.
-            moved: dict[int, int] = {1: 1}  # old purse -> new purse, so holders of one purse stay together
-            for group in e.supporter_groups[best]:
-                old = group_purse[group]
-                new = moved.get(old)
-                if new is None:
-                    left = purse_money[old] - best_payment
-                    if left > 0:
-                        new = len(purse_money)
-                        purse_money.append(left)
-                    else:
-                        new = 1
-                    moved[old] = new
-                group_purse[group] = new
         if follow is not None:
             if len(rounds) != len(follow.rounds):
                 return None
@@ -554,12 +588,13 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     failed_at: int | None = None  # a certificate this many units ahead failed (a change may be there)
     waiting = 0  # plain runs to do before trying a certificate again
     patience = 1  # how long to wait after the next certificate of two units fails
+    certified_last = False
     while True:
         if ahead >= 2 and waiting == 0:
             certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run)
             if certified is not None:
                 endowment += ahead * e.voters
-                run = certified
+                run, certified_last = certified, True
                 patience = 1
                 if failed_at is not None:
                     failed_at -= ahead
@@ -574,10 +609,12 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
         if sum(e.costs[p] for p in raised.winners) > budget:
             break
         endowment += e.voters
-        run = raised
+        run, certified_last = raised, False
         waiting = max(waiting - 1, 0)
         failed_at = failed_at - 1 if failed_at is not None and failed_at > 1 else None
         ahead = 2 if failed_at is None else max(failed_at // 2, 1)
+    if certified_last:
+        run = _equal_shares_run(e, endowment)  # a certificate may list independent projects in another order
     return list(run.winners), endowment
 
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain, repeat
+from operator import lshift, or_
 
 Candidate = Hashable
 Ranking = tuple[frozenset, ...]
@@ -93,12 +95,15 @@ def _rank_indexes(rank: object, ranking: tuple, index: Mapping[Candidate, int]) 
 IndexRanking = tuple[tuple[int, ...], ...]  # a ranking with candidates as their positions in the candidate list
 
 
-def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[IndexRanking], list[int], int]:
-    """Identical ballots merged; each ranking as candidate indexes per rank (empty ranks dropped).
-
-    Returns (rankings, counts, total number of ballots). Order is that of first appearance, so it is deterministic.
-    """
-    items = ballots.items() if isinstance(ballots, Mapping) else ballots
+def _merge(ballots: Ballots) -> tuple[Counter[Ranking], int]:
+    """Identical ballots merged (in order of first appearance), and the total number of ballots; counts checked."""
+    items = list(ballots.items() if isinstance(ballots, Mapping) else ballots)
+    try:  # the common case, one ballot per voter, counted in C
+        rankings, counts = zip(*items, strict=True) if items else ((), ())
+        if set(map(type, counts)) <= {int} and (not counts or (min(counts) == 1 and max(counts) == 1)):
+            return Counter(rankings), len(counts)
+    except (TypeError, ValueError):
+        pass  # the loop below says what is wrong
     merged: Counter[Ranking] = Counter()
     for ballot in items:
         try:
@@ -111,12 +116,19 @@ def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[I
             merged[ranking] += count
         except TypeError:
             raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}") from None
+    return merged, sum(merged.values())
+
+
+def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[IndexRanking], list[int], int]:
+    """Identical ballots merged; each ranking as candidate indexes per rank (empty ranks dropped).
+
+    Returns (rankings, counts, total number of ballots). Order is that of first appearance, so it is deterministic.
+    """
+    merged, total = _merge(ballots)
     rankings: list[tuple[tuple[int, ...], ...]] = []
     counts: list[int] = []
-    total = 0
     converted: dict[frozenset, tuple[int, ...]] = {}  # the same few ranks recur on most ballots
     for ranking, count in merged.items():
-        total += count
         if count == 0:
             continue
         if not isinstance(ranking, tuple):
@@ -277,30 +289,78 @@ def instant_runoff(ballots: Ballots, candidates: Iterable[Candidate], *, seed: i
 # Pairwise comparisons and Schulze
 
 
-def _pairwise(rankings: list[tuple[tuple[int, ...], ...]], weights: list[int], n: int) -> list[list[int]]:
-    """d[a][b] = ballots ranking a strictly above b (unranked below every ranked candidate)."""
+class _RankBits(dict):
+    """frozenset rank -> the bit of its one candidate, or 0 for a rank naming nobody or several (checked on first
+    sight, like `_rank_indexes`); `masks` holds every rank's bits."""
+
+    def __init__(self, index: Mapping[Candidate, int]) -> None:
+        super().__init__()
+        self.index = index
+        self.masks: dict[frozenset, int] = {}
+
+    def __missing__(self, rank: frozenset) -> int:
+        members = _rank_indexes(rank, (rank,), self.index)
+        mask = 0
+        for c in members:
+            mask |= 1 << c
+        self.masks[rank] = mask
+        self[rank] = mask if len(members) == 1 else 0
+        return self[rank]
+
+
+def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) -> tuple[list[list[int]], int, bool]:
+    """(d, total ballots, whether any ballot ranks anyone): d[a][b] = ballots ranking a strictly above b (unranked
+    below every ranked candidate)."""
     # Each ranked candidate beats exactly the set of candidates not yet named when it is reached (those ranked
-    # lower, or not at all). Counting (candidate, that set) pairs first and expanding the sets once at the end is
-    # much faster than adding up every pair on every ballot.
-    beats: dict[int, int] = {}
-    for ranks, weight in zip(rankings, weights, strict=True):
-        not_named = (1 << n) - 1
-        for rank in ranks:
-            members = [c for c in rank if not_named >> c & 1]  # a name repeated lower down counts where it first is
-            for c in members:
-                not_named &= ~(1 << c)  # the whole rank first: tied candidates do not beat each other
-            for c in members:
-                key = not_named * n + c
-                beats[key] = beats.get(key, 0) + weight
+    # lower, or not at all). Counting (names up to it, it) pairs first and expanding them once at the end is much
+    # faster than adding up every pair on every ballot; a ballot of single names is counted by C loops.
+    merged, total = _merge(ballots)
+    bits = _RankBits(index)
+    others: list[tuple[Ranking, int]] = []
+    full = (1 << n) - 1
+    ranked_anyone = [False]
+
+    def single_names() -> Iterator[Iterator[int]]:
+        """(names up to it, its bit) for each rank of each one-voter ballot naming one candidate per rank, none
+        twice, packed in one int; the other ballots are left in `others`."""
+        for ranking, weight in merged.items():
+            if not isinstance(ranking, tuple):
+                raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}")
+            singles = tuple(map(bits.__getitem__, ranking))
+            named = tuple(accumulate(singles, or_))
+            # One name per rank, none repeated: every rank adds a bit (a rank naming nobody or several adds none).
+            if weight == 1 and named and named[-1].bit_count() == len(singles):
+                ranked_anyone[0] = True
+                if named[-1] == full:  # the last name beats nobody: everyone is named by then
+                    named, singles = named[:-1], singles[:-1]
+                # (names up to it) << n | its bit: one int per rank, all made in C
+                yield map(or_, map(lshift, named, repeat(n)), singles)
+            elif weight:
+                others.append((ranking, weight))
+
+    counted = Counter(chain.from_iterable(single_names()))
+    low = (1 << n) - 1
+    beats: Counter[tuple[int, int]] = Counter({(key >> n, key & low): weight for key, weight in counted.items()})
+    for ranking, weight in others:
+        seen = 0
+        for rank in ranking:
+            mask = bits.masks[rank] & ~seen  # a name repeated lower down counts where it first is
+            if not mask:
+                continue
+            seen |= mask  # the whole rank first: tied candidates do not beat each other
+            while mask:
+                lowest = mask & -mask
+                beats[seen, lowest] += weight
+                mask ^= lowest
     d = [[0] * n for _ in range(n)]
-    for key, weight in beats.items():
-        below, a = divmod(key, n)
-        row = d[a]
+    for (named, candidate), weight in beats.items():
+        row = d[candidate.bit_length() - 1]
+        below = full & ~named
         while below:
             lowest = below & -below
             row[lowest.bit_length() - 1] += weight
             below ^= lowest
-    return d
+    return d, total, ranked_anyone[0] or bool(beats)
 
 
 def _as_dict(matrix: list[list[int]], order: tuple[Candidate, ...]) -> dict[Candidate, dict[Candidate, int]]:
@@ -310,8 +370,8 @@ def _as_dict(matrix: list[list[int]], order: tuple[Candidate, ...]) -> dict[Cand
 def pairwise_matrix(ballots: Ballots, candidates: Iterable[Candidate]) -> dict[Candidate, dict[Candidate, int]]:
     """``d[a][b]``: how many ballots rank a strictly above b."""
     order = _candidate_order(candidates)
-    rankings, weights, _ = _aggregate(ballots, {c: i for i, c in enumerate(order)})
-    return _as_dict(_pairwise(rankings, weights, len(order)), order)
+    d, _, _ = _pairwise_count(ballots, {c: i for i, c in enumerate(order)}, len(order))
+    return _as_dict(d, order)
 
 
 def _condorcet_index(d: list[list[int]]) -> int | None:
@@ -324,10 +384,10 @@ def _condorcet_index(d: list[list[int]]) -> int | None:
 def condorcet_winner(ballots: Ballots, candidates: Iterable[Candidate]) -> Candidate | None:
     """The candidate who beats every other one-on-one, or None if there is none (or no ballot ranks anyone)."""
     order = _candidate_order(candidates)
-    rankings, weights, _ = _aggregate(ballots, {c: i for i, c in enumerate(order)})
-    if not any(rankings):  # nobody ranked anyone: no one wins, not even a lone candidate
+    d, _, ranked_anyone = _pairwise_count(ballots, {c: i for i, c in enumerate(order)}, len(order))
+    if not ranked_anyone:  # nobody ranked anyone: no one wins, not even a lone candidate
         return None
-    found = _condorcet_index(_pairwise(rankings, weights, len(order)))
+    found = _condorcet_index(d)
     return None if found is None else order[found]
 
 
@@ -351,8 +411,7 @@ def head_to_head(ballots: Ballots, candidates: Iterable[Candidate], winner: Cand
     order = _candidate_order(candidates)
     if winner not in order:
         raise ValueError(f"{winner!r} is not a candidate")
-    rankings, weights, _ = _aggregate(ballots, {c: i for i, c in enumerate(order)})
-    d = _pairwise(rankings, weights, len(order))
+    d, _, _ = _pairwise_count(ballots, {c: i for i, c in enumerate(order)}, len(order))
     w = order.index(winner)
     votes = {order[o]: (d[w][o], d[o][w]) for o in range(len(order)) if o != w}
     return HeadToHead(
@@ -388,8 +447,7 @@ def schulze(ballots: Ballots, candidates: Iterable[Candidate], *, seed: int | st
     """
     order = _candidate_order(candidates)
     n = len(order)
-    rankings, weights, total = _aggregate(ballots, {c: i for i, c in enumerate(order)})
-    d = _pairwise(rankings, weights, n)
+    d, total, ranked_anyone = _pairwise_count(ballots, {c: i for i, c in enumerate(order)}, n)
     p = [[d[a][b] if d[a][b] > d[b][a] else 0 for b in range(n)] for a in range(n)]
     for via in range(n):
         for a in range(n):
@@ -401,7 +459,7 @@ def schulze(ballots: Ballots, candidates: Iterable[Candidate], *, seed: int | st
                     p[a][b] = max(p[a][b], width)
     winners = [a for a in range(n) if all(p[a][b] >= p[b][a] for b in range(n) if b != a)]
     beaten = [sum(1 for b in range(n) if p[a][b] > p[b][a]) for a in range(n)]
-    condorcet = _condorcet_index(d) if any(rankings) else None
+    condorcet = _condorcet_index(d) if ranked_anyone else None
 
     def result(winner: int | None, reason: str, lot_seed: int | str | None = None) -> SchulzeResult:
         others = sorted((i for i in range(n) if i != winner), key=lambda i: (-beaten[i], i))
@@ -423,7 +481,7 @@ def schulze(ballots: Ballots, candidates: Iterable[Candidate], *, seed: int | st
         return result(None, NO_CANDIDATES)
     if total == 0:
         return result(None, NO_BALLOTS)
-    if not any(rankings):
+    if not ranked_anyone:
         return result(None, NO_VALID_BALLOTS)
     if len(winners) == 1:
         return result(winners[0], UNBEATEN)
