@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app youthcouncil
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links made outside a request (the demo's e-mails, flask notify) point where `make run` serves, unless
+# PUBLIC_BASE_URL is set.
+export HOST PORT
 
 .PHONY: run test install lock wheel assets translations migrate seed messages lint format bench clean-venv
 

@@ -89,21 +89,27 @@ def create_app(config: Any = None) -> Flask:
     cli.init_app(app)
     assets.init_app(app)
 
-    _register_domains(app)
+    _add_domains(app)
     return app
 
 
-def _register_domains(app: Flask) -> None:
-    """Every domain's blueprint and commands. Importing a domain's views, panels and receivers adds its routes, menu
-    items, home panels and signal receivers; nothing is found by probing which modules exist."""
+def _add_domains(app: Flask) -> None:
+    """Every domain's blueprint and commands. Importing a domain's views and panels adds its routes, menu items and
+    home panels; importing the modules that receive signals connects their receivers (``youthcouncil.signals``)."""
     from youthcouncil import accounts, budget, consultations, membership, motions, notifications, public, safety_week
     from youthcouncil.accounts import sso_views as accounts_sso_views  # noqa: F401
     from youthcouncil.accounts import views as accounts_views  # noqa: F401
+    from youthcouncil.budget import ballot as budget_ballot  # noqa: F401 - reminders of unsubmitted drafts
+    from youthcouncil.budget import demo as budget_demo  # noqa: F401
+    from youthcouncil.budget import ledger as budget_ledger  # noqa: F401 - grant motions decided or stopped
     from youthcouncil.budget import panels as budget_panels  # noqa: F401
+    from youthcouncil.budget import retention as budget_retention  # noqa: F401
     from youthcouncil.budget import views as budget_views  # noqa: F401
-    from youthcouncil.budget.hooks import connect_hooks
-    from youthcouncil.consultations import hooks as consultations_hooks  # noqa: F401
+    from youthcouncil.consultations import adoption as consultations_adoption  # noqa: F401 - adoption votes
+    from youthcouncil.consultations import demo as consultations_demo  # noqa: F401
+    from youthcouncil.consultations import notices as consultations_notices  # noqa: F401 - deadline reminders
     from youthcouncil.consultations import panels as consultations_panels  # noqa: F401
+    from youthcouncil.consultations import retention as consultations_retention  # noqa: F401
     from youthcouncil.consultations import views as consultations_views  # noqa: F401
     from youthcouncil.membership import panels as membership_panels  # noqa: F401
     from youthcouncil.membership import views as membership_views  # noqa: F401
@@ -113,17 +119,14 @@ def _register_domains(app: Flask) -> None:
     from youthcouncil.notifications import panels as notifications_panels  # noqa: F401
     from youthcouncil.notifications import views as notifications_views  # noqa: F401
     from youthcouncil.notifications.cli import notify_command
-    from youthcouncil.notifications.services import register_due_check
     from youthcouncil.public import views as public_views  # noqa: F401
+    from youthcouncil.safety_week import demo as safety_week_demo  # noqa: F401
     from youthcouncil.safety_week import panels as safety_week_panels  # noqa: F401
+    from youthcouncil.safety_week import retention as safety_week_retention  # noqa: F401
+    from youthcouncil.safety_week import services as safety_week_services  # noqa: F401 - counts closed rounds
     from youthcouncil.safety_week import views as safety_week_views  # noqa: F401
     from youthcouncil.safety_week.cli import safety_week_group
-    from youthcouncil.safety_week.services import count_due_rounds
-    from youthcouncil.secret_ballot import sweep_due
 
-    connect_hooks()
-    register_due_check(count_due_rounds)
-    register_due_check(sweep_due)
     for domain in (accounts, membership, safety_week, motions, consultations, budget, notifications, public):
         app.register_blueprint(domain.bp)
     for command in (retention_group, safety_week_group, notify_command):

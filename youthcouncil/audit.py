@@ -44,16 +44,21 @@ def record(actor, action: str, subject=None, details: dict[str, Any] | None = No
     return event
 
 
-def audit_events(limit: int | None = 200, offset: int = 0) -> list[AuditEvent]:
-    stmt = (
+#: Events on one page of the audit log.
+PER_PAGE = 100
+
+
+def _newest_first() -> sa.Select:
+    return (
         sa.select(AuditEvent)
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset(offset)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
+
+
+def audit_page(page: int):
+    """One page of the log, newest first (a page past the end is empty, not an error)."""
+    return db.paginate(_newest_first(), page=max(1, page), per_page=PER_PAGE, error_out=False)
 
 
 def _csv_cell(value) -> str:
@@ -65,7 +70,7 @@ def audit_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(["at_utc", "actor", "action", "subject_type", "subject_id", "details"])
-    for event in audit_events(limit=None):
+    for event in db.session.scalars(_newest_first()):
         writer.writerow(
             [
                 _csv_cell(event.at.isoformat()),

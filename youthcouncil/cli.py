@@ -53,7 +53,7 @@ def create_coordinator_command(username: str, first_name: str, last_name: str, p
     """Create a youth coordinator account (the first account on a new installation)."""
     problem = passphrases.problem_with(passphrase, username)
     if problem:
-        raise click.ClickException(problem)
+        raise click.ClickException(str(problem))
     try:
         user = services.create_account(
             account_type=AccountType.coordinator, first_name=first_name, last_name=last_name, username=username

@@ -18,6 +18,18 @@ INSTALLED = (PACKAGE_DIR / "templates").is_dir()
 PROJECT_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
 
 
+def served_address() -> str:
+    """Where ``make run`` (``flask run --host $HOST --port $PORT``) serves: the address links get outside a request
+    when PUBLIC_BASE_URL is not set. A wildcard host (0.0.0.0, ::) is reached as 127.0.0.1 on the same machine."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - the address flask run listens on, not one we bind
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = os.environ.get("PORT", "").strip() or "5000"
+    return f"http://{host}:{port}"
+
+
 def _instance_path() -> Path:
     """instance/ in a checkout; installed, <prefix>/var/youthcouncil-instance as Flask does (not site-packages)."""
     default = Path(sys.prefix) / "var" / "youthcouncil-instance" if INSTALLED else PROJECT_ROOT / "instance"
@@ -152,8 +164,9 @@ class Config:
         self.COMPRESS_ALGORITHM = ["br", "gzip"]
         self.COMPRESS_ALGORITHM_STREAMING = ["br"]
         self.COMPRESS_MIMETYPES = ["text/html", "text/plain", "text/csv", "application/json"]
-        #: Base URL used in QR codes and e-mails when outside a request.
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        #: The address people reach the app at (https://ungdomsrad.kommune.no), for links in QR codes, e-mails and
+        #: notifications. Empty: a request's own address, and outside a request served_address() (see links.py).
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip()
 
 
 class TestConfig(Config):

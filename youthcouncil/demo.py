@@ -1,18 +1,17 @@
 """Demo data for `make run`: a municipality, five schools, a current term and accounts for every role.
 
-Each domain adds its own demo data through its services in ``youthcouncil/<domain>/demo.py`` (a function
-``seed(demo: DemoData)``), called in the order of ``DOMAINS``.
+Each domain adds its own demo data through its services in ``youthcouncil/<domain>/demo.py``: a receiver of the
+``seed_demo`` signal (``youthcouncil.signals``), called with the ``DemoData`` made here.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from youthcouncil import DOMAINS
+from youthcouncil import signals
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.extensions import db
@@ -189,13 +188,8 @@ def _seed_nominations(term: Term, schools: list[School], reps: list[User], coord
 
 def seed_demo(today: date | None = None) -> list[tuple[str, str]]:
     demo = seed_core(today)
-    for name in DOMAINS:
-        try:
-            module = importlib.import_module(f"youthcouncil.{name}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.seed(demo)
-        db.session.flush()
+    signals.seed_demo.send(demo)
+    db.session.flush()
     return demo.logins
 
 

@@ -1,4 +1,4 @@
-"""Friendly error pages in the user's language, as a full page or an htmx fragment."""
+"""The domain error every domain's own error derives from, and friendly error pages in the user's language."""
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
@@ -6,6 +6,32 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from youthcouncil.extensions import db
+
+
+class DomainError(ValueError):
+    """A domain rule said no: ``AccountError``, ``MembershipError``, ``BudgetError``… all derive from this.
+
+    ``message`` is for the person who tried: raise with a ``lazy_gettext`` string (parameters inside it, e.g.
+    ``_l("Use at most %(n)s characters.", n=60)``). It is translated lazily, when it is shown (``str(error)`` or
+    ``error.message``), in the reader's language, never when it is raised, so the same error reads right in a
+    request, in a CLI command or in a test. ``field`` names the form field it belongs to (None: the form as a
+    whole); ``youthcouncil.web.attach_error`` shows it there.
+    """
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        #: The message as raised (a lazy string), e.g. to raise it again as another domain's error.
+        self.lazy_message = message
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        """The message in the current language."""
+        return str(self.lazy_message)
+
+    def __str__(self) -> str:
+        return self.message
+
 
 MESSAGES = {
     400: (_l("Something went wrong with the form"), _l("Please go back, reload the page and try again.")),

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.notifications import signals as notification_signals
 
 log = logging.getLogger(__name__)
 
@@ -718,3 +719,8 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html", code=code, title=_l("Your vote was not stored"), text=str(error)
         ), code
+
+
+@notification_signals.due_now.connect
+def _sweep_when_due(sender, *, now, **kwargs) -> None:
+    sweep_due(now)

@@ -13,7 +13,9 @@ from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import htmx
+from youthcouncil.links import public_url
 
 
 class EmptyForm(FlaskForm):
@@ -82,6 +84,13 @@ def home_panels_for(user) -> list:
     return panels
 
 
+def attach_error(form, error: DomainError, default: str) -> None:
+    """Show a service's refusal under the form field it names, or under ``default`` when it names none of this form's
+    fields; the page is then rendered again with the values kept."""
+    name = error.field if error.field in form else default
+    form[name].errors = [*form[name].errors, error.message]
+
+
 def render_page_or_fragment(template: str, fragment: str, target: str, **context):
     """Render the whole page, or only ``fragment`` when htmx asks to swap the element with id ``target``."""
     if htmx and htmx.target == target:
@@ -139,6 +148,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_vary_on_htmx)
     app.after_request(_form_answers_quietly_to_htmx)
     app.add_template_global(hidden_fields)
+    app.add_template_global(public_url)  # for links printed on paper (activation sheets)
 
     @app.context_processor
     def _navigation():

@@ -1,7 +1,8 @@
 """Messages on a phone: the member sees a new message on the home page, reads it and marks all as read."""
 
 import pytest
-from flask_babel import lazy_gettext as _l
+
+from youthcouncil.i18n import N_
 
 pytestmark = pytest.mark.browser
 
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.browser
 def test_member_reads_messages(page, db, world, login, axe_check):
     from youthcouncil.notifications.services import notify
 
-    notify([world.users["member"]], kind="test", message=_l("Hi, %(name)s!"), params={"name": "Mia"}, link="/home")
+    notify([world.users["member"]], kind="test", message=N_("Hi, %(name)s!"), params={"name": "Mia"}, link="/home")
     db.session.commit()
 
     login(page, "mia")

@@ -30,9 +30,8 @@ def _style(page, selector: str, prop: str) -> str:
 @pytest.fixture
 def town(db, world):
     """Something open in every domain, with the long Norwegian words that used to break."""
-    from flask_babel import lazy_gettext as _l
-
     from youthcouncil.budget.models import Phase
+    from youthcouncil.i18n import N_
     from youthcouncil.notifications.services import notify
 
     round_, themes = sw.voting_round(world, titles=("Trygg på nett", "Trygg på bussen til «ungdomsklubben»"))
@@ -41,7 +40,7 @@ def town(db, world):
     make_event(year, 30_000, title="Klatrekurs")
     motion = make_motion(world, title="Skal vi ha disko i høstferien?")
     consultation = make_opened(world, title="Bussruter til ungdomsklubben")
-    notify([world.users["member"]], kind="test", message=_l("Hi, %(name)s!"), params={"name": "Mia"}, link="/home")
+    notify([world.users["member"]], kind="test", message=N_("Hi, %(name)s!"), params={"name": "Mia"}, link="/home")
     ids = {"round": round_.id, "year": year.id, "motion": motion.id, "consultation": consultation.id}
     db.session.commit()
     return ids

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.budget.builders import decided_year, draft, make_event, make_year, move_to, submit
 from tests.conftest import count
 from youthcouncil.budget.ballot import remind_unsubmitted
-from youthcouncil.budget.ledger import create_grant, handle_motion_outcome, record_spending, request_grant
+from youthcouncil.budget.ledger import GRANT_SUBJECT, create_grant, grant_vote_decided, record_spending, request_grant
 from youthcouncil.budget.models import (
     BudgetYear,
     Event,
@@ -190,6 +190,35 @@ def test_mid_year_grant_through_a_motion(client, db, world, login_as):
     assert db.session.get(BudgetYear, year.id).granted_total == 90_000
 
 
+def test_a_stopped_grant_vote_puts_the_request_back_so_it_can_go_to_the_council_again(client, db, world, login_as):
+    year, _events = decided_year(world)
+    request = request_grant(
+        year, proposer=world.users["member"], title="Vinterfest", description="", amount=10_000, month=1
+    )
+    db.session.commit()
+    ledger = f"/budget/years/{year.id}/ledger"
+    login_as("chair")
+    response = client.submit(f"/budget/requests/{request.id}/to-vote", page=ledger)
+    assert response.status_code == 303
+    db.session.refresh(request)
+    first_motion = request.motion_id
+    response = client.submit(f"/motions/{first_motion}/cancel", page=f"/motions/{first_motion}")
+    assert response.status_code == 303
+    db.session.expire_all()
+    request = db.session.get(GrantRequest, request.id)
+    assert request.status == RequestStatus.proposed
+    assert request.motion_id is None
+    assert "Vinterfest" in client.get(ledger).get_data(as_text=True)
+
+    response = client.submit(f"/budget/requests/{request.id}/to-vote", page=ledger)
+    assert response.status_code == 303
+    db.session.expire_all()
+    request = db.session.get(GrantRequest, request.id)
+    assert request.status == RequestStatus.voting
+    assert request.motion_id not in (None, first_motion)
+    assert response.headers["Location"].endswith(f"/motions/{request.motion_id}")
+
+
 def test_adopted_motion_without_money_left_grants_nothing(db, world):
     from youthcouncil.voting.motion import decide_motion
 
@@ -203,7 +232,7 @@ def test_adopted_motion_without_money_left_grants_nothing(db, world):
     class FakeMotion:
         subject_id = request.id
 
-    handle_motion_outcome(FakeMotion(), decide_motion(4, 0, 0, 4))
+    grant_vote_decided(GRANT_SUBJECT, motion=FakeMotion(), result=decide_motion(4, 0, 0, 4))
     db.session.commit()
     assert request.status == RequestStatus.no_money
     assert year.granted_total == 70_000

@@ -208,3 +208,39 @@ def test_members_see_the_request_on_their_home_page_with_days_left(client, login
     login_as("member")
     page = client.get("/home").get_data(as_text=True)
     assert "Ny skatepark" in page and "9 dager igjen" in page
+
+
+def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, world, request_ctx):
+    folder = services.upload_folder()
+    before = set(folder.iterdir())
+    consultation = make_request(world.clerk, files=[FakeFile("sak.pdf", PDF)])
+    written = services.attachment_path(consultation.attachments[0])
+    assert written.read_bytes() == PDF  # on disk before the commit, so the commit finds it
+    db.session.rollback()
+    assert not written.exists()
+    assert set(folder.iterdir()) == before
+
+
+def test_a_removed_attachment_s_file_goes_only_when_the_removal_is_committed(app, db, world, request_ctx):
+    consultation = make_request(world.clerk, files=[FakeFile("a.pdf", PDF), FakeFile("b.pdf", PDF)])
+    db.session.commit()
+    first, second = consultation.attachments
+    first_path, second_path = services.attachment_path(first), services.attachment_path(second)
+    fields = dict(
+        title=consultation.title,
+        case_number=consultation.case_number,
+        case_text=consultation.case_text,
+        summary=consultation.summary,
+        deadline=services.deadline_day(consultation),
+    )
+    services.update_request(consultation, world.clerk, **fields, files=[FakeFile("c.pdf", PDF)], remove_ids=[first.id])
+    added_path = services.attachment_path(consultation.attachments[-1])
+    assert first_path.exists() and added_path.exists()
+    db.session.rollback()  # e.g. the database refused the commit: the request is as it was, files included
+    assert first_path.exists() and second_path.exists() and not added_path.exists()
+
+    consultation = db.session.get(Consultation, consultation.id)
+    services.update_request(consultation, world.clerk, **fields, remove_ids=[first.id])
+    assert first_path.exists()
+    db.session.commit()
+    assert not first_path.exists() and second_path.exists()

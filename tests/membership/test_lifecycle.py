@@ -17,7 +17,8 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.accounts.qr import activation_link
-from youthcouncil.audit import AuditEvent, _csv_cell
+from youthcouncil.audit import AuditEvent, _csv_cell, record
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, Office, School, Term
 from youthcouncil.membership.nominations import (
     approve_nomination,
@@ -175,10 +176,17 @@ def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db
     db.session.commit()
     tokens = {u.id: u.session_token for u in world.members}
     login_as("member")
-    login_as("coordinator")
+    coordinator = login_as("coordinator")
     url = f"/membership/terms/{world.term.id}/close"
-    response = client.submit(url, {}, page=f"/membership/terms/{world.term.id}")
+    heard = []
+
+    def term_closed(sender, *, by, **kwargs):
+        heard.append((sender.id, sender.is_closed, by.id))
+
+    with signals.term_closed.connected_to(term_closed):
+        response = client.submit(url, {}, page=f"/membership/terms/{world.term.id}")
     assert response.status_code == 303
+    assert heard == [(world.term.id, True, coordinator.id)]  # the other domains hear of it
     db.session.expire_all()
     assert db.session.get(Term, world.term.id).is_closed
     assert count(db, Membership, Membership.term_id == world.term.id, Membership.active.is_(True)) == 0
@@ -291,6 +299,21 @@ def test_audit_log_page_and_csv_export(db, client, login_as, world, term):
     assert rejected["actor"] == "hanne" and rejected["subject_id"] == str(nomination.id)
     # Audit details never carry the candidate's name.
     assert "HYPERLINK" not in response.get_data(as_text=True)
+
+
+def test_the_audit_log_pages_through_the_events_newest_first(db, client, login_as, world):
+    before = count(db, AuditEvent)
+    for n in range(105):
+        record(world.coordinator, f"test.step_{n:03d}")
+    db.session.commit()
+    login_as("coordinator")
+    first = client.get("/membership/audit").get_data(as_text=True)
+    assert first.count("<tr>") == 1 + 100  # the header row and a full page
+    assert "test.step_104" in first and "?page=2" in first and "?page=0" not in first
+    second = client.get("/membership/audit?page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 1 + before + 5 and "?page=1" in second and "?page=3" not in second
+    beyond = client.get("/membership/audit?page=7")
+    assert beyond.status_code == 200 and "?page=6" in beyond.get_data(as_text=True)
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import types
 from datetime import date, timedelta
 
@@ -15,6 +14,7 @@ from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.audit import AuditEvent
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus
 from youthcouncil.membership.nominations import Candidate
 from youthcouncil.membership.retention import retention_cutoff, run_retention
@@ -118,16 +118,20 @@ def test_retention_cutoff_is_12_months_back():
     assert retention_cutoff(date(2026, 1, 15)) == date(2025, 1, 15)
 
 
-def test_other_domains_minimise_their_free_texts_through_their_hook(db, world, old_term, monkeypatch, in_request):
+def test_other_domains_minimise_their_free_texts_through_the_signal(db, world, old_term, in_request):
     calls = []
-    hook = types.ModuleType("youthcouncil.notifications.retention")
-    hook.minimise_personal_data = lambda user_ids: calls.append(list(user_ids)) or len(user_ids)
-    monkeypatch.setitem(sys.modules, "youthcouncil.notifications.retention", hook)
-    result = run_retention()
-    assert calls == [[old_term.former.id]]
-    assert result.other_domains["notifications"] == 1
-    # Run again: the hook is called again with the same former members (hooks must be idempotent too).
-    run_retention()
+
+    def minimise(sender, *, user_ids, **kwargs):
+        calls.append(list(user_ids))
+        return len(user_ids)
+
+    with signals.minimise_personal_data.connected_to(minimise):
+        result = run_retention()
+        assert calls == [[old_term.former.id]]
+        assert result.other_domains[__name__] == 1
+        assert {"budget", "consultations", "safety_week"} <= set(result.other_domains)
+        # Run again: the receiver is called again with the same former members (receivers must be idempotent too).
+        run_retention()
     assert calls[-1] == [old_term.former.id]
 
 

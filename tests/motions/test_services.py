@@ -9,7 +9,7 @@ from tests.conftest import count
 from tests.factories import make_member
 from tests.motions.builders import SUBJECT, make_motion, vote
 from youthcouncil.membership.models import Seat
-from youthcouncil.motions import services
+from youthcouncil.motions import services, signals
 from youthcouncil.motions.models import Choice, Motion, MotionStatus, MotionVote
 from youthcouncil.secret_ballot import SealedBallot
 
@@ -65,15 +65,19 @@ def test_a_deputy_cannot_vote(db, world):
         services.cast_vote(motion, deputy, Choice.yes)
 
 
-def test_close_counts_phone_votes_and_calls_the_outcome_handler(db, world):
+def test_close_counts_phone_votes_and_tells_the_subject_s_domain(db, world):
     seen = []
-    services.register_outcome_handler(SUBJECT, lambda motion, result: seen.append((motion.id, result.adopted)))
+
+    def decided(sender, *, motion, result, **kwargs):
+        seen.append((motion.id, result.adopted))
+
     motion = make_motion(world)
     services.cast_vote(motion, world.members[0], Choice.yes)
     services.cast_vote(motion, world.members[1], Choice.yes)
     services.cast_vote(motion, world.members[2], Choice.no)
     db.session.commit()
-    result = services.close_motion(motion, by=world.chair)
+    with signals.motion_decided.connected_to(decided, sender=SUBJECT):
+        result = services.close_motion(motion, by=world.chair)
     db.session.commit()
     assert (result.yes, result.no, result.abstain, result.participants, result.eligible) == (2, 1, 0, 3, 4)
     assert result.adopted and result.quorum_met
@@ -217,17 +221,30 @@ def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world, secret)
     assert services.voted_count(db.session.get(Motion, motion_id)) == 1
 
 
-def test_cancel_handler_and_subject_link_are_used(client, db, world, login_as):
-    cancelled = []
-    services.register_cancel_handler(SUBJECT, lambda motion: cancelled.append(motion.id))
-    services.register_subject_link(SUBJECT, lambda motion: ("accounts.home", {}))
+def test_the_subject_s_domain_hears_of_a_cancel_and_names_the_link(client, db, world, login_as):
+    cancelled, other_subjects = [], []
+
+    def stopped(sender, *, motion, **kwargs):
+        cancelled.append(motion.id)
+
+    def link(sender, *, motion, user, **kwargs):
+        return ("accounts.home", {})
+
     motion = make_motion(world)
     db.session.commit()
     login_as("member")
-    assert 'href="/home">' in client.get(f"/motions/{motion.id}").get_data(as_text=True)
-    services.cancel_motion(motion, by=world.chair)
+    link_to_subject = '<a href="/home">Les hva avstemningen handler om</a>'
+    assert link_to_subject not in client.get(f"/motions/{motion.id}").get_data(as_text=True)
+    with (
+        signals.subject_link.connected_to(link, sender=SUBJECT),
+        signals.motion_cancelled.connected_to(stopped, sender=SUBJECT),
+        signals.motion_cancelled.connected_to(lambda sender, **kwargs: other_subjects.append(sender), sender="other"),
+    ):
+        assert link_to_subject in client.get(f"/motions/{motion.id}").get_data(as_text=True)
+        services.cancel_motion(motion, by=world.chair)
     db.session.commit()
     assert cancelled == [motion.id]
+    assert other_subjects == []
 
 
 @pytest.mark.parametrize("secret", [False, True], ids=["named", "secret"])

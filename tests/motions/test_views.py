@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import count, log_in
 from tests.factories import make_member, make_term
 from tests.motions.builders import SUBJECT, make_motion, vote
-from youthcouncil.motions import services
+from youthcouncil.motions import services, signals
 from youthcouncil.motions.models import Choice, MotionStatus, MotionVote
 
 
@@ -110,12 +110,16 @@ def test_hand_count_errors_show_next_to_the_field_and_keep_the_numbers(client, d
 
 def test_hand_count_with_quorum_adopts(client, db, world, login_as):
     seen = []
-    services.register_outcome_handler(SUBJECT, lambda m, r: seen.append((m.id, r.reason)))
+
+    def decided(sender, *, motion, result, **kwargs):
+        seen.append((motion.id, result.reason))
+
     motion = make_motion(world)
     db.session.commit()
     login_as("chair")
     url = f"/motions/{motion.id}/hand-count"
-    response = client.submit(url, {"yes": "2", "no": "1", "abstain": "0", "present": "3"}, page=url)
+    with signals.motion_decided.connected_to(decided, sender=SUBJECT):
+        response = client.submit(url, {"yes": "2", "no": "1", "abstain": "0", "present": "3"}, page=url)
     assert response.status_code == 303
     db.session.expire_all()
     assert (motion.method, motion.yes, motion.no, motion.present, motion.adopted) == ("hand_count", 2, 1, 3, True)

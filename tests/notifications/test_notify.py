@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from tests.conftest import count
 from tests.factories import make_user
 from youthcouncil.db import utcnow
-from youthcouncil.notifications import services
+from youthcouncil.i18n import N_
+from youthcouncil.notifications import services, signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
 #: A msgid that has a bokmål translation in the notifications catalogue.
-HELLO = _l("Hi, %(name)s!")
+HELLO = N_("Hi, %(name)s!")
 
 
 @pytest.fixture
@@ -50,15 +51,26 @@ def test_notify_writes_in_app_for_everyone_and_email_for_adults(db, world, adult
     assert "Hei, Ola!" in mails[0].body and "/home" in mails[0].body
 
 
+def test_notify_takes_the_marked_msgid_not_a_translated_string(db, world):
+    """The msgid is stored so that each reader sees the message in their language; a lazy or translated string
+    would hide it (reading it back out of a LazyString means reaching into its private fields)."""
+    with pytest.raises(TypeError):
+        services.notify([world.users["member"]], kind="k", message=_l("Hi, %(name)s!"), params={"name": "A"})
+
+
 def test_dedupe_key_makes_notify_idempotent_per_user(db, world, adult):
     key = "consultation:12:reminder7"
     assert services.notify([adult], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key) == 1
     db.session.commit()
-    assert services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"},
-                           dedupe_key=key) == 1  # only the member is new
+    assert (
+        services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key)
+        == 1
+    )  # only the member is new
     db.session.commit()
-    assert services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"},
-                           dedupe_key=key) == 0
+    assert (
+        services.notify([adult, world.users["member"]], kind="k", message=HELLO, params={"name": "A"}, dedupe_key=key)
+        == 0
+    )
     db.session.commit()
     assert count(db, Notification) == 2
     assert count(db, OutboxMessage) == 1
@@ -196,23 +208,33 @@ def test_two_workers_never_send_one_message_twice(app, db, world, outbox_dir, mo
     assert count(db, OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0
 
 
+def test_every_domain_with_something_due_listens_to_the_notify_run(app):
+    listening = {f"{receiver.__module__}.{receiver.__name__}" for receiver in signals.due_now.receivers_for(None)}
+    assert {
+        "youthcouncil.budget.ballot._remind_of_drafts",
+        "youthcouncil.consultations.notices._remind_of_deadlines",
+        "youthcouncil.safety_week.services._count_rounds_whose_voting_closed",
+    } <= listening
+
+
 def test_notify_command_runs_due_checks_then_delivers(app, db, world, adult, outbox_dir):
     calls = []
 
-    def check(now):
+    def check(sender, *, now, **kwargs):
         calls.append(now)
         services.notify([adult], kind="reminder", message=HELLO, params={"name": "Eva"}, dedupe_key="reminder:1")
 
-    services.register_due_check(check)
-    try:
-        runner = app.test_cli_runner()
+    def broken(sender, **kwargs):
+        raise RuntimeError("this check is broken")
+
+    runner = app.test_cli_runner()
+    with signals.due_now.connected_to(broken), signals.due_now.connected_to(check):
         result = runner.invoke(args=["notify"])
         assert result.exit_code == 0, result.output
         assert "1 sent" in result.output
+        assert "1 failed" in result.output and "this check is broken" in result.output  # the others still ran
         result = runner.invoke(args=["notify"])
         assert "0 sent" in result.output  # the reminder is not sent twice
-    finally:
-        services._due_checks.remove(check)
     assert len(calls) == 2
     assert len(list(outbox_dir.glob("*.eml"))) == 1
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from tests.conftest import count
+from youthcouncil.i18n import N_
 from youthcouncil.notifications import services
 from youthcouncil.notifications.models import Notification
 
-HELLO = _l("Hi, %(name)s!")
+HELLO = N_("Hi, %(name)s!")
 
 
 def _notify(world, role="member", **kwargs):

@@ -62,17 +62,17 @@ def common_passphrases() -> frozenset[str]:
     return frozenset(words)
 
 
-def problem_with(passphrase: str, username: str | None = None) -> str | None:
-    """Why a new passphrase is refused, in the user's language; None when it is fine."""
+def problem_with(passphrase: str, username: str | None = None):
+    """Why a new passphrase is refused (a lazy string, shown in the reader's language); None when it is fine."""
     if len(passphrase) < MIN_LENGTH:
-        return str(_l("Use at least %(n)d characters. A few words in a row is easy to remember.", n=MIN_LENGTH))
+        return _l("Use at least %(n)d characters. A few words in a row is easy to remember.", n=MIN_LENGTH)
     if len(passphrase) > MAX_LENGTH:
-        return str(_l("Use at most %(n)d characters.", n=MAX_LENGTH))
+        return _l("Use at most %(n)d characters.", n=MAX_LENGTH)
     lowered = passphrase.lower()
     if lowered in common_passphrases():
-        return str(_l("That one is among the most used passwords. Choose something others would not guess."))
+        return _l("That one is among the most used passwords. Choose something others would not guess.")
     if username and username.lower() in lowered:
-        return str(_l("Do not use your username in your passphrase."))
+        return _l("Do not use your username in your passphrase.")
     return None
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import segno
-from flask import current_app, has_request_context, url_for
+
+from youthcouncil.links import public_url
 
 
 def activation_link(code: str) -> str:
-    if has_request_context():
-        return url_for("accounts.activate", code=code, _external=True)
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/activate?{urlencode({'code': code})}"
+    return public_url("accounts.activate", code=code)
 
 
 def qr_svg_data_uri(text: str, scale: int = 6) -> str:

@@ -8,21 +8,18 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts import codes, devices, passphrases, throttle
 from youthcouncil.accounts.models import AccountType, ActivationCode, User
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 
 
-class AccountError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AccountError(DomainError):
+    """An account rule said no (see DomainError)."""
 
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -60,19 +57,19 @@ def create_account(
 ) -> User:
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name:
-        raise AccountError(_("Write the first name."), "first_name")
+        raise AccountError(_l("Write the first name."), "first_name")
     if account_type == AccountType.school_rep and school is None:
-        raise AccountError(_("Choose the school this rep represents."), "school")
+        raise AccountError(_l("Choose the school this rep represents."), "school")
     if email and account_type not in (AccountType.clerk, AccountType.coordinator):
-        raise AccountError(_("Only adults (clerks and coordinators) can have an e-mail address here."), "email")
+        raise AccountError(_l("Only adults (clerks and coordinators) can have an e-mail address here."), "email")
     username = (username or "").strip().lower() or suggest_username(first_name, last_name)
     if not USERNAME_RE.match(username):
         raise AccountError(
-            _("Use 2–40 small letters, digits, dots, dashes or underscores, starting with a letter or digit."),
+            _l("Use 2–40 small letters, digits, dots, dashes or underscores, starting with a letter or digit."),
             "username",
         )
     if find_user(username) is not None:
-        raise AccountError(_("That username is taken. Try another one."), "username")
+        raise AccountError(_l("That username is taken. Try another one."), "username")
     user = User(
         username=username,
         account_type=account_type,
@@ -149,7 +146,7 @@ def _activate(typed_code: str, new_passphrase: str) -> User:
     found = usable_code(typed_code)
     if found is None:
         raise AccountError(
-            _("That code does not work. Check it against your sheet, or ask the coordinator for a new one."), "code"
+            _l("That code does not work. Check it against your sheet, or ask the coordinator for a new one."), "code"
         )
     problem = passphrases.problem_with(new_passphrase, found.user.username)
     if problem:
@@ -173,7 +170,7 @@ def spend_code(found: ActivationCode, now: datetime) -> None:
         .values(used_at=now)
     )
     if spent.rowcount != 1:
-        raise AccountError(_("That code has just been used. Ask the coordinator for a new one."), "code")
+        raise AccountError(_l("That code has just been used. Ask the coordinator for a new one."), "code")
 
 
 def log_in(username: str, passphrase: str, client: throttle.Client) -> User | None:
@@ -207,7 +204,7 @@ def change_passphrase(user: User, current: str, new: str, client: throttle.Clien
         if right:
             attempt.release()
     if not right:
-        raise AccountError(_("That is not your current passphrase."), "current")
+        raise AccountError(_l("That is not your current passphrase."), "current")
     problem = passphrases.problem_with(new, user.username)
     if problem:
         raise AccountError(problem, "new")

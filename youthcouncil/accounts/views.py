@@ -26,7 +26,15 @@ from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.membership.models import School
 from youthcouncil.membership.services import MembershipError, current_term
 from youthcouncil.membership.terms import add_membership
-from youthcouncil.web import EmptyForm, home_panels_for, is_safe_redirect, nav_item, redirect_back, see_other
+from youthcouncil.web import (
+    EmptyForm,
+    attach_error,
+    home_panels_for,
+    is_safe_redirect,
+    nav_item,
+    redirect_back,
+    see_other,
+)
 
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
@@ -118,7 +126,7 @@ def activate():
         try:
             user = services.activate(form.code.data, form.passphrase.data, Client.from_request())
         except services.AccountError as error:
-            getattr(form, error.field or "code").errors.append(str(error))
+            attach_error(form, error, "code")
         else:
             if current_user.is_authenticated:
                 logout_user()
@@ -168,7 +176,7 @@ def change_passphrase():
         try:
             services.change_passphrase(user, form.current.data, form.new.data, Client.from_request())
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(str(error))
+            attach_error(form, error, "current")
         else:
             # Keep this device logged in with the new session token; other devices are logged out.
             login_user(user)
@@ -239,14 +247,14 @@ def account_create():
                     created_by=current_user,
                 )
             except services.AccountError as error:
-                getattr(form, error.field or "first_name").errors.append(str(error))
+                attach_error(form, error, "first_name")
             else:
                 try:
                     if account_type == AccountType.member:
                         add_membership(term, user, school)
                 except MembershipError as error:
                     db.session.rollback()
-                    getattr(form, error.field or "school", form.school).errors.append(str(error))
+                    attach_error(form, error, "school")
                 else:
                     issued = services.issue_activation_code(user, issued_by=current_user)
                     db.session.commit()

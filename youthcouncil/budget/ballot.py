@@ -23,6 +23,7 @@ from youthcouncil.membership.services import (
     is_voting_member,
     voting_members_query,
 )
+from youthcouncil.notifications import signals as notification_signals
 
 #: The budget vote's ballots and drafts in the secret-ballot module (see youthcouncil/secret_ballot.py).
 PURPOSE = "budget"
@@ -228,3 +229,8 @@ def remind_unsubmitted(now: datetime | None = None) -> int:
                 continue
             sent += notices.draft_unsubmitted(year, user_id, last_day=last_day)
     return sent
+
+
+@notification_signals.due_now.connect
+def _remind_of_drafts(sender, *, now, **kwargs) -> None:
+    remind_unsubmitted(now)

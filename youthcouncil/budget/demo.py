@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from youthcouncil import signals
 from youthcouncil.budget.ballot import save_draft, submit_ballot
 from youthcouncil.budget.ledger import record_spending
 from youthcouncil.budget.models import Feasibility, Rule
@@ -40,7 +41,8 @@ def _propose(year, demo, items, when):
     return events
 
 
-def seed(demo) -> None:
+@signals.seed_demo.connect
+def seed(demo, **kwargs) -> None:
     now = utcnow()
     coordinator = demo.coordinator
 

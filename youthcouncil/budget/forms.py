@@ -15,11 +15,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from youthcouncil.budget.models import Feasibility, Rule
+from youthcouncil.fields import OsloDateTimeField
 
 MONTHS = (
     _l("January"),
@@ -78,20 +78,15 @@ class YearForm(FlaskForm):
             InputRequired(_l("Write the budget in whole kroner.")),
         ],
     )
-    proposing_starts = DateTimeLocalField(
-        _l("Proposing starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
+    proposing_starts = OsloDateTimeField(
+        _l("Proposing starts"), validators=[DataRequired(_l("Choose a date and time."))]
     )
-    feasibility_starts = DateTimeLocalField(
+    feasibility_starts = OsloDateTimeField(
         _l("Feasibility check starts (proposing ends)"),
-        format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Choose a date and time."))],
     )
-    voting_starts = DateTimeLocalField(
-        _l("Voting starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
-    )
-    voting_ends = DateTimeLocalField(
-        _l("Voting ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Choose a date and time."))]
-    )
+    voting_starts = OsloDateTimeField(_l("Voting starts"), validators=[DataRequired(_l("Choose a date and time."))])
+    voting_ends = OsloDateTimeField(_l("Voting ends"), validators=[DataRequired(_l("Choose a date and time."))])
     decided_by = DateField(_l("Decided by (the chair confirms)"), validators=[Optional()])
     rule = RadioField(
         _l("Outcome rule"),

@@ -25,7 +25,11 @@ from youthcouncil.budget.money import kroner
 from youthcouncil.budget.services import TITLE_MAX, BudgetError
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.services import MotionError, open_motion
+
+#: The ``subject_type`` of the council's motions on mid-year grant requests.
+GRANT_SUBJECT = "budget_grant"
 
 
 def reserve_money(year: BudgetYear, amount: int) -> None:
@@ -138,45 +142,29 @@ def put_request_to_vote(request: GrantRequest, *, by):
         )
     try:
         motion = open_motion(
-            subject_type="budget_grant",
+            subject_type=GRANT_SUBJECT,
             subject_id=request.id,
             title=_("Grant %(amount)s to “%(title)s”", amount=kroner(request.amount), title=request.event.title),
             opened_by=by,
             secret=False,
         )
     except MotionError as error:
-        raise BudgetError(str(error)) from None
-    request.motion_id = getattr(motion, "id", None)
+        raise BudgetError(error.lazy_message) from None
+    request.motion_id = motion.id
     request.status = RequestStatus.voting
     db.session.flush()
     audit.record(by, "budget_request.to_vote", request, {"motion": request.motion_id})
     return motion
 
 
-def _is_adopted(motion, result) -> bool:
-    for source in (result, motion):
-        if source is None:
-            continue
-        if isinstance(source, dict):
-            if "adopted" in source:
-                return bool(source["adopted"])
-            continue
-        adopted = getattr(source, "adopted", None)
-        if adopted is not None:
-            return bool(adopted() if callable(adopted) else adopted)
-        outcome = getattr(source, "outcome", None)
-        if outcome is not None:
-            return str(getattr(outcome, "value", outcome)) == "adopted"
-    return False
-
-
-def handle_motion_outcome(motion, result) -> None:
-    """Called by the motion engine in the closing transaction: adopted -> grant through the guarded path."""
-    request = db.session.get(GrantRequest, getattr(motion, "subject_id", None))
+@motion_signals.motion_decided.connect_via(GRANT_SUBJECT)
+def grant_vote_decided(sender, *, motion, result, **kwargs) -> None:
+    """The council decided a request (in the closing transaction): adopted -> a grant through the guarded path."""
+    request = db.session.get(GrantRequest, motion.subject_id)
     if request is None or request.status != RequestStatus.voting:
         return
     request.decided_at = utcnow()
-    if not _is_adopted(motion, result):
+    if not result.adopted:
         request.status = RequestStatus.rejected
         db.session.flush()
         return
@@ -190,8 +178,21 @@ def handle_motion_outcome(motion, result) -> None:
     db.session.flush()
 
 
-def motion_subject_link(motion):
-    """Where a budget_grant motion links back to: the year's ledger, which lists the request."""
+@motion_signals.motion_cancelled.connect_via(GRANT_SUBJECT)
+def grant_vote_stopped(sender, *, motion, **kwargs) -> None:
+    """The chair stopped the vote without a decision: the request waits to be put to the council again."""
+    request = db.session.get(GrantRequest, motion.subject_id)
+    if request is None or request.status != RequestStatus.voting or request.motion_id != motion.id:
+        return
+    request.status = RequestStatus.proposed
+    request.motion_id = None
+    db.session.flush()
+    audit.record(motion.closed_by, "budget_request.vote_stopped", request, {"motion": motion.id})
+
+
+@motion_signals.subject_link.connect_via(GRANT_SUBJECT)
+def grant_vote_link(sender, *, motion, **kwargs) -> tuple[str, dict]:
+    """A grant motion links back to the year's ledger, which lists the request."""
     request = db.session.get(GrantRequest, motion.subject_id)
     if request is None:
         return "budget.index", {}

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import User
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility
 from youthcouncil.extensions import db
-from youthcouncil.i18n import oslo_minute
+from youthcouncil.i18n import N_, oslo_minute
+from youthcouncil.links import site_path
 from youthcouncil.notifications.services import notify
 
 
@@ -26,11 +25,7 @@ def _notify(users, *, kind, message, params, endpoint, dedupe_key) -> int:
     users = [user for user in users if user is not None]
     if not users:
         return 0
-    try:
-        link = url_for(endpoint[0], **endpoint[1])
-    except RuntimeError:  # outside a request: a path without the host is fine for the in-app inbox
-        with current_app.test_request_context():
-            link = url_for(endpoint[0], **endpoint[1])
+    link = site_path(endpoint[0], **endpoint[1])
     notify(users, kind=kind, message=message, params=params, link=link, dedupe_key=dedupe_key)
     return len(users)
 
@@ -40,7 +35,7 @@ def event_checked(event: Event, verdict: Feasibility, by) -> None:
     _notify(
         [event.proposer] if event.proposer is not None and event.proposer_id != getattr(by, "id", None) else [],
         kind="budget.checked",
-        message=_l("Your event “%(title)s” has been checked."),
+        message=N_("Your event “%(title)s” has been checked."),
         params={"title": event.title},
         endpoint=("budget.event_detail", {"event_id": event.id}),
         dedupe_key=f"budget-checked:{event.id}:{verdict}",
@@ -51,7 +46,7 @@ def outcome_decided(year: BudgetYear, voter_ids: Iterable[int]) -> None:
     _notify(
         _users(voter_ids),
         kind="budget.decided",
-        message=_l("The events budget %(name)s is decided. See which events got money."),
+        message=N_("The events budget %(name)s is decided. See which events got money."),
         params={"name": year.name},
         endpoint=("budget.year_result", {"year_id": year.id}),
         dedupe_key=f"budget-decided:{year.id}",
@@ -62,7 +57,7 @@ def draft_unsubmitted(year: BudgetYear, user_id: int, *, last_day: bool) -> int:
     return _notify(
         _users([user_id]),
         kind="budget.draft_unsubmitted",
-        message=_l("Your budget vote is not submitted yet. Press “Submit my vote” before %(end)s."),
+        message=N_("Your budget vote is not submitted yet. Press “Submit my vote” before %(end)s."),
         params={"end": oslo_minute(year.voting_ends)},
         endpoint=("budget.vote", {"year_id": year.id}),
         dedupe_key=f"budget-draft:{year.id}:{user_id}:{'last' if last_day else 'first'}",

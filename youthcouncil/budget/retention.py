@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from youthcouncil.budget.models import Event
 from youthcouncil.extensions import db
+from youthcouncil.membership import signals as membership_signals
 
 
 def minimise_personal_data(user_ids: Iterable[int]) -> int:
@@ -39,3 +40,8 @@ def minimise_personal_data(user_ids: Iterable[int]) -> int:
     changed += funded.rowcount or 0
     db.session.expire_all()
     return changed
+
+
+@membership_signals.minimise_personal_data.connect
+def _minimise(sender, *, user_ids, **kwargs) -> int:
+    return minimise_personal_data(user_ids)

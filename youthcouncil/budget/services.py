@@ -17,6 +17,7 @@ from youthcouncil.budget import notices
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, GrantRequest, Phase, Rule
 from youthcouncil.budget.money import kroner
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 
 #: Longest texts we accept (the columns' sizes).
@@ -26,16 +27,8 @@ TITLE_MAX = 120
 NOTE_MAX = 2000
 
 
-class BudgetError(Exception):
-    """A rule said no. Carries a translated message and the form field it belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self._message = message  # often a lazy string: translated when shown, in the reader's language
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self._message)
+class BudgetError(DomainError):
+    """A budget rule said no (see DomainError)."""
 
 
 # --- Queries ---------------------------------------------------------------------------------------------------------

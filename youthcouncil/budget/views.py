@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from datetime import datetime
 
 from flask import Response, abort, current_app, flash, render_template, request
 from flask_babel import format_date
@@ -65,9 +64,8 @@ from youthcouncil.budget.services import (
 )
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
-from youthcouncil.i18n import OSLO
 from youthcouncil.membership.services import the_municipality
-from youthcouncil.web import EmptyForm, nav_item, see_other
+from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
 nav_item("budget.index", _l("Budget"), [Role.member, Role.chair, Role.coordinator], 40)
 nav_item("budget.spending", _l("Spending"), PUBLIC, 75)
@@ -77,19 +75,6 @@ COUNCIL = (Role.member, Role.chair, Role.coordinator)
 
 def _year_or_404(year_id: int) -> BudgetYear:
     return db.get_or_404(BudgetYear, year_id)
-
-
-def _attach(form, error: BudgetError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(OSLO).replace(tzinfo=None) if moment else None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=OSLO) if moment else None
 
 
 bp.add_app_template_filter(kroner, "kroner")
@@ -124,17 +109,17 @@ def year_create():
             year = create_year(
                 name=form.name.data,
                 total=form.total.data,
-                proposing_starts=_aware(form.proposing_starts.data),
-                feasibility_starts=_aware(form.feasibility_starts.data),
-                voting_starts=_aware(form.voting_starts.data),
-                voting_ends=_aware(form.voting_ends.data),
+                proposing_starts=form.proposing_starts.data,
+                feasibility_starts=form.feasibility_starts.data,
+                voting_starts=form.voting_starts.data,
+                voting_ends=form.voting_ends.data,
                 decided_by=form.decided_by.data,
                 rule=Rule(form.rule.data),
                 comparison=form.comparison.data,
                 created_by=current_user,
             )
         except BudgetError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The budget year is open."), "success")
@@ -150,17 +135,15 @@ def year_edit(year_id: int):
         abort(403)
     form = YearForm(obj=year if request.method == "GET" else None)
     if request.method == "GET":
-        for key in ("proposing_starts", "feasibility_starts", "voting_starts", "voting_ends"):
-            getattr(form, key).data = _local(getattr(year, key))
         form.rule.data = year.rule.value
     if form.validate_on_submit():
         changes = dict(
             name=form.name.data,
             total=form.total.data,
-            proposing_starts=_aware(form.proposing_starts.data),
-            feasibility_starts=_aware(form.feasibility_starts.data),
-            voting_starts=_aware(form.voting_starts.data),
-            voting_ends=_aware(form.voting_ends.data),
+            proposing_starts=form.proposing_starts.data,
+            feasibility_starts=form.feasibility_starts.data,
+            voting_starts=form.voting_starts.data,
+            voting_ends=form.voting_ends.data,
             decided_by=form.decided_by.data,
             rule=Rule(form.rule.data),
             comparison=form.comparison.data,
@@ -169,7 +152,7 @@ def year_edit(year_id: int):
             update_year(year, by=current_user, **changes)
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The budget year is saved."), "success")
@@ -219,7 +202,7 @@ def event_propose(year_id: int):
                 on_behalf_of=form.on_behalf_of.data if coordinator else None,
             )
         except BudgetError as error:
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Thank you! Your event is proposed. The coordinator will check it."), "success")
@@ -265,7 +248,7 @@ def event_check(event_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "verdict")
+            attach_error(form, error, "verdict")
         else:
             db.session.commit()
             flash(_("The feasibility check is saved."), "success")
@@ -456,7 +439,7 @@ def spending_record(grant_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "amount")
+            attach_error(form, error, "amount")
         else:
             db.session.commit()
             flash(_("The spending is recorded."), "success")
@@ -483,7 +466,7 @@ def request_new(year_id: int):
             )
         except BudgetError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Your request is sent. The council decides it with a vote."), "success")
@@ -507,9 +490,7 @@ def request_to_vote(request_id: int):
         return see_other("budget.ledger", year_id=grant_request.year_id)
     db.session.commit()
     flash(_("The council can now vote on the request."), "success")
-    if getattr(motion, "id", None) is not None and "motions.motion_detail" in current_app.view_functions:
-        return see_other("motions.motion_detail", motion_id=motion.id)
-    return see_other("budget.ledger", year_id=grant_request.year_id)
+    return see_other("motions.motion_detail", motion_id=motion.id)
 
 
 # --- Public pages and open data ----------------------------------------------------------------------------------
@@ -587,7 +568,7 @@ def year_import():
                     year = open_data.import_pb(text, name=form.name.data, by=current_user)
                 except BudgetError as error:
                     db.session.rollback()
-                    _attach(form, error, "file")
+                    attach_error(form, error, "file")
                 else:
                     db.session.commit()
                     flash(_("The past round is imported."), "success")

@@ -1,19 +1,21 @@
 """The council's adoption vote on a draft response: a motion (see youthcouncil.motions) about one draft version.
 
-The motions domain owns the vote; this module opens it, and learns how it ended.
+The motions domain owns the vote; this module opens it, and its receivers of the motion signals record how it ended,
+name it in the reader's language, link back to the request and keep votes on unsent drafts out of public view.
 """
 
 from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 
 from youthcouncil.audit import record
 from youthcouncil.consultations import notices, permissions
-from youthcouncil.consultations.models import Consultation, Decision, DraftVersion, Status
-from youthcouncil.consultations.services import ConsultationError, lock_consultation, require_working
+from youthcouncil.consultations.models import Consultation, ConsultationError, Decision, DraftVersion
+from youthcouncil.consultations.services import lock_consultation
 from youthcouncil.extensions import db
+from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.models import Motion
 from youthcouncil.motions.services import MotionError, open_motion
 
@@ -23,11 +25,9 @@ SUBJECT = "consultation_response"
 def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion, secret: bool = False):
     """The chair opens a yes/no/abstain vote on one version; the draft is frozen until the vote closes."""
     lock_consultation(consultation)
-    if consultation.status == Status.voting:
-        raise ConsultationError(_("A vote is already open."), "version_id")
-    require_working(consultation)
+    consultation.require_vote_can_start()
     if version is None or version.consultation_id != consultation.id:
-        raise ConsultationError(_("Choose the version to vote on."), "version_id")
+        raise ConsultationError(_l("Choose the version to vote on."), "version_id")
     # The motion's title is stored once, in the council's language.
     with force_locale("nb"):
         title = _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=consultation.title)
@@ -40,18 +40,17 @@ def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion,
             secret=secret,
         )
     except MotionError as error:
-        raise ConsultationError(str(error), "version_id") from error
-    consultation.status = Status.voting
-    consultation.voting_version_id = version.id
-    consultation.voting_motion_id = motion.id
+        raise ConsultationError(error.lazy_message, "version_id") from error
+    consultation.start_vote(version, motion.id)
     record(chair, "consultation.vote_opened", consultation, {"version": version.number, "motion_id": motion.id})
 
     notices.vote_opened(consultation, motion)
     return motion
 
 
-def on_motion_closed(motion, result) -> None:
-    """Called by the motions module in the same transaction when an adoption vote closes."""
+@motion_signals.motion_decided.connect_via(SUBJECT)
+def adoption_vote_decided(sender, *, motion, result, **kwargs) -> None:
+    """The vote on a version ended (in the closing transaction): record the decision; adopted, or back to drafting."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return
@@ -70,11 +69,8 @@ def on_motion_closed(motion, result) -> None:
     )
     db.session.add(decision)
     db.session.flush()
-    consultation.voting_version_id = None
-    consultation.voting_motion_id = None
+    consultation.end_vote(decision)
     if result.adopted:
-        consultation.status = Status.adopted
-        consultation.adopted_decision = decision
         record(
             None,
             "consultation.adopted",
@@ -82,29 +78,29 @@ def on_motion_closed(motion, result) -> None:
             {"version": version.number, "yes": result.yes, "no": result.no, "abstain": result.abstain},
         )
     else:
-        consultation.status = Status.discussion
         record(None, "consultation.not_adopted", consultation, {"version": version.number})
 
 
-def on_motion_cancelled(consultation: Consultation) -> None:
-    if consultation.status == Status.voting:
-        consultation.status = Status.discussion
-        consultation.voting_version_id = None
-        consultation.voting_motion_id = None
+@motion_signals.motion_cancelled.connect_via(SUBJECT)
+def adoption_vote_stopped(sender, *, motion, **kwargs) -> None:
+    """The chair stopped the vote without a decision: the draft is open for changes again."""
+    version = db.session.get(DraftVersion, motion.subject_id)
+    if version is None:
+        return
+    version.consultation.stop_vote()
 
 
 def current_motion(consultation: Consultation):
     if consultation.voting_motion_id is None:
         return None
-
     motion = db.session.get(Motion, consultation.voting_motion_id)
     if motion is not None and not motion.is_open:
-        # The motion was cancelled without our handler: drafting continues.
         return None
     return motion
 
 
-def motion_title(motion) -> str | None:
+@motion_signals.subject_title.connect_via(SUBJECT)
+def adoption_vote_title(sender, *, motion, **kwargs) -> str | None:
     """The adoption vote's title in the reader's language."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
@@ -124,7 +120,8 @@ def _adopting_public(motion) -> Consultation | None:
     return None
 
 
-def motion_visible(user, motion) -> bool:
+@motion_signals.subject_visible.connect_via(SUBJECT)
+def adoption_vote_visible(sender, *, motion, user, **kwargs) -> bool:
     """A vote on a draft response is the council's internal work until the adopted response is sent: the council
     and the coordinator see it; everybody else (clerks, the public) only the vote that adopted a sent response."""
     if getattr(user, "is_authenticated", False) and permissions.can_view_discussion(user, None):
@@ -132,12 +129,13 @@ def motion_visible(user, motion) -> bool:
     return _adopting_public(motion) is not None
 
 
-def motion_link(motion):
-
+@motion_signals.subject_link.connect_via(SUBJECT)
+def adoption_vote_link(sender, *, motion, user, **kwargs) -> tuple[str, dict]:
+    """The request page for those who may see it, the archived response once it is public, else the archive."""
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return ("consultations.archive", {})
-    if current_user.is_authenticated and permissions.can_view_request(current_user, version.consultation):
+    if getattr(user, "is_authenticated", False) and permissions.can_view_request(user, version.consultation):
         return ("consultations.consultation_detail", {"consultation_id": version.consultation_id})
     if _adopting_public(motion) is not None:
         return ("consultations.archive_detail", {"consultation_id": version.consultation_id})

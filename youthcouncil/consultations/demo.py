@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from youthcouncil import signals
 from youthcouncil.consultations import adoption, services
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
 from youthcouncil.motions.services import cast_vote, close_motion
 
 
-def seed(demo) -> None:
+@signals.seed_demo.connect
+def seed(demo, **kwargs) -> None:
     clerk = demo.clerks[0]
     chair = demo.chair
     members = demo.members

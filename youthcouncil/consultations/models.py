@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 
 if TYPE_CHECKING:
@@ -47,6 +49,14 @@ STATUS_ORDER = (
     Status.response_sent,
     Status.decided,
 )
+
+
+class ConsultationError(DomainError):
+    """A consultation rule said no (see DomainError); ``status`` is the HTTP status the page answers with."""
+
+    def __init__(self, message, field: str | None = None, status: int = 422):
+        super().__init__(message, field)
+        self.status = status
 
 
 class Consultation(db.Model):
@@ -145,6 +155,101 @@ class Consultation(db.Model):
     def is_overdue(self, now: datetime) -> bool:
         """Past the deadline without a response or a decision not to respond."""
         return now > self.deadline and self.status in (Status.sent, *WORKING, Status.adopted)
+
+    # --- The steps. Each moves the status and refuses a move the status does not allow. -----------------------
+
+    def require_working(self) -> None:
+        """The council is working on the request: opened, in discussion or voting."""
+        if self.status == Status.sent:
+            raise ConsultationError(_l("The council has not opened this request yet."))
+        if self.status not in WORKING:
+            raise ConsultationError(_l("The council's work on this request is finished."))
+
+    def open(self, now: datetime) -> None:
+        """The council opens the request: the clerk can no longer correct it."""
+        if self.status != Status.sent:
+            raise ConsultationError(_l("This request is already opened."))
+        self.status = Status.opened
+        self.opened_at = now
+
+    def start_discussion(self) -> None:
+        """A first comment or draft: an opened request is in discussion now (a later step stays where it is)."""
+        self.require_working()
+        if self.status == Status.opened:
+            self.status = Status.discussion
+
+    def require_vote_can_start(self) -> None:
+        if self.status == Status.voting:
+            raise ConsultationError(_l("A vote is already open."), "version_id")
+        self.require_working()
+
+    def start_vote(self, version: DraftVersion, motion_id: int) -> None:
+        """The council votes on ``version`` (motion ``motion_id``); the draft is frozen until the vote ends."""
+        self.require_vote_can_start()
+        if version.consultation_id != self.id:
+            raise ConsultationError(_l("Choose the version to vote on."), "version_id")
+        self.status = Status.voting
+        self.voting_version_id = version.id
+        self.voting_motion_id = motion_id
+
+    def end_vote(self, decision: Decision) -> None:
+        """The vote ended with ``decision``: the response is adopted, or drafting goes on.
+
+        Never refused: the council's decision stands. (A request is voting exactly while its motion is open, since
+        withdrawing and declining are refused during a vote.)
+        """
+        self.voting_version_id = None
+        self.voting_motion_id = None
+        if decision.adopted:
+            self.status = Status.adopted
+            self.adopted_decision = decision
+        else:
+            self.status = Status.discussion
+
+    def stop_vote(self) -> None:
+        """The chair stopped the vote without a decision: drafting goes on."""
+        if self.status == Status.voting:
+            self.status = Status.discussion
+            self.voting_version_id = None
+            self.voting_motion_id = None
+
+    def send_response(self, by_id: int, now: datetime) -> None:
+        if self.status != Status.adopted or self.adopted_decision is None:
+            raise ConsultationError(_l("Only an adopted response can be sent."))
+        self.status = Status.response_sent
+        self.sent_at = now
+        self.sent_by_id = by_id
+
+    def decline(self, reason: str, now: datetime) -> None:
+        """The council decides not to respond; the clerk sees the reason."""
+        if self.status == Status.voting:
+            raise ConsultationError(_l("A vote is open. Close it first."), "reason")
+        if self.status not in (Status.sent, *WORKING, Status.adopted):
+            raise ConsultationError(_l("This request is finished."), "reason")
+        self.status = Status.declined
+        self.declined_reason = reason
+        self.declined_at = now
+
+    def withdraw(self, now: datetime) -> None:
+        if self.is_finished:
+            raise ConsultationError(_l("This request is finished, so it cannot be withdrawn."))
+        if self.status == Status.voting:
+            raise ConsultationError(_l("The council is voting on a response now. Try again when the vote is closed."))
+        self.status = Status.withdrawn
+        self.withdrawn_at = now
+
+    def record_city_decision(self, decision: str, usage: str, now: datetime) -> bool:
+        """What the city council decided, and how the response was used (it can be corrected). True the first time."""
+        if self.status not in (Status.response_sent, Status.decided):
+            raise ConsultationError(
+                _l("You can record the city's decision when the council has sent its response."), "decision"
+            )
+        first_time = self.status == Status.response_sent
+        self.city_decision = decision
+        self.city_usage = usage
+        self.city_decided_at = now
+        self.status = Status.decided
+        return first_time
 
 
 class Attachment(db.Model):

@@ -5,27 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.consultations.models import WORKING, Consultation, Status
 from youthcouncil.extensions import db
-from youthcouncil.i18n import to_oslo
+from youthcouncil.i18n import N_, to_oslo
+from youthcouncil.links import site_path
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
+from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.notifications.services import notify
 
 
-def _path(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return url_for(endpoint, **values)
-
-
 def _detail(consultation: Consultation) -> str:
-    return _path("consultations.consultation_detail", consultation_id=consultation.id)
+    return site_path("consultations.consultation_detail", consultation_id=consultation.id)
 
 
 def council_and_coordinators() -> list[User]:
@@ -54,7 +47,7 @@ def request_sent(consultation: Consultation) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.new",
-        message=_l("New consultation request: “%(title)s”. Deadline %(deadline)s."),
+        message=N_("New consultation request: “%(title)s”. Deadline %(deadline)s."),
         params={"title": consultation.title, "deadline": _deadline(consultation)},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:new",
@@ -65,9 +58,9 @@ def vote_opened(consultation: Consultation, motion) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.vote",
-        message=_l("Vote now: should the council adopt the response to “%(title)s”?"),
+        message=N_("Vote now: should the council adopt the response to “%(title)s”?"),
         params={"title": consultation.title},
-        link=_path("motions.motion_detail", motion_id=motion.id),
+        link=site_path("motions.motion_detail", motion_id=motion.id),
         dedupe_key=f"consultation:{consultation.id}:vote:{motion.id}",
     )
 
@@ -76,7 +69,7 @@ def response_sent(consultation: Consultation) -> None:
     notify(
         [consultation.clerk],
         kind="consultation.response",
-        message=_l("The youth council has sent its response to “%(title)s” (case %(case)s)."),
+        message=N_("The youth council has sent its response to “%(title)s” (case %(case)s)."),
         params={"title": consultation.title, "case": consultation.case_number},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:response",
@@ -87,7 +80,7 @@ def declined(consultation: Consultation) -> None:
     notify(
         [consultation.clerk],
         kind="consultation.declined",
-        message=_l("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
+        message=N_("The youth council will not respond to “%(title)s” (case %(case)s). The reason is on the page."),
         params={"title": consultation.title, "case": consultation.case_number},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:declined",
@@ -98,7 +91,7 @@ def city_decided(consultation: Consultation) -> None:
     notify(
         council_and_coordinators(),
         kind="consultation.city_decision",
-        message=_l("The city council has decided on “%(title)s”. See how your response was used."),
+        message=N_("The city council has decided on “%(title)s”. See how your response was used."),
         params={"title": consultation.title},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:city",
@@ -106,6 +99,11 @@ def city_decided(consultation: Consultation) -> None:
 
 
 REMINDER_DAYS = (7, 2)
+
+
+@notification_signals.due_now.connect
+def _remind_of_deadlines(sender, *, now, **kwargs) -> None:
+    deadline_reminders(now)
 
 
 def deadline_reminders(now: datetime) -> None:
@@ -128,11 +126,11 @@ def deadline_reminders(now: datetime) -> None:
                 if at_start <= days:
                     break
                 if left <= 0:
-                    message = _l("The deadline to respond to “%(title)s” is today.")
+                    message = N_("The deadline to respond to “%(title)s” is today.")
                 elif left == 1:
-                    message = _l("1 day left to respond to “%(title)s”.")
+                    message = N_("1 day left to respond to “%(title)s”.")
                 else:
-                    message = _l("%(days)s days left to respond to “%(title)s”.")
+                    message = N_("%(days)s days left to respond to “%(title)s”.")
                 notify(
                     council_and_coordinators(),
                     kind="consultation.reminder",

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from youthcouncil.consultations.models import Comment
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.membership import signals as membership_signals
 
 
 def minimise_personal_data(user_ids: Iterable[int]) -> int:
@@ -27,3 +28,8 @@ def minimise_personal_data(user_ids: Iterable[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+@membership_signals.minimise_personal_data.connect
+def _minimise(sender, *, user_ids, **kwargs) -> int:
+    return minimise_personal_data(user_ids)

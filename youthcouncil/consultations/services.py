@@ -1,4 +1,8 @@
-"""Every step of a consultation, from the clerk's request to the city's decision. Views, CLI and tests call these."""
+"""Every step of a consultation, from the clerk's request to the city's decision. Views, CLI and tests call these.
+
+Next to this module: ``adoption`` (the council's vote on a draft, through the motions domain), ``readability``
+(LIX) and ``notices`` (who is told what); the status moves are methods of ``models.Consultation``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
@@ -29,6 +34,7 @@ from youthcouncil.consultations.models import (
     Comment,
     CommentSupport,
     Consultation,
+    ConsultationError,
     DraftVersion,
     Status,
 )
@@ -41,15 +47,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 #: Deadlines closer than this are allowed, but the clerk is warned.
 SHORT_DEADLINE = timedelta(weeks=3)
-
-
-class ConsultationError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.status = status
 
 
 # --- Time -------------------------------------------------------------------------------------------------------
@@ -108,7 +105,7 @@ def read_uploads(files, already: int = 0) -> list[Upload]:
     chosen = [f for f in files if f is not None and (f.filename or "").strip()]
     if already + len(chosen) > MAX_ATTACHMENTS:
         raise ConsultationError(
-            _("You can attach at most %(max)s PDF files. Choose fewer files.", max=MAX_ATTACHMENTS), "attachments"
+            _l("You can attach at most %(max)s PDF files. Choose fewer files.", max=MAX_ATTACHMENTS), "attachments"
         )
     uploads = []
     for storage in chosen:
@@ -116,26 +113,60 @@ def read_uploads(files, already: int = 0) -> list[Upload]:
         name = _clean_filename(storage.filename)
         if len(content) > MAX_FILE_BYTES:
             raise ConsultationError(
-                _("%(name)s is bigger than 10 MB. Make the PDF smaller or split it.", name=name), "attachments", 413
+                _l("%(name)s is bigger than 10 MB. Make the PDF smaller or split it.", name=name), "attachments", 413
             )
         if not content:
-            raise ConsultationError(_("%(name)s is empty. Choose the right file.", name=name), "attachments")
+            raise ConsultationError(_l("%(name)s is empty. Choose the right file.", name=name), "attachments")
         if not content.startswith(PDF_MAGIC):
             raise ConsultationError(
-                _("%(name)s is not a PDF file. Save it as PDF and try again.", name=name), "attachments"
+                _l("%(name)s is not a PDF file. Save it as PDF and try again.", name=name), "attachments"
             )
         uploads.append(Upload(filename=name, content=content))
     return uploads
 
 
+#: Keys in ``db.session.info``: files written in this transaction, and files to delete once it commits.
+_FILES_WRITTEN = "consultations.files_written"
+_FILES_TO_DELETE = "consultations.files_to_delete"
+
+
 def _store(consultation: Consultation, uploads: list[Upload]) -> None:
+    """Write the files now (the commit must find them there); if the transaction does not commit, they go again."""
     folder = upload_folder()
+    written = db.session.info.setdefault(_FILES_WRITTEN, [])
     for upload in uploads:
         stored_name = secrets.token_hex(20)
-        (folder / stored_name).write_bytes(upload.content)
+        path = folder / stored_name
+        written.append(path)
+        path.write_bytes(upload.content)
         consultation.attachments.append(
             Attachment(filename=upload.filename, stored_name=stored_name, size_bytes=len(upload.content))
         )
+
+
+def _delete_when_committed(attachment: Attachment) -> None:
+    """A removed attachment's file goes only once the removal is committed (a rollback keeps it, with its row)."""
+    db.session.info.setdefault(_FILES_TO_DELETE, []).append(attachment_path(attachment))
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _files_follow_the_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the real commit is still to come
+    session.info.pop(_FILES_WRITTEN, None)
+    for path in session.info.pop(_FILES_TO_DELETE, []):
+        path.unlink(missing_ok=True)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _files_follow_a_rollback(session, transaction) -> None:
+    """The outermost transaction ended without a commit (rolled back, or the session closed): files written for it
+    go, files it meant to delete stay."""
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(_FILES_WRITTEN, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(_FILES_TO_DELETE, None)
 
 
 def attachment_path(attachment: Attachment) -> Path:
@@ -147,23 +178,23 @@ def attachment_path(attachment: Attachment) -> Path:
 
 def _check_request_fields(title: str, case_number: str, case_text: str, summary: str, deadline: date | None) -> None:
     if not title.strip():
-        raise ConsultationError(_("Write a title."), "title")
+        raise ConsultationError(_l("Write a title."), "title")
     if not case_number.strip():
-        raise ConsultationError(_("Write the case number."), "case_number")
+        raise ConsultationError(_l("Write the case number."), "case_number")
     if not case_text.strip():
-        raise ConsultationError(_("Write the case text."), "case_text")
+        raise ConsultationError(_l("Write the case text."), "case_text")
     if not summary.strip():
-        raise ConsultationError(_("Write a short summary in plain words for the council."), "summary")
+        raise ConsultationError(_l("Write a short summary in plain words for the council."), "summary")
     length = len(summary.strip())
     if length > SUMMARY_MAX:
         raise ConsultationError(
-            _("The summary can be at most %(max)s characters. Now it is %(n)s.", max=SUMMARY_MAX, n=length),
+            _l("The summary can be at most %(max)s characters. Now it is %(n)s.", max=SUMMARY_MAX, n=length),
             "summary",
         )
     if deadline is None:
-        raise ConsultationError(_("Choose the deadline."), "deadline")
+        raise ConsultationError(_l("Choose the deadline."), "deadline")
     if deadline < to_oslo(utcnow()).date():
-        raise ConsultationError(_("The deadline cannot be in the past."), "deadline")
+        raise ConsultationError(_l("The deadline cannot be in the past."), "deadline")
 
 
 def create_request(
@@ -179,7 +210,7 @@ def create_request(
 ) -> Consultation:
     """A clerk sends a request (høring) to the council; every member is told."""
     if not has_role(clerk, Role.clerk):
-        raise ConsultationError(_("Only clerks can send requests."))
+        raise ConsultationError(_l("Only clerks can send requests."))
     _check_request_fields(title, case_number, case_text, summary, deadline)
     uploads = read_uploads(files)
     consultation = Consultation(
@@ -224,13 +255,13 @@ def update_request(
     """The clerk corrects the request until the council opens it."""
     lock_consultation(consultation)
     if not consultation.is_correctable:
-        raise ConsultationError(_("The council has opened this request, so it can no longer be changed."))
+        raise ConsultationError(_l("The council has opened this request, so it can no longer be changed."))
     _check_request_fields(title, case_number, case_text, summary, deadline)
     removing = [a for a in consultation.attachments if a.id in set(remove_ids)]
     uploads = read_uploads(files, already=len(consultation.attachments) - len(removing))
     for attachment in removing:
         consultation.attachments.remove(attachment)
-        attachment_path(attachment).unlink(missing_ok=True)
+        _delete_when_committed(attachment)
     consultation.title = title.strip()
     consultation.case_number = case_number.strip()
     consultation.case_text = case_text.strip()
@@ -246,69 +277,49 @@ def update_request(
 
 def withdraw_request(consultation: Consultation, clerk) -> None:
     lock_consultation(consultation)
-    if consultation.status in (Status.response_sent, Status.decided, Status.declined, Status.withdrawn):
-        raise ConsultationError(_("This request is finished, so it cannot be withdrawn."))
-    if consultation.status == Status.voting:
-        raise ConsultationError(_("The council is voting on a response now. Try again when the vote is closed."))
-    consultation.status = Status.withdrawn
-    consultation.withdrawn_at = utcnow()
+    consultation.withdraw(utcnow())
     record(clerk, "consultation.withdrawn", consultation)
 
 
 def open_request(consultation: Consultation, user) -> None:
     """The council (chair or coordinator) opens the request: discussion starts and the clerk can no longer edit."""
     lock_consultation(consultation)
-    if consultation.status != Status.sent:
-        raise ConsultationError(_("This request is already opened."))
-    consultation.status = Status.opened
-    consultation.opened_at = utcnow()
+    consultation.open(utcnow())
     record(user, "consultation.opened", consultation)
-
-
-def _start_discussion(consultation: Consultation) -> None:
-    if consultation.status == Status.opened:
-        consultation.status = Status.discussion
-
-
-def require_working(consultation: Consultation) -> None:
-    if consultation.status == Status.sent:
-        raise ConsultationError(_("The council has not opened this request yet."))
-    if consultation.status not in WORKING:
-        raise ConsultationError(_("The council's work on this request is finished."))
 
 
 # --- Discussion -------------------------------------------------------------------------------------------------
 
 
 def add_comment(consultation: Consultation, author, body: str, parent: Comment | None = None) -> Comment:
-    require_working(consultation)
+    consultation.require_working()
     body = (body or "").strip()
     if not body:
-        raise ConsultationError(_("Write something first."), "body")
+        raise ConsultationError(_l("Write something first."), "body")
     if len(body) > COMMENT_MAX:
         raise ConsultationError(
-            _("A comment can be at most %(max)s characters. Now it is %(n)s.", max=COMMENT_MAX, n=len(body)), "body"
+            _l("A comment can be at most %(max)s characters. Now it is %(n)s.", max=COMMENT_MAX, n=len(body)), "body"
         )
     if parent is not None:
         if parent.consultation_id != consultation.id:
-            raise ConsultationError(_("You can only reply to a comment on this request."), "body")
+            raise ConsultationError(_l("You can only reply to a comment on this request."), "body")
         # Replies go one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
     comment = Comment(consultation=consultation, author_id=author.id, body=body, parent=parent)
     db.session.add(comment)
-    _start_discussion(consultation)
+    consultation.start_discussion()
     db.session.flush()
     return comment
 
 
 def toggle_support(comment: Comment, user) -> bool:
     """Support a point, or take the support back. Returns True when the user supports it now."""
-    require_working(comment.consultation)
+    comment.consultation.require_working()
     if comment.author_id == user.id:
-        raise ConsultationError(_("You cannot support your own comment."))
+        raise ConsultationError(_l("You cannot support your own comment."))
     if comment.is_hidden or comment.is_removed:
-        raise ConsultationError(_("This comment is hidden."))
+        raise ConsultationError(_l("This comment is hidden."))
     existing = db.session.scalars(
         sa.select(CommentSupport).where(CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id)
     ).first()
@@ -335,9 +346,9 @@ def supported_by(comment: Comment, user) -> bool:
 def hide_comment(comment: Comment, coordinator, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise ConsultationError(_("Write why the comment is hidden."), "reason")
+        raise ConsultationError(_l("Write why the comment is hidden."), "reason")
     if comment.is_hidden:
-        raise ConsultationError(_("This comment is already hidden."), "reason")
+        raise ConsultationError(_l("This comment is already hidden."), "reason")
     comment.hidden_at = utcnow()
     comment.hidden_by_id = coordinator.id
     comment.hidden_reason = reason[:500]
@@ -366,7 +377,7 @@ def threads(consultation: Consultation) -> list[Comment]:
 def name_writer(consultation: Consultation, chair, member) -> None:
     """The chair names a member to write the draft (or nobody)."""
     if member is not None and not is_voting_member(member, current_term()):
-        raise ConsultationError(_("Choose a member of the council."), "writer")
+        raise ConsultationError(_l("Choose a member of the council."), "writer")
     consultation.writer_id = member.id if member is not None else None
     record(chair, "consultation.writer_named", consultation, {"writer_id": consultation.writer_id})
 
@@ -375,14 +386,14 @@ def save_draft(consultation: Consultation, author, body: str) -> DraftVersion:
     """Every save is a new version with its author and time."""
     lock_consultation(consultation)
     if consultation.status == Status.voting:
-        raise ConsultationError(_("The draft is frozen while the council votes on it."), "body")
-    require_working(consultation)
+        raise ConsultationError(_l("The draft is frozen while the council votes on it."), "body")
+    consultation.require_working()
     body = (body or "").strip()
     if not body:
-        raise ConsultationError(_("Write the response first."), "body")
+        raise ConsultationError(_l("Write the response first."), "body")
     latest = consultation.latest_version
     if latest is not None and latest.body == body:
-        raise ConsultationError(_("Nothing changed since the last version."), "body")
+        raise ConsultationError(_l("Nothing changed since the last version."), "body")
     number = (
         db.session.scalar(
             sa.select(sa.func.max(DraftVersion.number)).where(DraftVersion.consultation_id == consultation.id)
@@ -396,10 +407,10 @@ def save_draft(consultation: Consultation, author, body: str) -> DraftVersion:
             db.session.flush()
     except IntegrityError as error:
         raise ConsultationError(
-            _("Someone saved at the same moment. Look at the newest version and try again."), "body", 409
+            _l("Someone saved at the same moment. Look at the newest version and try again."), "body", 409
         ) from error
     db.session.expire(consultation, ["versions"])
-    _start_discussion(consultation)
+    consultation.start_discussion()
     db.session.flush()
     record(author, "consultation.draft_saved", consultation, {"version": number})
     return version
@@ -435,11 +446,7 @@ def version_of(consultation: Consultation, version_id: int | None) -> DraftVersi
 
 def send_response(consultation: Consultation, chair) -> None:
     lock_consultation(consultation)
-    if consultation.status != Status.adopted or consultation.adopted_decision is None:
-        raise ConsultationError(_("Only an adopted response can be sent."))
-    consultation.status = Status.response_sent
-    consultation.sent_at = utcnow()
-    consultation.sent_by_id = chair.id
+    consultation.send_response(chair.id, utcnow())
     record(chair, "consultation.response_sent", consultation)
 
     notices.response_sent(consultation)
@@ -450,14 +457,8 @@ def decline_to_respond(consultation: Consultation, chair, reason: str) -> None:
     lock_consultation(consultation)
     reason = (reason or "").strip()
     if not reason:
-        raise ConsultationError(_("Write why the council will not respond."), "reason")
-    if consultation.status == Status.voting:
-        raise ConsultationError(_("A vote is open. Close it first."), "reason")
-    if consultation.status not in (Status.sent, *WORKING, Status.adopted):
-        raise ConsultationError(_("This request is finished."), "reason")
-    consultation.status = Status.declined
-    consultation.declined_reason = reason[:2000]
-    consultation.declined_at = utcnow()
+        raise ConsultationError(_l("Write why the council will not respond."), "reason")
+    consultation.decline(reason[:2000], utcnow())
     record(chair, "consultation.declined", consultation)
 
     notices.declined(consultation)
@@ -467,21 +468,13 @@ def record_city_decision(consultation: Consultation, clerk, decision: str, usage
     """The clerk records what the city council decided and how the youth council's response was used."""
     lock_consultation(consultation)
     decision, usage = (decision or "").strip(), (usage or "").strip()
-    if consultation.status not in (Status.response_sent, Status.decided):
-        raise ConsultationError(
-            _("You can record the city's decision when the council has sent its response."), "decision"
-        )
     if not decision:
-        raise ConsultationError(_("Write what the city council decided."), "decision")
+        raise ConsultationError(_l("Write what the city council decided."), "decision")
     if not usage:
-        raise ConsultationError(_("Write one or two sentences on how the response was used."), "usage")
+        raise ConsultationError(_l("Write one or two sentences on how the response was used."), "usage")
     if len(usage) > 600:
-        raise ConsultationError(_("Keep it to one or two sentences (at most 600 characters)."), "usage")
-    first_time = consultation.status == Status.response_sent
-    consultation.city_decision = decision[:4000]
-    consultation.city_usage = usage
-    consultation.city_decided_at = utcnow()
-    consultation.status = Status.decided
+        raise ConsultationError(_l("Keep it to one or two sentences (at most 600 characters)."), "usage")
+    first_time = consultation.record_city_decision(decision[:4000], usage, utcnow())
     record(clerk, "consultation.city_decision", consultation)
     if first_time:
         notices.city_decided(consultation)

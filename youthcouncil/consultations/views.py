@@ -25,12 +25,12 @@ from youthcouncil.consultations.forms import (
     RequestForm,
     WriterForm,
 )
-from youthcouncil.consultations.models import Attachment, Comment, Consultation, DraftVersion, Status
+from youthcouncil.consultations.models import Attachment, Comment, Consultation, ConsultationError, DraftVersion, Status
 from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership.services import current_term, the_municipality, voting_members
-from youthcouncil.web import EmptyForm, nav_item, render_page_or_fragment, see_other
+from youthcouncil.web import EmptyForm, attach_error, nav_item, render_page_or_fragment, see_other
 
 nav_item("consultations.consultation_list", _l("Consultations"), [Role.member, Role.clerk, Role.coordinator], 30)
 nav_item("consultations.archive", _l("Responses"), PUBLIC, 60)
@@ -48,16 +48,11 @@ def _check(allowed: bool) -> None:
         abort(403)
 
 
-def _fail(error: services.ConsultationError, endpoint: str = "consultations.consultation_detail", **values):
+def _fail(error: ConsultationError, endpoint: str = "consultations.consultation_detail", **values):
     """A step that is not possible now: say why and go back to the request."""
     db.session.rollback()
     flash(str(error), "error")
     return see_other(endpoint, **values)
-
-
-def _attach(form, error: services.ConsultationError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors or []) + [str(error)]
 
 
 def _require_valid_post(form) -> None:
@@ -143,9 +138,9 @@ def request_create():
                 deadline=form.deadline.data,
                 files=request.files.getlist(form.attachments.name),
             )
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
             return _render_request_form(form, status=error.status)
         warning = services.deadline_warning(form.deadline.data)
         db.session.commit()
@@ -197,9 +192,9 @@ def request_edit(consultation_id: int):
                 files=request.files.getlist(form.attachments.name),
                 remove_ids=remove_ids,
             )
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
             return _render_request_form(form, consultation, status=error.status)
         warning = services.deadline_warning(form.deadline.data)
         db.session.commit()
@@ -218,7 +213,7 @@ def request_withdraw(consultation_id: int):
     _require_valid_post(EmptyForm())
     try:
         services.withdraw_request(consultation, current_user)
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()
     flash(_("The request is withdrawn."), "success")
@@ -294,7 +289,7 @@ def request_open(consultation_id: int):
     _require_valid_post(EmptyForm())
     try:
         services.open_request(consultation, current_user)
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()
     flash(_("The request is open. The council can discuss it now."), "success")
@@ -316,9 +311,9 @@ def comment_add(consultation_id: int):
             parent = db.session.get(Comment, int(form.parent_id.data))
         try:
             comment = services.add_comment(consultation, current_user, form.body.data, parent=parent)
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "body")
+            attach_error(form, error, "body")
         else:
             db.session.commit()
             flash(_("Thank you! Your comment is posted."), "success")
@@ -345,7 +340,7 @@ def comment_support(comment_id: int):
     _require_valid_post(EmptyForm())
     try:
         supported = services.toggle_support(comment, current_user)
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, consultation_id=comment.consultation_id)
     db.session.commit()
     flash(_("You support this point.") if supported else _("You no longer support this point."), "success")
@@ -363,9 +358,9 @@ def comment_hide(comment_id: int):
     if form.validate_on_submit():
         try:
             services.hide_comment(comment, current_user, form.reason.data)
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "reason")
+            attach_error(form, error, "reason")
         else:
             db.session.commit()
             flash(_("The comment is hidden."), "success")
@@ -388,9 +383,9 @@ def draft_edit(consultation_id: int):
     if form.validate_on_submit():
         try:
             version = services.save_draft(consultation, current_user, form.body.data)
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "body")
+            attach_error(form, error, "body")
         else:
             db.session.commit()
             flash(_("Saved as version %(n)s.", n=version.number), "success")
@@ -422,7 +417,7 @@ def writer_set(consultation_id: int):
     member = db.session.get(User, form.writer.data) if form.writer.data else None
     try:
         services.name_writer(consultation, current_user, member)
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, "consultations.draft_edit", consultation_id=consultation.id)
     db.session.commit()
     flash(_("The writer is saved."), "success")
@@ -479,7 +474,7 @@ def vote_open(consultation_id: int):
     version = services.version_of(consultation, form.version_id.data)
     try:
         motion = open_adoption_vote(consultation, current_user, version, secret=bool(form.secret.data))
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()
     flash(_("The vote is open. Members can vote on their phones now."), "success")
@@ -494,7 +489,7 @@ def response_send(consultation_id: int):
     _require_valid_post(EmptyForm())
     try:
         services.send_response(consultation, current_user)
-    except services.ConsultationError as error:
+    except ConsultationError as error:
         return _fail(error, consultation_id=consultation.id)
     db.session.commit()
     flash(_("The response is sent to the clerk."), "success")
@@ -510,9 +505,9 @@ def request_decline(consultation_id: int):
     if form.validate_on_submit():
         try:
             services.decline_to_respond(consultation, current_user, form.reason.data)
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "reason")
+            attach_error(form, error, "reason")
         else:
             db.session.commit()
             flash(_("The clerk is told that the council will not respond."), "success")
@@ -534,9 +529,9 @@ def city_decision(consultation_id: int):
     if form.validate_on_submit():
         try:
             services.record_city_decision(consultation, current_user, form.decision.data, form.usage.data)
-        except services.ConsultationError as error:
+        except ConsultationError as error:
             db.session.rollback()
-            _attach(form, error, "decision")
+            attach_error(form, error, "decision")
         else:
             db.session.commit()
             flash(_("The city's decision is recorded. The council is told."), "success")

@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 
 if TYPE_CHECKING:
@@ -132,8 +134,8 @@ class NominationStatus(enum.StrEnum):
 AGE_BANDS = ("10-12", "13-14", "15-17")
 
 
-class NominationError(ValueError):
-    """An illegal state change of a nomination (the service layer turns it into a message for the user)."""
+class NominationError(DomainError):
+    """An illegal state change of a nomination (the services check first and say it in the user's words)."""
 
 
 class Nomination(db.Model):
@@ -219,7 +221,7 @@ class Nomination(db.Model):
 
     def _require_pending(self) -> None:
         if self.status != NominationStatus.pending:
-            raise NominationError(f"nomination {self.id} is {self.status}, not pending")
+            raise NominationError(_l("This nomination is already decided."))
 
     def approve(self, by, user, now: datetime) -> None:
         self._require_pending()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -73,28 +73,28 @@ def _clean_candidate(term: Term, candidate: Candidate) -> dict:
     first, last = (candidate.first_name or "").strip(), (candidate.last_name or "").strip()
     grade, why_me = (candidate.grade or "").strip(), (candidate.why_me or "").strip()
     if not first:
-        raise MembershipError(_("Write the candidate's first name."), "first_name")
+        raise MembershipError(_l("Write the candidate's first name."), "first_name")
     if len(first) > 60:
-        raise MembershipError(_("Use at most 60 characters."), "first_name")
+        raise MembershipError(_l("Use at most 60 characters."), "first_name")
     if not last:
-        raise MembershipError(_("Write the candidate's last name."), "last_name")
+        raise MembershipError(_l("Write the candidate's last name."), "last_name")
     if len(last) > 60:
-        raise MembershipError(_("Use at most 60 characters."), "last_name")
+        raise MembershipError(_l("Use at most 60 characters."), "last_name")
     if not grade:
-        raise MembershipError(_("Write the candidate's class, such as 7B."), "grade")
+        raise MembershipError(_l("Write the candidate's class, such as 7B."), "grade")
     if len(grade) > 20:
-        raise MembershipError(_("Use at most 20 characters."), "grade")
+        raise MembershipError(_l("Use at most 20 characters."), "grade")
     this_year = today_in_oslo().year
     if candidate.birth_year is None or not this_year - 30 <= candidate.birth_year <= this_year:
-        raise MembershipError(_("Write the year the candidate was born, such as 2013."), "birth_year")
+        raise MembershipError(_l("Write the year the candidate was born, such as 2013."), "birth_year")
     if candidate.birth_month is None or not 1 <= candidate.birth_month <= 12:
-        raise MembershipError(_("Choose a month from January to December."), "birth_month")
+        raise MembershipError(_l("Choose a month from January to December."), "birth_month")
     if date(candidate.birth_year, candidate.birth_month, 1) > today_in_oslo():
-        raise MembershipError(_("That birth month is in the future."), "birth_month")
+        raise MembershipError(_l("That birth month is in the future."), "birth_month")
     age = age_on(term.starts_on, candidate.birth_year, candidate.birth_month)
     if age < MIN_AGE or age > MAX_AGE:
         raise MembershipError(
-            _(
+            _l(
                 "The candidate must be 10 to 17 years old when the term starts (%(day)s). By that birth month "
                 "they will be %(age)s.",
                 day=term.starts_on.strftime("%d.%m.%Y"),
@@ -103,11 +103,11 @@ def _clean_candidate(term: Term, candidate: Candidate) -> dict:
             "birth_year",
         )
     if age_on(today_in_oslo(), candidate.birth_year, candidate.birth_month) > MAX_AGE_WHEN_ELECTED:
-        raise MembershipError(_("The candidate must be under 19 when elected."), "birth_year")
+        raise MembershipError(_l("The candidate must be under 19 when elected."), "birth_year")
     if len(why_me) > 500:
-        raise MembershipError(_("Use at most 500 characters (now %(count)s).", count=len(why_me)), "why_me")
+        raise MembershipError(_l("Use at most 500 characters (now %(count)s).", count=len(why_me)), "why_me")
     if candidate.position is not None and not 1 <= candidate.position <= 99:
-        raise MembershipError(_("Write a number from 1 to 99."), "position")
+        raise MembershipError(_l("Write a number from 1 to 99."), "position")
     return {
         "first_name": first,
         "last_name": last,
@@ -175,15 +175,15 @@ def _check_duplicate(term: Term, school: School, key: str, excluding: int | None
     if excluding is not None:
         stmt = stmt.where(Nomination.id != excluding)
     if db.session.scalar(stmt) is not None:
-        raise MembershipError(_("This pupil is already nominated by your school for this term."), "first_name")
+        raise MembershipError(_l("This pupil is already nominated by your school for this term."), "first_name")
 
 
 def _require_open(term: Term) -> None:
     if term.is_closed:
-        raise MembershipError(_("This term is closed."), "first_name")
+        raise MembershipError(_l("This term is closed."), "first_name")
     if not nomination_is_open(term):
         raise MembershipError(
-            _("The deadline for nominations has passed. Talk to the youth coordinator."), "first_name"
+            _l("The deadline for nominations has passed. Talk to the youth coordinator."), "first_name"
         )
 
 
@@ -194,7 +194,7 @@ def _flush_nomination(nomination: Nomination) -> None:
             db.session.flush()
     except IntegrityError as error:
         raise MembershipError(
-            _("This pupil is already nominated by your school for this term."), "first_name"
+            _l("This pupil is already nominated by your school for this term."), "first_name"
         ) from error
 
 
@@ -205,7 +205,7 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
     db.session.execute(sa.select(School.id).where(School.id == school.id).with_for_update())
     if places_left(term, school) <= 0:
         raise MembershipError(
-            _(
+            _l(
                 "Your school has %(seats)s seats and %(deputies)s deputy seats, and all of them are filled or "
                 "nominated. Withdraw a nomination to nominate someone else.",
                 seats=school.seats,
@@ -232,7 +232,7 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
 
 def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
     if not nomination.is_pending:
-        raise MembershipError(_("The coordinator has already decided on this nomination."), "first_name")
+        raise MembershipError(_l("The coordinator has already decided on this nomination."), "first_name")
     _require_open(nomination.term)
     values = _clean_candidate(nomination.term, candidate)
     _check_duplicate(nomination.term, nomination.school, values["candidate_key"], excluding=nomination.id)
@@ -249,7 +249,7 @@ def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
 
 def withdraw_nomination(nomination: Nomination, by) -> None:
     if not nomination.is_pending:
-        raise MembershipError(_("The coordinator has already decided on this nomination."), "nomination")
+        raise MembershipError(_l("The coordinator has already decided on this nomination."), "nomination")
     nomination.withdraw(utcnow())
     db.session.flush()
     record(by, "nomination.withdrawn", nomination, {"term_id": nomination.term_id, "school_id": nomination.school_id})
@@ -258,13 +258,13 @@ def withdraw_nomination(nomination: Nomination, by) -> None:
 def approve_nomination(nomination: Nomination, by):
     """Make the candidate a member: an account (type member) and a membership in a free seat of the school."""
     if not nomination.is_pending:
-        raise MembershipError(_("This nomination is already decided."), "nomination")
+        raise MembershipError(_l("This nomination is already decided."), "nomination")
     term, school = nomination.term, nomination.school
     seat = intended_seats(term, school).get(nomination.id, Seat.deputy)
     if seats_left(term, school, seat) <= 0:
         seat = Seat.deputy if seat == Seat.member else Seat.member
     if seats_left(term, school, seat) <= 0:
-        raise MembershipError(_("All seats of this school are taken for this term."), "nomination")
+        raise MembershipError(_l("All seats of this school are taken for this term."), "nomination")
     user = accounts.create_account(
         account_type=AccountType.member,
         first_name=nomination.first_name,
@@ -283,11 +283,11 @@ def approve_nomination(nomination: Nomination, by):
 def reject_nomination(nomination: Nomination, reason: str, by) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise MembershipError(_("Write a short reason. The school rep will see it."), "reason")
+        raise MembershipError(_l("Write a short reason. The school rep will see it."), "reason")
     if len(reason) > 300:
-        raise MembershipError(_("Use at most 300 characters."), "reason")
+        raise MembershipError(_l("Use at most 300 characters."), "reason")
     if not nomination.is_pending:
-        raise MembershipError(_("This nomination is already decided."), "reason")
+        raise MembershipError(_l("This nomination is already decided."), "reason")
     nomination.reject(by, reason, utcnow())
     db.session.flush()
     record(by, "nomination.rejected", nomination, {"term_id": nomination.term_id, "school_id": nomination.school_id})
@@ -296,15 +296,15 @@ def reject_nomination(nomination: Nomination, reason: str, by) -> None:
 def record_consent(nomination: Nomination, given_on: date | None, by) -> None:
     """Record that a guardian consented (the fact, the day, who recorded it); no guardian data is kept."""
     if not nomination.needs_consent:
-        raise MembershipError(_("This candidate is 15 or older; no consent is needed."), "given_on")
+        raise MembershipError(_l("This candidate is 15 or older; no consent is needed."), "given_on")
     if nomination.status not in (NominationStatus.pending, NominationStatus.approved):
-        raise MembershipError(_("This nomination is no longer live."), "given_on")
+        raise MembershipError(_l("This nomination is no longer live."), "given_on")
     if nomination.consent_recorded_at is not None:
-        raise MembershipError(_("Consent is already recorded."), "given_on")
+        raise MembershipError(_l("Consent is already recorded."), "given_on")
     if given_on is None:
-        raise MembershipError(_("Choose the day the guardian said yes."), "given_on")
+        raise MembershipError(_l("Choose the day the guardian said yes."), "given_on")
     if given_on > today_in_oslo():
-        raise MembershipError(_("That day is in the future."), "given_on")
+        raise MembershipError(_l("That day is in the future."), "given_on")
     nomination.consent_given_on = given_on
     nomination.consent_recorded_at = utcnow()
     nomination.consent_recorded_by_id = by.id
@@ -344,6 +344,6 @@ def members_waiting_for_sheets(term: Term, school: School) -> tuple[list[Nominat
 def issue_activation_sheets(term: Term, school: School, by) -> list:
     """Fresh one-time codes for every new member of the school who may activate (older sheets stop working)."""
     if term.is_closed:
-        raise MembershipError(_("This term is closed."), "term")
+        raise MembershipError(_l("This term is closed."), "term")
     ready, _waiting = members_waiting_for_sheets(term, school)
     return [accounts.issue_activation_code(nomination.user, issued_by=by) for nomination in ready]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -12,11 +11,11 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from youthcouncil import DOMAINS
 from youthcouncil.accounts.models import AccountType, ActivationCode, User
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, Term
 from youthcouncil.membership.services import today_in_oslo
 
@@ -100,19 +99,11 @@ def run_retention(today: date | None = None) -> RetentionResult:
 
 
 def _minimise_in_other_domains(user_ids: list[int]) -> dict[str, int]:
-    """Call ``youthcouncil.<domain>.retention.minimise_personal_data(user_ids)`` for every domain that has one."""
+    """Every domain that keeps something about these people minimises it (its receiver of the signal); the counts
+    come back by domain."""
     counts: dict[str, int] = {}
-    for name in DOMAINS:
-        if name == "membership":
-            continue
-        module_name = f"youthcouncil.{name}.retention"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name in (module_name, f"youthcouncil.{name}"):
-                continue
-            raise
-        hook = getattr(module, "minimise_personal_data", None)
-        if hook is not None:
-            counts[name] = int(hook(list(user_ids)) or 0)
+    for receiver, changed in signals.minimise_personal_data.send(user_ids=list(user_ids)):
+        module = receiver.__module__
+        domain = module.split(".")[1] if module.startswith("youthcouncil.") else module
+        counts[domain] = counts.get(domain, 0) + int(changed or 0)
     return counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
@@ -22,13 +22,13 @@ def schools() -> list[School]:
 def _school_values(name: str, seats: int | None, deputy_seats: int | None) -> tuple[str, int, int]:
     name = (name or "").strip()
     if not name:
-        raise MembershipError(_("Write the school's name."), "name")
+        raise MembershipError(_l("Write the school's name."), "name")
     if len(name) > 120:
-        raise MembershipError(_("Use at most 120 characters."), "name")
+        raise MembershipError(_l("Use at most 120 characters."), "name")
     if seats is None or not 0 <= seats <= 20:
-        raise MembershipError(_("Write a number from 0 to 20."), "seats")
+        raise MembershipError(_l("Write a number from 0 to 20."), "seats")
     if deputy_seats is None or not 0 <= deputy_seats <= 20:
-        raise MembershipError(_("Write a number from 0 to 20."), "deputy_seats")
+        raise MembershipError(_l("Write a number from 0 to 20."), "deputy_seats")
     return name, seats, deputy_seats
 
 
@@ -49,7 +49,7 @@ def create_school(name: str, seats: int | None, deputy_seats: int | None, by=Non
         db.session.add(municipality)
         db.session.flush()
     if _school_name_taken(municipality.id, name):
-        raise MembershipError(_("There is already a school with that name."), "name")
+        raise MembershipError(_l("There is already a school with that name."), "name")
     school = School(municipality=municipality, name=name, seats=seats, deputy_seats=deputy_seats)
     db.session.add(school)
     db.session.flush()
@@ -60,18 +60,18 @@ def create_school(name: str, seats: int | None, deputy_seats: int | None, by=Non
 def update_school(school: School, name: str, seats: int | None, deputy_seats: int | None, by=None) -> None:
     name, seats, deputy_seats = _school_values(name, seats, deputy_seats)
     if _school_name_taken(school.municipality_id, name, school.id):
-        raise MembershipError(_("There is already a school with that name."), "name")
+        raise MembershipError(_l("There is already a school with that name."), "name")
     term = current_term()
     if term is not None:
         used_members = count_memberships(term, school, Seat.member)
         used_deputies = count_memberships(term, school, Seat.deputy)
         if seats < used_members:
             raise MembershipError(
-                _("%(count)s members already sit for this school this term.", count=used_members), "seats"
+                _l("%(count)s members already sit for this school this term.", count=used_members), "seats"
             )
         if deputy_seats < used_deputies:
             raise MembershipError(
-                _("%(count)s deputies already sit for this school this term.", count=used_deputies), "deputy_seats"
+                _l("%(count)s deputies already sit for this school this term.", count=used_deputies), "deputy_seats"
             )
     school.name, school.seats, school.deputy_seats = name, seats, deputy_seats
     db.session.flush()
@@ -90,7 +90,7 @@ def create_school_rep(school: School, first_name: str, last_name: str, username:
             created_by=by,
         )
     except accounts.AccountError as error:
-        raise MembershipError(str(error), error.field) from error
+        raise MembershipError(error.lazy_message, error.field) from error
     return accounts.issue_activation_code(user, issued_by=by)
 
 

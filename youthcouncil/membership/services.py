@@ -12,17 +12,14 @@ import sqlalchemy as sa
 
 from youthcouncil.accounts.models import User
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
 from youthcouncil.membership.models import Membership, Municipality, Seat, Term
 
 
-class MembershipError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class MembershipError(DomainError):
+    """A membership rule said no (see DomainError)."""
 
 
 def today_in_oslo() -> date:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -15,6 +15,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
+from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Seat, Term
 from youthcouncil.membership.services import MembershipError, the_municipality
 
@@ -30,21 +31,21 @@ def deadline_end_of_day(day: date) -> datetime:
 def _term_values(name: str, starts_on: date | None, ends_on: date | None, deadline_on: date | None):
     name = (name or "").strip()
     if not name:
-        raise MembershipError(_("Give the term a name, such as 2026–2028."), "name")
+        raise MembershipError(_l("Give the term a name, such as 2026–2028."), "name")
     if len(name) > 60:
-        raise MembershipError(_("Use at most 60 characters."), "name")
+        raise MembershipError(_l("Use at most 60 characters."), "name")
     if starts_on is None:
-        raise MembershipError(_("Choose the first day of the term."), "starts_on")
+        raise MembershipError(_l("Choose the first day of the term."), "starts_on")
     if ends_on is None:
-        raise MembershipError(_("Choose the last day of the term."), "ends_on")
+        raise MembershipError(_l("Choose the last day of the term."), "ends_on")
     if ends_on <= starts_on:
-        raise MembershipError(_("The term must end after it starts."), "ends_on")
+        raise MembershipError(_l("The term must end after it starts."), "ends_on")
     if (ends_on - starts_on).days > MAX_TERM_DAYS or ends_on >= _add_years(starts_on, 2):
-        raise MembershipError(_("A term can last at most two years."), "ends_on")
+        raise MembershipError(_l("A term can last at most two years."), "ends_on")
     if deadline_on is None:
-        raise MembershipError(_("Choose the last day for nominations."), "nomination_deadline")
+        raise MembershipError(_l("Choose the last day for nominations."), "nomination_deadline")
     if deadline_on > ends_on:
-        raise MembershipError(_("The nomination deadline must be before the term ends."), "nomination_deadline")
+        raise MembershipError(_l("The nomination deadline must be before the term ends."), "nomination_deadline")
     return name, starts_on, ends_on, deadline_end_of_day(deadline_on)
 
 
@@ -59,7 +60,7 @@ def create_term(name: str, starts_on: date | None, ends_on: date | None, deadlin
     name, starts_on, ends_on, deadline = _term_values(name, starts_on, ends_on, deadline_on)
     municipality = the_municipality()
     if municipality is None:
-        raise MembershipError(_("Add a school first."), "name")
+        raise MembershipError(_l("Add a school first."), "name")
     term = Term(
         municipality=municipality, name=name, starts_on=starts_on, ends_on=ends_on, nomination_deadline=deadline
     )
@@ -71,11 +72,11 @@ def create_term(name: str, starts_on: date | None, ends_on: date | None, deadlin
 
 def update_term(term: Term, name: str, starts_on: date | None, ends_on: date | None, deadline_on: date | None, by=None):
     if term.is_closed:
-        raise MembershipError(_("This term is closed and can no longer be changed."), "name")
+        raise MembershipError(_l("This term is closed and can no longer be changed."), "name")
     name, starts_on, ends_on, deadline = _term_values(name, starts_on, ends_on, deadline_on)
     if starts_on != term.starts_on and _live_nominations_exist(term):
         raise MembershipError(
-            _("Nominations already exist. The start day decides the age rule, so it cannot change now."), "starts_on"
+            _l("Nominations already exist. The start day decides the age rule, so it cannot change now."), "starts_on"
         )
     term.name, term.starts_on, term.ends_on, term.nomination_deadline = name, starts_on, ends_on, deadline
     db.session.flush()
@@ -131,7 +132,7 @@ def _free_slot(school: School, seat: Seat, taken: set[int]) -> int:
         if slot not in taken:
             return slot
     # Not reachable while seats_left() > 0, but never a 500: the same message as a full school.
-    raise MembershipError(_("All seats of this school are taken for this term."), "seat")
+    raise MembershipError(_l("All seats of this school are taken for this term."), "seat")
 
 
 def seats_left(term: Term, school: School, seat: Seat) -> int:
@@ -146,13 +147,13 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
     PostgreSQL cannot both take the last seat (the second insert fails and becomes a kind message).
     """
     if term.is_closed:
-        raise MembershipError(_("This term is closed."), "term")
+        raise MembershipError(_l("This term is closed."), "term")
     # On PostgreSQL this row lock makes seat-taking for one school queue; SQLite writers queue anyway.
     db.session.execute(sa.select(School.id).where(School.id == school.id).with_for_update())
     if seats_left(term, school, seat) <= 0:
         if seat == Seat.member:
-            raise MembershipError(_("All member seats of this school are taken."), "seat")
-        raise MembershipError(_("All deputy seats of this school are taken."), "seat")
+            raise MembershipError(_l("All member seats of this school are taken."), "seat")
+        raise MembershipError(_l("All deputy seats of this school are taken."), "seat")
     taken = set(
         db.session.scalars(
             sa.select(Membership.seat_slot).where(
@@ -172,7 +173,7 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
             db.session.flush()
     except IntegrityError as error:
         raise MembershipError(
-            _("Someone else took that seat at the same moment. Reload the page and try again."), "seat"
+            _l("Someone else took that seat at the same moment. Reload the page and try again."), "seat"
         ) from error
     db.session.expire(term, ["memberships"])
     return membership
@@ -181,7 +182,7 @@ def add_membership(term: Term, user, school: School, seat: Seat = Seat.member) -
 def set_office(membership: Membership, office: Office, by=None) -> None:
     """Give a member the chair or vice-chair office; whoever held it before loses it."""
     if office != Office.none and (not membership.active or membership.term.is_closed):
-        raise MembershipError(_("Only an active member of an open term can hold an office."), "office")
+        raise MembershipError(_l("Only an active member of an open term can hold an office."), "office")
     before = membership.office
     if office != Office.none:
         holder = db.session.scalars(
@@ -201,7 +202,7 @@ def set_office(membership: Membership, office: Office, by=None) -> None:
             db.session.flush()
     except IntegrityError as error:
         raise MembershipError(
-            _("Someone else changed the roles at the same moment. Reload the page and try again."), "office"
+            _l("Someone else changed the roles at the same moment. Reload the page and try again."), "office"
         ) from error
     if before != office:
         record(by, "membership.office_changed", membership, {"from": str(before), "to": str(office)})
@@ -253,7 +254,7 @@ def public_roster(term: Term) -> list[PublicMember]:
 def close_term(term: Term, by) -> int:
     """Close the term: memberships inactive, their sessions ended, accounts off unless seated in another open term."""
     if term.is_closed:
-        raise MembershipError(_("This term is already closed."), "term")
+        raise MembershipError(_l("This term is already closed."), "term")
     now = utcnow()
     term.closed_at = now
     memberships = list(db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id)))
@@ -275,4 +276,5 @@ def close_term(term: Term, by) -> int:
             membership.user.active = False
     db.session.flush()
     record(by, "term.closed", term, {"memberships": len(memberships), "continuing": len(continuing)})
+    signals.term_closed.send(term, by=by)
     return len(memberships)

@@ -21,7 +21,7 @@ from youthcouncil.membership.forms import (
     TermForm,
 )
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Term
-from youthcouncil.web import EmptyForm, nav_item, see_other
+from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
 nav_item("membership.public_roster", _l("The council"), PUBLIC, 10)
 nav_item("membership.roster", _l("Members"), [Role.member, Role.chair, Role.clerk, Role.coordinator], 12)
@@ -36,11 +36,6 @@ STATUS_LABELS = {
     NominationStatus.rejected: _l("Not approved"),
     NominationStatus.withdrawn: _l("Withdrawn"),
 }
-
-
-def _attach(form, error: services.MembershipError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
 
 
 def _render_form(template: str, form, **context):
@@ -122,7 +117,7 @@ def school_create():
         try:
             school = schools.create_school(form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("%(name)s is added.", name=school.name), "success")
@@ -141,7 +136,7 @@ def school_edit(school_id: int):
         try:
             schools.update_school(school, form.name.data, form.seats.data, form.deputy_seats.data, by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The school is saved."), "success")
@@ -167,7 +162,7 @@ def rep_create(school_id: int):
                 school, form.first_name.data, form.last_name.data, form.username.data, by=current_user
             )
         except services.MembershipError as error:
-            _attach(form, error, "first_name")
+            attach_error(form, error, "first_name")
         else:
             db.session.commit()
             flash(_("The school rep account for %(name)s is created.", name=issued.user.display_name), "success")
@@ -208,7 +203,7 @@ def term_create():
                 form.name.data, form.starts_on.data, form.ends_on.data, form.nomination_deadline.data, by=current_user
             )
         except services.MembershipError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The term %(name)s is created.", name=term.name), "success")
@@ -236,7 +231,7 @@ def term_edit(term_id: int):
                 by=current_user,
             )
         except services.MembershipError as error:
-            _attach(form, error, "name")
+            attach_error(form, error, "name")
         else:
             db.session.commit()
             flash(_("The term is saved."), "success")
@@ -346,7 +341,7 @@ def nomination_create(term_id: int, school_id: int):
         try:
             nomination = nominations.nominate(term, school, _candidate(form), by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "first_name")
+            attach_error(form, error, "first_name")
         else:
             db.session.commit()
             flash(_("%(name)s is nominated.", name=nomination.first_name), "success")
@@ -378,7 +373,7 @@ def nomination_edit(nomination_id: int):
         try:
             nominations.update_nomination(nomination, _candidate(form), by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "first_name")
+            attach_error(form, error, "first_name")
         else:
             db.session.commit()
             flash(_("The nomination is saved."), "success")
@@ -449,7 +444,7 @@ def nomination_reject(nomination_id: int):
         try:
             nominations.reject_nomination(nomination, form.reason.data, by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "reason")
+            attach_error(form, error, "reason")
         else:
             db.session.commit()
             flash(_("The nomination is not approved. The school rep sees your reason."), "success")
@@ -477,7 +472,7 @@ def nomination_consent(nomination_id: int):
         try:
             nominations.record_consent(nomination, form.given_on.data, by=current_user)
         except services.MembershipError as error:
-            _attach(form, error, "given_on")
+            attach_error(form, error, "given_on")
         else:
             db.session.commit()
             flash(_("The guardian's consent is recorded."), "success")
@@ -531,9 +526,8 @@ def activation_sheets(term_id: int, school_id: int):
 def audit_log():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
-    page = max(1, request.args.get("page", 1, type=int))
-    events = audit.audit_events(limit=101, offset=(page - 1) * 100)
-    return render_template("membership/audit_log.html", events=events[:100], page=page, has_more=len(events) > 100)
+    events = audit.audit_page(request.args.get("page", 1, type=int))
+    return render_template("membership/audit_log.html", events=events)
 
 
 @bp.route("/membership/audit.csv")

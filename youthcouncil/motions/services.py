@@ -5,114 +5,60 @@ while it is open: each member's choice is sealed in ``youthcouncil.secret_ballot
 keyed link, so they can see and change it until the close; the close opens the box and keeps only the counts.
 
 Other domains own what a motion is about. They open a motion with ``open_motion(subject_type=..., subject_id=...)``
-and learn the outcome through a handler registered with ``register_outcome_handler``; it runs in the same
-transaction as the close, so the decision and its consequence commit together (or not at all).
+and learn how it ended through the signals in ``youthcouncil.motions.signals`` (sent with the subject type): the
+receivers run in the same transaction as the close, so the decision and its consequence commit together (or not at
+all). The same signals let the owning domain name the subject, link to it and hide a motion that is not public yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import lazy_gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
+from youthcouncil.motions import signals
 from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionStatus, MotionVote
 from youthcouncil.voting.motion import MotionResult, decide_motion
 
-OutcomeHandler = Callable[[Motion, MotionResult], None]
-CancelHandler = Callable[[Motion], None]
-SubjectLink = Callable[[Motion], "tuple[str, dict]"]
-SubjectVisibility = Callable[[object, Motion], bool]
 
-_outcome_handlers: dict[str, list[OutcomeHandler]] = {}
-_cancel_handlers: dict[str, list[CancelHandler]] = {}
-_subject_links: dict[str, SubjectLink] = {}
-_subject_visibility: dict[str, SubjectVisibility] = {}
-_subject_titles: dict[str, Callable[[Motion], str]] = {}
+class MotionError(DomainError):
+    """A rule of council votes said no (see DomainError)."""
 
 
-class MotionError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self._message = message  # a lazy string: translated when shown, in the reader's language
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        return str(self._message)
-
-    def __str__(self) -> str:
-        return str(self._message)
+# --- What the owning domain says about the subject ------------------------------------------------------------
 
 
-# --- Hooks for the domains that own the subjects ------------------------------------------------------------
-
-
-def register_outcome_handler(subject_type: str, handler: OutcomeHandler) -> None:
-    """Call ``handler(motion, result)`` inside the closing transaction when a motion about ``subject_type`` closes."""
-    handlers = _outcome_handlers.setdefault(subject_type, [])
-    if handler not in handlers:
-        handlers.append(handler)
-
-
-def register_cancel_handler(subject_type: str, handler: CancelHandler) -> None:
-    """Call ``handler(motion)`` inside the same transaction when a motion about ``subject_type`` is cancelled."""
-    handlers = _cancel_handlers.setdefault(subject_type, [])
-    if handler not in handlers:
-        handlers.append(handler)
-
-
-def register_subject_link(subject_type: str, fn: SubjectLink) -> None:
-    """``fn(motion) -> (endpoint, values)``: where the motion page links back to the subject."""
-    _subject_links[subject_type] = fn
-
-
-def register_subject_visibility(subject_type: str, fn: SubjectVisibility) -> None:
-    """``fn(user, motion) -> bool``: may this user see a motion about ``subject_type`` at all?
-
-    The owning domain can hide motions whose subject is not public yet (e.g. a vote on an unsent draft response);
-    the motion's own rules (open votes only for the council) apply on top of it.
-    """
-    _subject_visibility[subject_type] = fn
-
-
-def register_subject_title(subject_type: str, fn: Callable[[Motion], str]) -> None:
-    """``fn(motion) -> str``: the motion's title in the reader's language (the stored title is the fallback)."""
-    _subject_titles[subject_type] = fn
+def _answers(signal, motion: Motion, **kwargs) -> list:
+    return [value for _receiver, value in signal.send(motion.subject_type, motion=motion, **kwargs)]
 
 
 def motion_title(motion: Motion) -> str:
-    fn = _subject_titles.get(motion.subject_type)
-    if fn is not None:
-        try:
-            title = fn(motion)
-        except Exception:  # noqa: BLE001 - a broken hook must not break the vote page
-            title = None
-        if title:
-            return str(title)
-    return motion.title
+    """The title in the reader's language, from the domain that owns the subject; else the stored one."""
+    try:
+        titles = [title for title in _answers(signals.subject_title, motion) if title]
+    except Exception:  # noqa: BLE001 - a broken receiver must not break the vote page
+        titles = []
+    return str(titles[0]) if titles else motion.title
 
 
 def subject_allows(user, motion: Motion) -> bool:
-    fn = _subject_visibility.get(motion.subject_type)
-    return True if fn is None else bool(fn(user, motion))
+    return all(answer is not False for answer in _answers(signals.subject_visible, motion, user=user))
 
 
-def subject_url(motion: Motion) -> str | None:
-    fn = _subject_links.get(motion.subject_type)
-    if fn is None:
+def subject_url(motion: Motion, user=None) -> str | None:
+    links = [link for link in _answers(signals.subject_link, motion, user=user) if link]
+    if not links:
         return None
-    endpoint, values = fn(motion)
+    endpoint, values = links[0]
     return url_for(endpoint, **values)
 
 
@@ -234,17 +180,17 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
     """Open a yes/no/abstain vote of the current term's voting members on a subject."""
     title = (title or "").strip()
     if not title:
-        raise MotionError(_("Write what the council votes on."), "title")
+        raise MotionError(_l("Write what the council votes on."), "title")
     if len(title) > 200:
-        raise MotionError(_("The title can be at most 200 characters."), "title")
+        raise MotionError(_l("The title can be at most 200 characters."), "title")
     term = current_term()
     if term is None:
-        raise MotionError(_("There is no current term, so the council cannot vote."))
+        raise MotionError(_l("There is no current term, so the council cannot vote."))
     eligible = count_voting_members(term)
     if eligible < 1:
-        raise MotionError(_("The current term has no voting members yet."))
+        raise MotionError(_l("The current term has no voting members yet."))
     if open_motion_for(subject_type, subject_id) is not None:
-        raise MotionError(_("A vote on this is already open."))
+        raise MotionError(_l("A vote on this is already open."))
     motion = Motion(
         subject_type=subject_type,
         subject_id=subject_id,
@@ -261,7 +207,7 @@ def open_motion(*, subject_type: str, subject_id: int, title: str, opened_by, se
             db.session.add(motion)
             db.session.flush()
     except IntegrityError:
-        raise MotionError(_("A vote on this is already open.")) from None
+        raise MotionError(_l("A vote on this is already open.")) from None
     record(
         opened_by,
         "motion.opened",
@@ -289,12 +235,12 @@ def cast_vote(motion: Motion, user, choice: Choice | str) -> MotionVote | OwnSec
     try:
         choice = Choice(choice)
     except ValueError:
-        raise MotionError(_("Choose yes, no or abstain."), "choice") from None
+        raise MotionError(_l("Choose yes, no or abstain."), "choice") from None
     motion = _reload_for_vote(motion)
     if not motion.is_open:
-        raise MotionError(_("This vote is closed. Your vote was not counted."), "choice")
+        raise MotionError(_l("This vote is closed. Your vote was not counted."), "choice")
     if not is_voting_member(user, motion.term):
-        raise MotionError(_("Only the council's voting members can vote on this."), "choice")
+        raise MotionError(_l("Only the council's voting members can vote on this."), "choice")
     if motion.secret:
         return _cast_secret_vote(motion, user, choice)
     now = utcnow()
@@ -324,7 +270,7 @@ def _cast_secret_vote(motion: Motion, user, choice: Choice) -> OwnSecretVote:
     try:
         secret_ballot.cast(PURPOSE, motion.id, user.id, choice.value)
     except secret_ballot.VoteClosedError:
-        raise MotionError(_("This vote is closed. Your vote was not counted."), "choice") from None
+        raise MotionError(_l("This vote is closed. Your vote was not counted."), "choice") from None
     return OwnSecretVote(choice)
 
 
@@ -337,7 +283,7 @@ def _lock_open(motion: Motion) -> Motion:
         sa.select(Motion).where(Motion.id == motion.id).with_for_update().execution_options(populate_existing=True)
     ).one()
     if not motion.is_open:
-        raise MotionError(_("This vote is already closed."))
+        raise MotionError(_l("This vote is already closed."))
     return motion
 
 
@@ -352,7 +298,7 @@ def _claim_close(motion: Motion, by, status: MotionStatus, **values) -> None:
     )
     db.session.refresh(motion)
     if result.rowcount != 1:
-        raise MotionError(_("This vote is already closed."))
+        raise MotionError(_l("This vote is already closed."))
 
 
 def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, present: int, by) -> MotionResult:
@@ -383,8 +329,7 @@ def _finish(motion: Motion, result: MotionResult, *, method: CountMethod, presen
             "reason": result.reason,
         },
     )
-    for handler in _outcome_handlers.get(motion.subject_type, []):
-        handler(motion, result)
+    signals.motion_decided.send(motion.subject_type, motion=motion, result=result)
     return result
 
 
@@ -406,9 +351,9 @@ def _whole(value, field: str) -> int:
         try:
             value = int(value)
         except (TypeError, ValueError):
-            raise MotionError(_("Write a whole number."), field) from None
+            raise MotionError(_l("Write a whole number."), field) from None
     if value < 0:
-        raise MotionError(_("The number cannot be below 0."), field)
+        raise MotionError(_l("The number cannot be below 0."), field)
     return value
 
 
@@ -421,7 +366,7 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
     )
     if present > motion.eligible:
         raise MotionError(
-            _(
+            _l(
                 "There are only %(eligible)s voting members, so at most %(eligible)s can be present.",
                 eligible=motion.eligible,
             ),
@@ -429,7 +374,7 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
         )
     if present < yes + no + abstain:
         raise MotionError(
-            _("%(votes)s votes were counted, so at least %(votes)s members were present.", votes=yes + no + abstain),
+            _l("%(votes)s votes were counted, so at least %(votes)s members were present.", votes=yes + no + abstain),
             "present",
         )
     return yes, no, abstain, present
@@ -456,5 +401,4 @@ def cancel_motion(motion: Motion, *, by) -> None:
         secret_ballot.close(PURPOSE, motion.id, keep=False)
     db.session.expire(motion, ["votes"])
     record(by, "motion.cancelled", motion, {"subject_type": motion.subject_type, "subject_id": motion.subject_id})
-    for handler in _cancel_handlers.get(motion.subject_type, []):
-        handler(motion)
+    signals.motion_cancelled.send(motion.subject_type, motion=motion)

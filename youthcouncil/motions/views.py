@@ -11,7 +11,7 @@ from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
 from youthcouncil.motions.wording import CHOICE_LABELS, YOU_VOTED, outcome_sentence, status_label
-from youthcouncil.web import EmptyForm, render_page_or_fragment, see_other
+from youthcouncil.web import EmptyForm, attach_error, render_page_or_fragment, see_other
 
 
 def _load(motion_id: int) -> Motion:
@@ -22,7 +22,7 @@ def _detail_context(motion: Motion) -> dict:
     return {
         "motion": motion,
         "vote": services.vote_of(motion, current_user) if current_user.is_authenticated else None,
-        "subject_url": services.subject_url(motion),
+        "subject_url": services.subject_url(motion, current_user),
         "can_vote": can_vote_on_motion(current_user, motion),
         "can_manage": can_manage_motion(current_user, motion),
         "votes": services.named_votes(motion) if can_see_votes(current_user, motion) else None,
@@ -141,14 +141,17 @@ def motion_hand_count(motion_id: int):
             )
         except services.MotionError as error:
             db.session.rollback()
-            getattr(form, error.field or "present").errors.append(error.message)
+            attach_error(form, error, "present")
         else:
             db.session.commit()
             flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), "success")
             return see_other("motions.motion_detail", motion_id=motion.id)
     # Errors re-render with 200 (htmx swaps it like any page; a 4xx would count as a failed request there).
     return render_template(
-        "motions/motion_hand_count.html", motion=motion, form=form, subject_url=services.subject_url(motion)
+        "motions/motion_hand_count.html",
+        motion=motion,
+        form=form,
+        subject_url=services.subject_url(motion, current_user),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -20,11 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale, gettext
-from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.links import public_url_of
+from youthcouncil.notifications import signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -38,17 +39,7 @@ KEEP_READ_NOTIFICATIONS = timedelta(days=180)
 KEEP_FINISHED_MAIL = timedelta(days=30)
 DEFAULT_LANGUAGE = "nb"
 
-_due_checks: list[Callable[[datetime], None]] = []
-
-
 # --- Writing ------------------------------------------------------------------------------------------------
-
-
-def message_id_of(message) -> str:
-    """The English msgid of a ``lazy_gettext`` string (or the plain string itself)."""
-    if isinstance(message, LazyString):
-        return str(message._args[0])
-    return str(message)
 
 
 def render(message_id: str, params: dict[str, Any] | None, *, fallback: str | None = None) -> str:
@@ -80,19 +71,23 @@ def notify(
     users: Iterable,
     *,
     kind: str,
-    message,
+    message: str,
     params: dict[str, Any] | None = None,
     link: str | None = None,
     dedupe_key: str | None = None,
 ) -> int:
     """Tell users something: an in-app notification each, and an e-mail in the outbox for those with an address.
 
-    ``message`` is a ``lazy_gettext`` string (or its msgid) with ``%(name)s`` placeholders filled from ``params``.
+    ``message`` is the English msgid, marked with ``N_(...)`` (``youthcouncil.i18n``) so that it is in the
+    catalogue, with ``%(name)s`` placeholders filled from ``params``; it is stored as it is and shown in each
+    reader's language.
     With ``dedupe_key``, a user who already got a notification with that key gets nothing new (idempotent, also
     under concurrent calls: the database holds one row per user and key). Returns how many notifications were
     added. Adds to the current transaction; the caller commits with the event.
     """
-    message_id = message_id_of(message)
+    if not isinstance(message, str):
+        raise TypeError("notify() takes the msgid marked with N_(...), not a translated or lazy string")
+    message_id = message
     params = _json_safe(params or {})
     people = {user.id: user for user in users if user is not None and user.id is not None}
     if not people:
@@ -160,17 +155,9 @@ def _body(user, text: str, link: str | None) -> str:
     with force_locale(DEFAULT_LANGUAGE):
         lines = [gettext("Hi, %(name)s!", name=user.first_name), "", text]
         if link:
-            base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-            url = base + link
-            lines += ["", gettext("Read more: %(url)s", url=url)]
+            lines += ["", gettext("Read more: %(url)s", url=public_url_of(link))]
         lines += ["", "—", gettext("This message was sent by the youth council's web site.")]
     return "\n".join(lines) + "\n"
-
-
-def register_due_check(fn: Callable[[datetime], None]) -> None:
-    """``fn(now)`` runs at the start of every ``notify`` run; it should call ``notify`` with dedupe keys."""
-    if fn not in _due_checks:
-        _due_checks.append(fn)
 
 
 @dataclass
@@ -180,13 +167,13 @@ class DueCheckReport:
 
 
 def run_due_checks(now: datetime | None = None) -> DueCheckReport:
-    """Run every registered due check, each in its own transaction (one failing does not stop the others)."""
+    """Run every receiver of ``signals.due_now``, each in its own transaction (one failing does not stop the others)."""
     now = now or utcnow()
     report = DueCheckReport()
-    for check in list(_due_checks):
-        name = getattr(check, "__qualname__", repr(check))
+    for check in list(signals.due_now.receivers_for(None)):
+        name = f"{check.__module__}.{getattr(check, '__qualname__', repr(check))}"
         try:
-            check(now)
+            check(None, now=now)
             db.session.commit()
             report.ran += 1
         except Exception as error:  # noqa: BLE001 - a broken check must not stop the mail from going out

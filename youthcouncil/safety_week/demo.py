@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from youthcouncil import signals
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.safety_week import services
@@ -27,7 +28,8 @@ def _dates(now, days):
     return services.RoundDates(a, b, c, d)
 
 
-def seed(demo) -> None:
+@signals.seed_demo.connect
+def seed(demo, **kwargs) -> None:
     now = utcnow()
     coordinator = demo.coordinator
     members = demo.members

@@ -5,22 +5,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from youthcouncil.fields import OsloDateTimeField
 from youthcouncil.safety_week.models import REASON_MAX, TITLE_MAX, WHY_MAX, Method
 
 METHOD_LABELS = {
     Method.irv: _l("Ranked choice (instant-runoff): members put themes in order"),
     Method.approval: _l("Approval: members tick every theme they like"),
 }
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def _when(label):
-    return DateTimeLocalField(
+    return OsloDateTimeField(
         label,
-        format=DATETIME_FORMAT,
         description=_l("Norwegian time."),
         validators=[InputRequired(_l("Choose a date and a time."))],
     )

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts.models import User
 from youthcouncil.extensions import db
+from youthcouncil.i18n import N_
+from youthcouncil.links import site_path
 from youthcouncil.membership.models import Term
 from youthcouncil.membership.services import voting_members_query
 from youthcouncil.notifications.services import notify
 from youthcouncil.safety_week.models import Proposal, ThemeRound
-
-
-def _link(endpoint: str, fallback: str, **values) -> str:
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:  # outside a request (the demo, the notify worker)
-        return fallback
 
 
 def tell_proposer(users, *, kind: str, message, params: dict, proposal: Proposal, key_suffix: str = "") -> None:
@@ -31,7 +24,7 @@ def tell_proposer(users, *, kind: str, message, params: dict, proposal: Proposal
         kind=kind,
         message=message,
         params=params,
-        link=_link("safety_week.proposal_detail", f"/safety-week/proposals/{proposal.id}", proposal_id=proposal.id),
+        link=site_path("safety_week.proposal_detail", proposal_id=proposal.id),
         dedupe_key=f"{kind}:{proposal.id}:{proposal.status}{':' + key_suffix if key_suffix else ''}",
     )
 
@@ -41,11 +34,11 @@ def result_counted(round_: ThemeRound) -> None:
         return
     term = db.session.get(Term, round_.term_id)
     users = db.session.scalars(sa.select(User).where(User.id.in_(voting_members_query(term)))).all()
-    link = _link("safety_week.round_result", f"/safety-week/rounds/{round_.id}/result", round_id=round_.id)
+    link = site_path("safety_week.round_result", round_id=round_.id)
     notify(
         users,
         kind="safety_week.result",
-        message=_l("The safety-week vote is counted. See which theme won!"),
+        message=N_("The safety-week vote is counted. See which theme won!"),
         params={},
         link=link,
         dedupe_key=f"safety_week.result:{round_.id}",

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
@@ -20,7 +20,7 @@ from youthcouncil.voting import preflib, ranked
 def export_preflib(round_: ThemeRound) -> tuple[str, str]:
     """(file name, text) of a counted round as a PrefLib file: theme titles and rankings, nothing personal."""
     if not round_.is_closed:
-        raise SafetyWeekError(_("The round is not counted yet."))
+        raise SafetyWeekError(_l("The round is not counted yet."))
     themes = candidates(round_)
     number = {p.id: i for i, p in enumerate(themes, start=1)}
     alternatives: dict[int, str] = {}
@@ -70,13 +70,13 @@ def import_preflib(
     try:
         data = preflib.parse_preflib(text, data_type=extension if extension in preflib.DATA_TYPES else None)
     except ValueError as error:
-        raise SafetyWeekError(_("This file could not be read: %(error)s", error=str(error)), "file") from None
+        raise SafetyWeekError(_l("This file could not be read: %(error)s", error=str(error)), "file") from None
     if len(data.alternatives) < 2:
-        raise SafetyWeekError(_("The file must name at least two themes."), "file")
+        raise SafetyWeekError(_l("The file must name at least two themes."), "file")
     if any(len(name.strip()) > TITLE_MAX or not name.strip() for name in data.alternatives.values()):
-        raise SafetyWeekError(_("Each theme's name must be 1 to %(max)s characters.", max=TITLE_MAX), "file")
+        raise SafetyWeekError(_l("Each theme's name must be 1 to %(max)s characters.", max=TITLE_MAX), "file")
     if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year")
     day = timedelta(days=1)
     round_ = ThemeRound(
         term_id=None,
@@ -110,6 +110,6 @@ def import_preflib(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year") from None
     record(by, "safety_week.round_imported", round_, {"year": year, "ballots": data.voters})
     return round_

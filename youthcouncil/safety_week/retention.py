@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from youthcouncil.extensions import db
+from youthcouncil.membership import signals as membership_signals
 from youthcouncil.safety_week.models import Proposal
 
 
@@ -23,3 +24,8 @@ def minimise_personal_data(user_ids: list[int]) -> int:
     ).rowcount
     db.session.flush()
     return int(changed or 0)
+
+
+@membership_signals.minimise_personal_data.connect
+def _minimise(sender, *, user_ids, **kwargs) -> int:
+    return minimise_personal_data(user_ids)

@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import N_
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
+from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.safety_week import notices
 from youthcouncil.safety_week.models import (
     PROPOSALS_PER_MEMBER,
@@ -41,12 +43,8 @@ from youthcouncil.safety_week.models import (
 from youthcouncil.voting import ranked
 
 
-class SafetyWeekError(ValueError):
-    """A rule was broken; the message is for the user (already translated), ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SafetyWeekError(DomainError):
+    """A rule of the theme round said no (see DomainError)."""
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------------
@@ -151,19 +149,19 @@ class RoundDates:
 
 def _check_dates(dates: RoundDates) -> None:
     if not dates.proposing_opens_at < dates.proposing_closes_at:
-        raise SafetyWeekError(_("Proposing must close after it opens."), "proposing_closes_at")
+        raise SafetyWeekError(_l("Proposing must close after it opens."), "proposing_closes_at")
     if not dates.proposing_closes_at <= dates.voting_opens_at:
-        raise SafetyWeekError(_("Voting can open when proposing has closed, not before."), "voting_opens_at")
+        raise SafetyWeekError(_l("Voting can open when proposing has closed, not before."), "voting_opens_at")
     if not dates.voting_opens_at < dates.voting_closes_at:
-        raise SafetyWeekError(_("Voting must close after it opens."), "voting_closes_at")
+        raise SafetyWeekError(_l("Voting must close after it opens."), "voting_closes_at")
 
 
 def check_round_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise SafetyWeekError(_("Write a name for the round."), "title")
+        raise SafetyWeekError(_l("Write a name for the round."), "title")
     if len(title) > 120:
-        raise SafetyWeekError(_("Use at most 120 characters."), "title")
+        raise SafetyWeekError(_l("Use at most 120 characters."), "title")
     return title
 
 
@@ -172,11 +170,11 @@ def create_round(
 ) -> ThemeRound:
     term = term or current_term()
     if term is None:
-        raise SafetyWeekError(_("There is no current term. Create a term first."), "year")
+        raise SafetyWeekError(_l("There is no current term. Create a term first."), "year")
     title = check_round_title(title)
     _check_dates(dates)
     if db.session.scalar(sa.select(ThemeRound.id).where(ThemeRound.year == year)) is not None:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year")
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year")
     round_ = ThemeRound(
         term_id=term.id,
         year=year,
@@ -190,7 +188,7 @@ def create_round(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise SafetyWeekError(_("There is already a round for %(year)s.", year=year), "year") from None
+        raise SafetyWeekError(_l("There is already a round for %(year)s.", year=year), "year") from None
     record(by, "safety_week.round_created", round_, {"year": year, "method": str(method)})
     return round_
 
@@ -206,7 +204,7 @@ def update_round(round_: ThemeRound, *, title: str, dates: RoundDates, method: M
     now = now or utcnow()
     _lock(round_)
     if round_.imported or round_.method_locked(now):
-        raise SafetyWeekError(_("Voting has opened: the round can no longer be changed."), "method")
+        raise SafetyWeekError(_l("Voting has opened: the round can no longer be changed."), "method")
     title = check_round_title(title)
     _check_dates(dates)
     round_.title = title
@@ -231,7 +229,7 @@ def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | No
         round_.proposing_closes_at = now
     elif action == "open_voting" and phase in (Phase.upcoming, Phase.proposing, Phase.review):
         if len(round_.kept_proposals) < 2:
-            raise SafetyWeekError(_("Keep at least two themes before voting opens."))
+            raise SafetyWeekError(_l("Keep at least two themes before voting opens."))
         round_.proposing_opens_at = min(round_.proposing_opens_at, now)
         round_.proposing_closes_at = min(round_.proposing_closes_at, now)
         round_.voting_opens_at = now
@@ -245,7 +243,7 @@ def change_phase(round_: ThemeRound, action: str, *, by=None, now: datetime | No
         count_round(round_, by=by, now=now)
         return
     else:
-        raise SafetyWeekError(_("That step does not fit the round's phase now. Reload the page to see where it is."))
+        raise SafetyWeekError(_l("That step does not fit the round's phase now. Reload the page to see where it is."))
     db.session.flush()
     record(by, "safety_week.phase_changed", round_, {"action": action})
 
@@ -289,6 +287,11 @@ def count_due_rounds(now: datetime | None = None) -> int:
     return sum(1 for round_ in due if count_round(round_, now=now))
 
 
+@notification_signals.due_now.connect
+def _count_rounds_whose_voting_closed(sender, *, now, **kwargs) -> None:
+    count_due_rounds(now)
+
+
 # --- Proposals -------------------------------------------------------------------------------------------------------
 
 
@@ -296,21 +299,21 @@ def _clean_proposal(title: str, why: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     why = (why or "").strip().replace("\r\n", "\n")
     if not title:
-        raise SafetyWeekError(_("Write a short name for the theme."), "title")
+        raise SafetyWeekError(_l("Write a short name for the theme."), "title")
     if len(title) > TITLE_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=TITLE_MAX), "title")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=TITLE_MAX), "title")
     if len(why) > WHY_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=WHY_MAX), "why")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=WHY_MAX), "why")
     return title, why
 
 
 def _require_proposing(round_: ThemeRound, now: datetime) -> None:
     if round_.phase(now) != Phase.proposing:
-        raise SafetyWeekError(_("Proposing is closed now, so this could not be saved. Thank you for trying!"))
+        raise SafetyWeekError(_l("Proposing is closed now, so this could not be saved. Thank you for trying!"))
 
 
-def _full_message() -> str:
-    return _("You already have %(max)s themes. Withdraw one if you want to propose another.", max=PROPOSALS_PER_MEMBER)
+def _full_message():
+    return _l("You already have %(max)s themes. Withdraw one if you want to propose another.", max=PROPOSALS_PER_MEMBER)
 
 
 def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | None = None) -> Proposal:
@@ -318,7 +321,7 @@ def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | N
     _lock(round_)
     _require_proposing(round_, now)
     if not is_member_of_term(user, round_.term_id):
-        raise SafetyWeekError(_("Only members of the council can propose themes."))
+        raise SafetyWeekError(_l("Only members of the council can propose themes."))
     title, why = _clean_proposal(title, why)
     taken = set(
         db.session.scalars(
@@ -357,7 +360,7 @@ def edit_proposal(proposal: Proposal, user, *, title: str, why: str, now: dateti
     _lock(proposal.round)
     _require_proposing(proposal.round, now)
     if proposal.proposer_id != user.id or not proposal.is_live:
-        raise SafetyWeekError(_("This proposal can no longer be changed."))
+        raise SafetyWeekError(_l("This proposal can no longer be changed."))
     proposal.title, why = _clean_proposal(title, why)
     proposal.why = why or None
     proposal.updated_at = now
@@ -370,7 +373,7 @@ def withdraw_proposal(proposal: Proposal, user, *, now: datetime | None = None) 
     _lock(proposal.round)
     _require_proposing(proposal.round, now)
     if proposal.proposer_id != user.id or not proposal.is_live:
-        raise SafetyWeekError(_("This proposal can no longer be withdrawn."))
+        raise SafetyWeekError(_l("This proposal can no longer be withdrawn."))
     proposal.status = ProposalStatus.withdrawn
     proposal.updated_at = now
     db.session.flush()
@@ -379,7 +382,7 @@ def withdraw_proposal(proposal: Proposal, user, *, now: datetime | None = None) 
 
 def _require_review_open(round_: ThemeRound, now: datetime) -> None:
     if round_.method_locked(now):
-        raise SafetyWeekError(_("Voting has opened, so the themes can no longer be changed."))
+        raise SafetyWeekError(_l("Voting has opened, so the themes can no longer be changed."))
 
 
 def keep_proposal(proposal: Proposal, *, by=None, now: datetime | None = None) -> None:
@@ -387,7 +390,7 @@ def keep_proposal(proposal: Proposal, *, by=None, now: datetime | None = None) -
     _lock(proposal.round)
     _require_review_open(proposal.round, now)
     if not proposal.is_live:
-        raise SafetyWeekError(_("Only a live proposal can be kept."), "decision")
+        raise SafetyWeekError(_l("Only a live proposal can be kept."), "decision")
     proposal.status = ProposalStatus.kept
     proposal.decline_reason = None
     proposal.reviewed_at = now
@@ -401,11 +404,11 @@ def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime 
     _require_review_open(proposal.round, now)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise SafetyWeekError(_("Write a kind reason. The proposer will see it."), "reason")
+        raise SafetyWeekError(_l("Write a kind reason. The proposer will see it."), "reason")
     if len(reason) > REASON_MAX:
-        raise SafetyWeekError(_("Use at most %(max)s characters.", max=REASON_MAX), "reason")
+        raise SafetyWeekError(_l("Use at most %(max)s characters.", max=REASON_MAX), "reason")
     if not proposal.is_live:
-        raise SafetyWeekError(_("Only a live proposal can be declined."), "decision")
+        raise SafetyWeekError(_l("Only a live proposal can be declined."), "decision")
     proposal.status = ProposalStatus.declined
     proposal.decline_reason = reason
     proposal.reviewed_at = now
@@ -414,7 +417,7 @@ def decline_proposal(proposal: Proposal, reason: str, *, by=None, now: datetime 
     notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.declined",
-        message=_l("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
+        message=N_("Your theme “%(title)s” is not in the vote. The coordinator says: %(reason)s"),
         params={"title": proposal.title, "reason": reason},
         proposal=proposal,
     )
@@ -428,9 +431,9 @@ def merge_proposals(
     _lock(proposal.round)
     _require_review_open(proposal.round, now)
     if into.id == proposal.id or into.round_id != proposal.round_id:
-        raise SafetyWeekError(_("Choose another proposal from the same round."), "merge_into")
+        raise SafetyWeekError(_l("Choose another proposal from the same round."), "merge_into")
     if not proposal.is_live or not into.is_live:
-        raise SafetyWeekError(_("Only live proposals can be merged."), "merge_into")
+        raise SafetyWeekError(_l("Only live proposals can be merged."), "merge_into")
     if title:
         into.title, _why = _clean_proposal(title, "")
     proposal.status = ProposalStatus.merged
@@ -440,7 +443,7 @@ def merge_proposals(
     into.reviewed_at = now
     db.session.flush()
     record(by, "safety_week.proposals_merged", proposal, {"into": into.id})
-    message = _l("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
+    message = N_("Your theme “%(title)s” was merged with a similar one. They are in the vote together as “%(into)s”.")
     notices.tell_proposer(
         [proposal.proposer],
         kind="safety_week.merged",
@@ -487,13 +490,13 @@ def clean_ranking(round_: ThemeRound, ranking: list[int]) -> list[list[int]]:
     allowed = {p.id for p in candidates(round_)}
     chosen = list(ranking)
     if any(theme not in allowed for theme in chosen):
-        raise SafetyWeekError(_("That theme is not in the vote. Reload the page and try again."), "ranking")
+        raise SafetyWeekError(_l("That theme is not in the vote. Reload the page and try again."), "ranking")
     if len(set(chosen)) != len(chosen):
-        raise SafetyWeekError(_("A theme can only have one place."), "ranking")
+        raise SafetyWeekError(_l("A theme can only have one place."), "ranking")
     if not chosen:
         if round_.method == Method.approval:
-            raise SafetyWeekError(_("Tick at least one theme you like."), "ranking")
-        raise SafetyWeekError(_("Choose at least one theme."), "ranking")
+            raise SafetyWeekError(_l("Tick at least one theme you like."), "ranking")
+        raise SafetyWeekError(_l("Choose at least one theme."), "ranking")
     if round_.method == Method.approval:
         return [sorted(chosen)]
     return [[theme] for theme in chosen]
@@ -506,9 +509,9 @@ class Receipt:
     repeated: bool = False  # True when this was a retry of a submission already counted
 
 
-def _too_late() -> str:
+def _too_late():
     # The form keys went with the ballots' links at the close, so a retry of a counted vote looks the same.
-    return _(
+    return _l(
         "Voting is closed now, so this vote could not be counted. If you voted before it closed, that vote counts."
     )
 
@@ -525,13 +528,13 @@ def submit_ballot(
     try:
         key = str(uuid.UUID(key))
     except ValueError:
-        raise SafetyWeekError(_("The form was incomplete. Reload the page and vote again."), "ranking") from None
+        raise SafetyWeekError(_l("The form was incomplete. Reload the page and vote again."), "ranking") from None
     _lock(round_)
     stored = clean_ranking(round_, ranking)
     if round_.phase(now) != Phase.voting:
         raise SafetyWeekError(_too_late())
     if not is_eligible_voter(user, round_):
-        raise SafetyWeekError(_("Only members of the council with a full seat can vote."))
+        raise SafetyWeekError(_l("Only members of the council with a full seat can vote."))
     try:
         outcome = secret_ballot.cast(PURPOSE, round_.id, user.id, stored, idempotency_key=key)
     except secret_ballot.VoteClosedError:
@@ -540,7 +543,7 @@ def submit_ballot(
         # The same page sent twice with different choices (the back button, say): never drop the new choice
         # silently; the page comes back with the choices kept and a fresh key, so one more press sends them.
         raise SafetyWeekError(
-            _("This page was already used to send a vote. Check your choices and press the button again."),
+            _l("This page was already used to send a vote. Check your choices and press the button again."),
             "ranking",
         )
     return Receipt(voted_at=now, repeated=outcome is secret_ballot.CastResult.repeated)

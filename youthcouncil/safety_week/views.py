@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import abort, flash, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +8,9 @@ from flask_login import current_user
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.i18n import to_oslo
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
-    DATETIME_FORMAT,
     BallotForm,
     ImportForm,
     PhaseForm,
@@ -21,11 +18,11 @@ from youthcouncil.safety_week.forms import (
     ReviewForm,
     RoundForm,
 )
-from youthcouncil.safety_week.models import Method, Phase, Proposal, ProposalStatus, ThemeRound
+from youthcouncil.safety_week.models import Method, Phase, Proposal, ThemeRound
 from youthcouncil.safety_week.open_data import export_preflib, import_preflib
 from youthcouncil.safety_week.results import compute_result
 from youthcouncil.safety_week.services import SafetyWeekError
-from youthcouncil.web import nav_item, see_other
+from youthcouncil.web import attach_error, nav_item, see_other
 
 # Clerks and school reps take no part in the theme round; they find the results among the public pages.
 nav_item("safety_week.index", _l("Safety week"), [Role.member, Role.chair, Role.coordinator], 20)
@@ -40,26 +37,13 @@ def _proposal_or_404(proposal_id: int) -> Proposal:
     return db.get_or_404(Proposal, proposal_id)
 
 
-def _attach(form, error: SafetyWeekError, default: str) -> None:
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = list(field.errors) + [str(error)]
-
-
-def _oslo_time(value: datetime) -> datetime:
-    return value.replace(tzinfo=OSLO)
-
-
 def _dates(form: RoundForm) -> services.RoundDates:
     return services.RoundDates(
-        proposing_opens_at=_oslo_time(form.proposing_opens_at.data),
-        proposing_closes_at=_oslo_time(form.proposing_closes_at.data),
-        voting_opens_at=_oslo_time(form.voting_opens_at.data),
-        voting_closes_at=_oslo_time(form.voting_closes_at.data),
+        proposing_opens_at=form.proposing_opens_at.data,
+        proposing_closes_at=form.proposing_closes_at.data,
+        voting_opens_at=form.voting_opens_at.data,
+        voting_closes_at=form.voting_closes_at.data,
     )
-
-
-def _local(moment: datetime) -> datetime:
-    return to_oslo(moment).replace(tzinfo=None)
 
 
 # --- Rounds -------------------------------------------------------------------------------------------------
@@ -99,7 +83,7 @@ def round_create():
                 by=current_user,
             )
         except SafetyWeekError as error:
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("The round is created."), "success")
@@ -136,8 +120,6 @@ def round_edit(round_id: int):
         return see_other("safety_week.round_detail", round_id=round_.id)
     form = RoundForm(obj=round_ if request.method == "GET" else None)
     if request.method == "GET":
-        for name in ("proposing_opens_at", "proposing_closes_at", "voting_opens_at", "voting_closes_at"):
-            getattr(form, name).data = _local(getattr(round_, name))
         form.method.data = round_.method.value
     if form.validate_on_submit():
         try:
@@ -146,7 +128,7 @@ def round_edit(round_id: int):
             )
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("The round is saved."), "success")
@@ -191,7 +173,7 @@ def propose(round_id: int):
             proposal = services.propose(round_, current_user, title=form.title.data, why=form.why.data)
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Thank you! Your theme is proposed."), "success")
@@ -236,7 +218,7 @@ def proposal_edit(proposal_id: int):
             services.edit_proposal(proposal, current_user, title=form.title.data, why=form.why.data)
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "title")
+            attach_error(form, error, "title")
         else:
             db.session.commit()
             flash(_("Your theme is saved."), "success")
@@ -286,7 +268,7 @@ def proposal_review(proposal_id: int):
             elif form.decision.data == "merge":
                 into = db.session.get(Proposal, form.merge_into.data or 0)
                 if into is None or into.id not in {p.id for p in others}:
-                    raise SafetyWeekError(_("Choose the proposal it says the same as."), "merge_into")
+                    raise SafetyWeekError(_l("Choose the proposal it says the same as."), "merge_into")
                 services.merge_proposals(proposal, into, title=form.merged_title.data, by=current_user)
                 message = _("The two proposals are merged. Both proposers got a message.")
             else:
@@ -294,7 +276,7 @@ def proposal_review(proposal_id: int):
                 message = _("The proposal is declined. The proposer can read your reason.")
         except SafetyWeekError as error:
             db.session.rollback()
-            _attach(form, error, "decision")
+            attach_error(form, error, "decision")
         else:
             db.session.commit()
             flash(message, "success")
@@ -321,10 +303,10 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         if not value.isdigit() or not 1 <= int(value) <= len(themes):
-            raise SafetyWeekError(_("Choose a place from the list for each theme."), "ranking")
+            raise SafetyWeekError(_l("Choose a place from the list for each theme."), "ranking")
         numbers[theme] = int(value)
     if len(set(numbers.values())) != len(numbers):
-        raise SafetyWeekError(_("Two themes have the same place. Give each theme its own place."), "ranking")
+        raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
     return sorted(numbers, key=numbers.get), places
 
 
@@ -412,11 +394,11 @@ def round_import():
             raw = upload.read(5 * 1024 * 1024 + 1)
             try:
                 if len(raw) > 5 * 1024 * 1024:
-                    raise SafetyWeekError(_("The file is too big (at most 5 MB)."), "file")
+                    raise SafetyWeekError(_l("The file is too big (at most 5 MB)."), "file")
                 try:
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    raise SafetyWeekError(_("The file must be UTF-8 text."), "file") from None
+                    raise SafetyWeekError(_l("The file must be UTF-8 text."), "file") from None
                 round_ = import_preflib(
                     text,
                     file_name=upload.filename,
@@ -427,16 +409,13 @@ def round_import():
                 )
             except SafetyWeekError as error:
                 db.session.rollback()
-                _attach(form, error, "file")
+                attach_error(form, error, "file")
             else:
                 db.session.commit()
                 flash(_("The round is imported."), "success")
                 return see_other("safety_week.round_result", round_id=round_.id)
     status = 422 if form.errors else 200
     return render_template("safety_week/import_form.html", form=form), status
-
-
-__all__ = ["DATETIME_FORMAT", "ProposalStatus"]
 
 
 @bp.context_processor

@@ -646,8 +646,9 @@ def equal_shares(
     The budget is split equally among the voters. Each round funds the affordable project whose supporters
     pay the least per unit of utility, the cost split as equally as their remaining money allows.
     `completion="add1"` (the default) raises every voter's share by one currency unit and reruns, keeping
-    the last outcome within the budget (stopping early once nothing more fits). With `comparison=True` the
-    greedy outcome (by number of approvals) is used instead when strictly more voters prefer it.
+    the last outcome within the budget (without stopping early at an exhaustive outcome: see `_add1`). With
+    `comparison=True` the greedy outcome (by number of approvals) is used instead when strictly more voters
+    prefer it.
     """
     if completion not in (None, "add1"):
         raise ValueError(f"unknown completion {completion!r}; use 'add1' or None")

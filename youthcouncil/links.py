@@ -1,0 +1,51 @@
+"""Links that leave the site (QR codes, e-mails, notifications): one way to build them, one setting.
+
+``PUBLIC_BASE_URL`` (e.g. ``https://ungdomsrad.kommune.no``) is the address people reach the council at. When it is
+set, every link uses it, inside a request too: behind a reverse proxy the request's ``Host`` is often the proxy's
+own view of the app (``127.0.0.1:8000``), which no phone can open. When it is not set, a link made in a request
+points where that request came in (``url_for(..., _external=True)``), and a link made outside one (the notify
+worker, a CLI command) points where ``make run`` serves: ``http://$HOST:$PORT``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app, has_request_context, request, url_for
+
+from youthcouncil.config import served_address
+
+
+def _base_url() -> str | None:
+    """PUBLIC_BASE_URL; else None inside a request (its own address counts); else where the app is served."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured
+    return None if has_request_context() else served_address()
+
+
+def public_url(endpoint: str, **values) -> str:
+    """``url_for(endpoint, _external=True, **values)``, at PUBLIC_BASE_URL when it is set, in a request or not."""
+    base = _base_url()
+    if base is None:
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme or "http"
+    )
+    values = dict(values)
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """The path (and query) of ``public_url``, as an in-app notification keeps it; the same in a request or not."""
+    parts = urlsplit(public_url(endpoint, **values))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def public_url_of(path: str) -> str:
+    """A path made by ``site_path`` (e.g. a notification's link) as a whole address, for an e-mail."""
+    base = _base_url() or request.host_url
+    parts = urlsplit(base)
+    return urljoin(f"{parts.scheme}://{parts.netloc}/", path)
