@@ -41,13 +41,25 @@ def test_a_school_rep_cannot_change_another_schools_nominations(app, db, client,
     n = other_school_nomination
     token = client.csrf_token("/home")
     assert client.post(f"/membership/nominations/{n.id}/withdraw", data={"csrf_token": token}).status_code == 403
-    edit = {"csrf_token": token, "first_name": "Endret", "last_name": "X", "grade": "7A", "birth_year": 2014,
-            "birth_month": 3}
+    edit = {
+        "csrf_token": token,
+        "first_name": "Endret",
+        "last_name": "X",
+        "grade": "7A",
+        "birth_year": 2014,
+        "birth_month": 3,
+    }
     assert client.post(f"/membership/nominations/{n.id}/edit", data=edit).status_code == 403
     consent = {"csrf_token": token, "confirmed": "y", "given_on": "2026-01-01"}
     assert client.post(f"/membership/nominations/{n.id}/consent", data=consent).status_code == 403
-    nominate = {"csrf_token": token, "first_name": "Snik", "last_name": "X", "grade": "7A", "birth_year": 2013,
-                "birth_month": 3}
+    nominate = {
+        "csrf_token": token,
+        "first_name": "Snik",
+        "last_name": "X",
+        "grade": "7A",
+        "birth_year": 2013,
+        "birth_month": 3,
+    }
     url = f"/membership/terms/{n.term_id}/schools/{n.school_id}/nominate"
     assert client.post(url, data=nominate).status_code == 403
     db.session.expire_all()
@@ -61,8 +73,14 @@ def test_a_school_rep_cannot_change_another_schools_nominations(app, db, client,
 def test_members_and_clerks_cannot_reach_coordinator_pages(client, login_as, world):
     for role in ("member", "chair", "clerk", "school_rep"):
         login_as(role)
-        for url in ("/membership/schools", "/membership/terms", "/membership/audit", "/membership/audit.csv",
-                    "/membership/schools/new", "/membership/terms/new"):
+        for url in (
+            "/membership/schools",
+            "/membership/terms",
+            "/membership/audit",
+            "/membership/audit.csv",
+            "/membership/schools/new",
+            "/membership/terms/new",
+        ):
             assert client.get(url).status_code == 403, (role, url)
 
 

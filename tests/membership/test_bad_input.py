@@ -43,16 +43,22 @@ def term(db, world):
 
 def _form(term, age: int = 13, **overrides):
     year, month = birth_for_age(term, age)
-    data = {"first_name": "Sigrid", "last_name": "Bø", "grade": "7B", "birth_year": str(year),
-            "birth_month": str(month), "why_me": "Jeg liker å bestemme.", "position": ""}
+    data = {
+        "first_name": "Sigrid",
+        "last_name": "Bø",
+        "grade": "7B",
+        "birth_year": str(year),
+        "birth_month": str(month),
+        "why_me": "Jeg liker å bestemme.",
+        "position": "",
+    }
     data.update(overrides)
     return data
 
 
 def _error_next_to(html: str, field: str) -> str:
     """The error text inside the field's own block (label, hint, error, input), not only in a summary."""
-    block = re.search(rf'<div class="field[^"]*has-error[^"]*">((?:(?!</div>).)*?name="{field}".*?)</div>', html,
-                      re.S)
+    block = re.search(rf'<div class="field[^"]*has-error[^"]*">((?:(?!</div>).)*?name="{field}".*?)</div>', html, re.S)
     assert block, f"no error block around {field}"
     error = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', block.group(1), re.S)
     assert error, f"no error message inside the {field} block"
@@ -75,8 +81,7 @@ def _kept(html: str, data: dict) -> None:
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 @pytest.mark.parametrize(("case", "overrides", "field", "nb", "en"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_is_explained_next_to_the_field(client, login_as, world, term, lang, case, overrides, field, nb,
-                                                  en):
+def test_bad_input_is_explained_next_to_the_field(client, login_as, world, term, lang, case, overrides, field, nb, en):
     login_as("school_rep")
     client.set_cookie("yc_lang", lang)
     url = f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate"
@@ -123,11 +128,13 @@ def test_after_the_deadline_is_explained_with_the_typing_kept(db, client, login_
     # The form itself already says so before the rep types anything.
     client.set_cookie("yc_lang", lang)
     form_page = client.get(url).get_data(as_text=True)
-    assert ("Fristen for nominasjoner har gått ut" if lang == "nb" else "deadline for nominations has passed") \
-        in form_page
+    assert (
+        "Fristen for nominasjoner har gått ut" if lang == "nb" else "deadline for nominations has passed"
+    ) in form_page
     message = _refused(client, url, _form(term), lang)
-    assert ("Fristen for nominasjoner har gått ut" if lang == "nb" else "The deadline for nominations has passed") \
-        in message
+    assert (
+        "Fristen for nominasjoner har gått ut" if lang == "nb" else "The deadline for nominations has passed"
+    ) in message
     assert count(db, Nomination) == 0
 
 
