@@ -184,7 +184,19 @@ def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db
         heard.append((sender.id, sender.is_closed, by.id))
 
     with signals.term_closed.connected_to(term_closed):
+        # The first tap only asks: it says what will happen and closes nothing.
+        client.set_cookie("yc_lang", "en")
         response = client.submit(url, {}, page=f"/membership/terms/{world.term.id}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "4 memberships end now" in page and 'name="confirm"' in page
+        assert not db.session.get(Term, world.term.id).is_closed
+        # Sent without the tick: asked again, with the message next to the box, still nothing closed.
+        response = client.submit(url, {"confirm": ""}, page=f"/membership/terms/{world.term.id}")
+        assert response.status_code == 422 and 'id="confirm-error"' in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert not db.session.get(Term, world.term.id).is_closed and heard == []
+        response = client.submit(url, {"confirm": "y"}, page=f"/membership/terms/{world.term.id}")
     assert response.status_code == 303
     assert heard == [(world.term.id, True, coordinator.id)]  # the other domains hear of it
     db.session.expire_all()
@@ -196,7 +208,7 @@ def test_closing_a_term_ends_memberships_and_sessions_and_deactivates_leavers(db
         assert fresh.active is (member.id == staying.id)
     assert count(db, AuditEvent, AuditEvent.action == "term.closed") == 1
     # The closed term cannot be closed again.
-    assert client.submit(url, {}, page="/membership/terms").status_code == 403
+    assert client.submit(url, {"confirm": "y"}, page="/membership/terms").status_code == 403
 
 
 # --- Schools and terms --------------------------------------------------------------------------------------

@@ -251,6 +251,15 @@ def public_roster(term: Term) -> list[PublicMember]:
 # --- End of term -----------------------------------------------------------------------------------------------------
 
 
+def active_membership_count(term: Term) -> int:
+    """How many memberships closing the term would end."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(Membership.term_id == term.id, Membership.active.is_(True))
+    )
+
+
 def close_term(term: Term, by) -> int:
     """Close the term: memberships inactive, their sessions ended, accounts off unless seated in another open term."""
     if term.is_closed:

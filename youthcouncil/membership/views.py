@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from flask import Response, abort, flash, make_response, render_template, request
+from flask import Response, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from youthcouncil import audit
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
@@ -251,9 +253,19 @@ def term_close(term_id: int):
     term = db.get_or_404(Term, term_id)
     if not permissions.can_close_term(current_user, term):
         abort(403)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    seated = terms.active_membership_count(term)
+    page = confirmation_page(
+        _("Close the term %(name)s?", name=term.name),
+        ngettext(
+            "%(num)d membership ends now and the member is logged out.",
+            "%(num)d memberships end now and the members are logged out.",
+            seated,
+        ),
+        _("Close the term"),
+        cancel_url=url_for("membership.term_edit", term_id=term.id),
+    )
+    if page:
+        return page
     try:
         count = terms.close_term(term, by=current_user)
     except services.MembershipError as error:
