@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
-from youthcouncil.membership.models import Nomination
+from youthcouncil.membership.models import Nomination, Term
 from youthcouncil.membership.nominations import Candidate, nominate
 from youthcouncil.membership.services import today_in_oslo
 
@@ -15,10 +17,15 @@ _names = itertools.count(1)
 
 
 def make_open_term(municipality=None, name: str | None = None):
-    """A term starting in about two months whose nomination deadline is still ahead."""
+    """The next term: starting in about two months, or the day after the last open term ends (terms never overlap),
+    with its nomination deadline still ahead."""
     from tests.factories import make_term
 
+    db.session.flush()
+    last_end = db.session.scalar(sa.select(sa.func.max(Term.ends_on)).where(Term.closed_at.is_(None)))
     starts_on = today_in_oslo() + timedelta(days=60)
+    if last_end is not None and last_end >= starts_on:
+        starts_on = last_end + timedelta(days=1)
     return make_term(
         municipality,
         starts_on=starts_on,

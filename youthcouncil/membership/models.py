@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from youthcouncil.db import utcnow
@@ -46,11 +47,26 @@ class School(db.Model):
     municipality: Mapped[Municipality] = relationship(back_populates="schools")
 
 
+#: Open terms of one municipality never share a day. PostgreSQL holds the rule itself (an exclusion constraint over
+#: the terms' day ranges, with btree_gist for the ``=`` on the municipality); on SQLite the service checks it inside
+#: its write transaction, which SQLite's BEGIN IMMEDIATE serialises. A closed term no longer counts.
+TERM_OVERLAP_CONSTRAINT = "ex_terms_open_terms_do_not_overlap"
+
+
 class Term(db.Model):
     """A valgperiode: at most two years, with a deadline for the schools' nominations."""
 
     __tablename__ = "terms"
-    __table_args__ = (sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        ExcludeConstraint(
+            (sa.column("municipality_id"), "="),
+            (sa.func.daterange(sa.column("starts_on"), sa.column("ends_on"), sa.text("'[]'")), "&&"),
+            name=TERM_OVERLAP_CONSTRAINT,
+            using="gist",
+            where=sa.text("closed_at IS NULL"),
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipalities.id", ondelete="RESTRICT"))
@@ -70,6 +86,17 @@ class Term(db.Model):
 
     def covers(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    def has_started(self, today: date) -> bool:
+        return self.starts_on <= today
+
+
+# The exclusion constraint needs btree_gist (a trusted extension: the database's owner may create it).
+sa.event.listen(
+    Term.__table__,
+    "before_create",
+    sa.DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
 
 
 class Seat(enum.StrEnum):

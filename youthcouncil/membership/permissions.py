@@ -2,6 +2,7 @@
 
 from youthcouncil.auth import Role, has_role
 from youthcouncil.membership.models import NominationStatus
+from youthcouncil.membership.services import today_in_oslo
 
 
 def _is_rep_of(user, school) -> bool:
@@ -14,6 +15,11 @@ def can_manage_schools(user) -> bool:
 
 def can_manage_terms(user) -> bool:
     return has_role(user, Role.coordinator)
+
+
+def can_delete_term(user, term) -> bool:
+    """A term made by mistake goes away only before it starts (the service also wants no nominations in it)."""
+    return has_role(user, Role.coordinator) and not term.is_closed and not term.has_started(today_in_oslo())
 
 
 def can_close_term(user, term) -> bool:

@@ -17,7 +17,7 @@ from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Seat, Term
-from youthcouncil.membership.services import MembershipError, the_municipality
+from youthcouncil.membership.services import MembershipError, the_municipality, today_in_oslo
 
 #: A term lasts at most this long (two years, a leap day included).
 MAX_TERM_DAYS = 2 * 366
@@ -56,16 +56,67 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def _overlapping_term(municipality_id: int, starts_on: date, ends_on: date, but: Term | None = None) -> Term | None:
+    """An open term of the municipality sharing at least one day with ``starts_on``..``ends_on`` (both included)."""
+    query = sa.select(Term).where(
+        Term.municipality_id == municipality_id,
+        Term.closed_at.is_(None),
+        Term.starts_on <= ends_on,
+        Term.ends_on >= starts_on,
+    )
+    if but is not None and but.id is not None:
+        query = query.where(Term.id != but.id)
+    return db.session.scalars(query.order_by(Term.starts_on).limit(1)).first()
+
+
+def _overlap_error(other: Term) -> MembershipError:
+    return MembershipError(
+        _l(
+            "These dates overlap the term %(name)s (%(starts)s–%(ends)s). Terms cannot overlap: let this one start "
+            "after %(ends)s, or change that term.",
+            name=other.name,
+            starts=other.starts_on.strftime("%d.%m.%Y"),
+            ends=other.ends_on.strftime("%d.%m.%Y"),
+        ),
+        "starts_on",
+    )
+
+
+def _refuse_overlap(municipality_id: int, starts_on: date, ends_on: date, but: Term | None = None) -> None:
+    other = _overlapping_term(municipality_id, starts_on, ends_on, but)
+    if other is not None:
+        raise _overlap_error(other)
+
+
+def _flush_term(term: Term) -> None:
+    """Write the term; a term saved with overlapping dates at the same moment (PostgreSQL's constraint) is refused."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(term)
+            db.session.flush()
+    except IntegrityError as error:
+        raise MembershipError(
+            _l("Someone saved a term with overlapping dates at the same moment. Reload the page and check the terms."),
+            "starts_on",
+        ) from error
+
+
 def create_term(name: str, starts_on: date | None, ends_on: date | None, deadline_on: date | None, by=None) -> Term:
+    """A new term. It may not share a day with an open term, so creating one never replaces the current term."""
     name, starts_on, ends_on, deadline = _term_values(name, starts_on, ends_on, deadline_on)
     municipality = the_municipality()
     if municipality is None:
         raise MembershipError(_l("Add a school first."), "name")
+    # On SQLite this read already holds the write lock (BEGIN IMMEDIATE): two saves at once take turns here.
+    _refuse_overlap(municipality.id, starts_on, ends_on)
     term = Term(
-        municipality=municipality, name=name, starts_on=starts_on, ends_on=ends_on, nomination_deadline=deadline
+        municipality_id=municipality.id,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        nomination_deadline=deadline,
     )
-    db.session.add(term)
-    db.session.flush()
+    _flush_term(term)
     record(by, "term.created", term, {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
     return term
 
@@ -78,9 +129,47 @@ def update_term(term: Term, name: str, starts_on: date | None, ends_on: date | N
         raise MembershipError(
             _l("Nominations already exist. The start day decides the age rule, so it cannot change now."), "starts_on"
         )
+    today = today_in_oslo()
+    if term.has_started(today) and starts_on > today:
+        raise MembershipError(
+            _l(
+                "This term has started. Its first day cannot move into the future: "
+                "it would stop being the current term."
+            ),
+            "starts_on",
+        )
+    _refuse_overlap(term.municipality_id, starts_on, ends_on, but=term)
     term.name, term.starts_on, term.ends_on, term.nomination_deadline = name, starts_on, ends_on, deadline
-    db.session.flush()
+    _flush_term(term)
     record(by, "term.updated", term, {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
+
+
+def delete_term(term: Term, by=None) -> None:
+    """Delete a term made by mistake: one that has not started, with no nominations or members yet."""
+    if term.is_closed or term.has_started(today_in_oslo()):
+        raise MembershipError(_l("Only a term that has not started can be deleted."), "term")
+    nominated = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Nomination).where(Nomination.term_id == term.id)
+    )
+    seated = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(Membership.term_id == term.id))
+    if nominated or seated:
+        raise MembershipError(
+            _l("The schools have already nominated for this term, so it cannot be deleted. Change its dates instead."),
+            "term",
+        )
+    details = {
+        "term_id": term.id,
+        "name": term.name,
+        "starts_on": term.starts_on.isoformat(),
+        "ends_on": term.ends_on.isoformat(),
+    }
+    try:
+        with db.session.begin_nested():
+            db.session.delete(term)
+            db.session.flush()
+    except IntegrityError as error:  # another domain (a theme round, a motion) already belongs to it
+        raise MembershipError(_l("Something already belongs to this term, so it cannot be deleted."), "term") from error
+    record(by, "term.deleted", None, details)
 
 
 def _live_nominations_exist(term: Term) -> bool:

@@ -244,7 +244,34 @@ def term_edit(term_id: int):
         term=term,
         schools=schools.schools(),
         can_close=permissions.can_close_term(current_user, term),
+        can_delete=permissions.can_delete_term(current_user, term),
     )
+
+
+@bp.route("/membership/terms/<int:term_id>/delete", methods=["POST"])
+@access(Role.coordinator)
+def term_delete(term_id: int):
+    term = db.get_or_404(Term, term_id)
+    if not permissions.can_delete_term(current_user, term):
+        abort(403)
+    page = confirmation_page(
+        _("Delete the term %(name)s?", name=term.name),
+        _("The term is removed as if it had never been made. The current term does not change."),
+        _("Delete the term"),
+        cancel_url=url_for("membership.term_edit", term_id=term.id),
+    )
+    if page:
+        return page
+    name = term.name
+    try:
+        terms.delete_term(term, by=current_user)
+    except services.MembershipError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("membership.term_edit", term_id=term_id)
+    db.session.commit()
+    flash(_("The term %(name)s is deleted.", name=name), "success")
+    return see_other("membership.term_list")
 
 
 @bp.route("/membership/terms/<int:term_id>/close", methods=["POST"])
