@@ -12,6 +12,7 @@ export HOST PORT
 .PHONY: run test install lock wheel assets translations migrate seed messages lint format bench clean-venv
 
 run: install assets translations migrate seed
+	@$(FLASK) start-info
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
 	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
 

@@ -118,7 +118,7 @@ def _add_domains(app: Flask) -> None:
     from youthcouncil.motions import views as motions_views  # noqa: F401
     from youthcouncil.notifications import panels as notifications_panels  # noqa: F401
     from youthcouncil.notifications import views as notifications_views  # noqa: F401
-    from youthcouncil.notifications.cli import notify_command
+    from youthcouncil.notifications.cli import notify_command, start_info_command
     from youthcouncil.public import views as public_views  # noqa: F401
     from youthcouncil.safety_week import demo as safety_week_demo  # noqa: F401
     from youthcouncil.safety_week import panels as safety_week_panels  # noqa: F401
@@ -129,5 +129,5 @@ def _add_domains(app: Flask) -> None:
 
     for domain in (accounts, membership, safety_week, motions, consultations, budget, notifications, public):
         app.register_blueprint(domain.bp)
-    for command in (retention_group, safety_week_group, notify_command):
+    for command in (retention_group, safety_week_group, notify_command, start_info_command):
         app.cli.add_command(command)

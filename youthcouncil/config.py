@@ -18,9 +18,34 @@ INSTALLED = (PACKAGE_DIR / "templates").is_dir()
 PROJECT_ROOT = PACKAGE_DIR if INSTALLED else PACKAGE_DIR.parent
 
 
+#: In instance/: where ``make run`` last served, for the commands run later in another shell without HOST and PORT.
+SERVED_ADDRESS_FILE = "served_address"
+
+
 def served_address() -> str:
     """Where ``make run`` (``flask run --host $HOST --port $PORT``) serves: the address links get outside a request
-    when PUBLIC_BASE_URL is not set. A wildcard host (0.0.0.0, ::) is reached as 127.0.0.1 on the same machine."""
+    when PUBLIC_BASE_URL is not set. A wildcard host (0.0.0.0, ::) is reached as 127.0.0.1 on the same machine.
+
+    Without HOST and PORT in the environment (``flask notify`` from cron or another shell), the address ``make run``
+    recorded at its start (``flask start-info``), else port 5000.
+    """
+    if not os.environ.get("HOST", "").strip() and not os.environ.get("PORT", "").strip():
+        recorded = _instance_path() / SERVED_ADDRESS_FILE
+        if recorded.is_file():
+            return recorded.read_text().strip() or _served_address_from_environment()
+    return _served_address_from_environment()
+
+
+def record_served_address() -> str:
+    """Remember where this ``make run`` serves (its HOST and PORT) for the commands run without them."""
+    address = _served_address_from_environment()
+    folder = _instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / SERVED_ADDRESS_FILE).write_text(address + "\n")
+    return address
+
+
+def _served_address_from_environment() -> str:
     host = os.environ.get("HOST", "").strip() or "127.0.0.1"
     if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - the address flask run listens on, not one we bind
         host = "127.0.0.1"
@@ -155,7 +180,9 @@ class Config:
         self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
         self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
-        self.MAIL_FROM = os.environ.get("MAIL_FROM", "ungdomsrad@example.invalid")
+        #: The sender of e-mails. Empty: "Ungdomsrådet <noreply@HOST>" with the host of the public address
+        #: (notifications.services.mail_sender), printed by `flask mail-settings` and `make run`.
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "").strip()
         #: Where attachments are stored (outside static/).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(instance / "uploads"))
         #: Log in with OpenID Connect providers (Feide, the municipality's); none by default. See the README.

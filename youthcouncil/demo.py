@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from youthcouncil import signals
 from youthcouncil.accounts import services as accounts
-from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.accounts.models import ADULT_TYPES, AccountType, User
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Municipality, Office, School, Seat, Term
 from youthcouncil.membership.nominations import (
@@ -80,9 +80,14 @@ class DemoData:
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
+#: The demo adults' e-mail addresses are at this reserved domain (RFC 2606): their mail lands in instance/outbox/.
+DEMO_MAIL_DOMAIN = "example.org"
+
+
 def _account(kind: AccountType, first: str, last: str, username: str, school: School | None = None) -> User:
+    email = f"{username}@{DEMO_MAIL_DOMAIN}" if kind in ADULT_TYPES else None
     user = accounts.create_account(
-        account_type=kind, first_name=first, last_name=last, username=username, school=school
+        account_type=kind, first_name=first, last_name=last, username=username, school=school, email=email
     )
     accounts.set_passphrase_for_demo(user, DEMO_PASSPHRASE)
     return user

@@ -24,6 +24,11 @@ def _base_url() -> str | None:
     return None if has_request_context() else served_address()
 
 
+def public_base_url() -> str:
+    """Where people reach the app, whether or not there is a request: PUBLIC_BASE_URL, else where it is served."""
+    return current_app.config.get("PUBLIC_BASE_URL") or served_address()
+
+
 def public_url(endpoint: str, **values) -> str:
     """``url_for(endpoint, _external=True, **values)``, at PUBLIC_BASE_URL when it is set, in a request or not."""
     base = _base_url()

@@ -18,6 +18,25 @@ class PostedForm(FlaskForm):
             return super().wrap_formdata(form, formdata)
 
 
+def _email_validators():
+    return [
+        Optional(),
+        Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address.")),
+    ]
+
+
+class EmailForm(PostedForm):
+    """An adult's own e-mail address (or one the coordinator sets for a clerk); empty removes it."""
+
+    email = EmailField(
+        _l("E-mail"),
+        description=_l("For reminders and messages to you. Leave empty to get none by e-mail."),
+        validators=_email_validators(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
+
+
 class LoginForm(PostedForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Write your username."))])
     passphrase = PasswordField(_l("Passphrase"), validators=[DataRequired(_l("Write your passphrase."))])
@@ -96,11 +115,7 @@ class AccountForm(PostedForm):
     email = EmailField(
         _l("E-mail (adults only, optional)"),
         description=_l("Only for clerks and coordinators, for reminders. Never for children."),
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address.")),
-        ],
+        validators=_email_validators(),
     )
 
     def validate_school(self, field):

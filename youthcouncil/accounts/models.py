@@ -25,6 +25,10 @@ class AccountType(enum.StrEnum):
     coordinator = "coordinator"
 
 
+#: The adults' accounts: only they may have an e-mail address (the database holds the same rule).
+ADULT_TYPES = frozenset({AccountType.clerk, AccountType.coordinator})
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -73,6 +77,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def may_have_email(self) -> bool:
+        return self.account_type in ADULT_TYPES
 
     @property
     def is_activated(self) -> bool:

@@ -23,4 +23,13 @@ def can_connect_identity(user, provider) -> bool:
 
 def can_take_email_from_provider(user) -> bool:
     """Only adults have an e-mail address here."""
-    return user.is_authenticated and user.account_type.value in ("clerk", "coordinator")
+    return user.is_authenticated and user.may_have_email
+
+
+def can_set_own_email(user) -> bool:
+    return user.is_authenticated and user.may_have_email
+
+
+def can_set_email_for(user, account) -> bool:
+    """The coordinator sets another adult's address (a clerk's, another coordinator's); never a child's."""
+    return can_manage_accounts(user) and account.may_have_email

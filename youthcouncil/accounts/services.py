@@ -84,6 +84,23 @@ def create_account(
     return user
 
 
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_email(user: User, email: str | None, by: User | None = None) -> None:
+    """Set (or, empty, remove) an adult's e-mail address for reminders; children never have one."""
+    email = (email or "").strip() or None
+    if email is not None and not user.may_have_email:
+        raise AccountError(_l("Only adults (clerks and coordinators) can have an e-mail address here."), "email")
+    if email is not None and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise AccountError(_l("That does not look like an e-mail address."), "email")
+    if email == user.email:
+        return
+    user.email = email
+    db.session.flush()
+    record(by, "account.email_changed", user, {"removed": email is None})
+
+
 @dataclass(frozen=True)
 class IssuedCode:
     user: User

@@ -13,11 +13,18 @@ from youthcouncil.accounts.forms import (
     ActivateForm,
     ActivationCodeForm,
     ChangePassphraseForm,
+    EmailForm,
     LoginForm,
 )
 from youthcouncil.accounts.login import LOGGED_OUT_OF_KEY, PROVIDER_KEY, begin_session
 from youthcouncil.accounts.models import AccountType, User
-from youthcouncil.accounts.permissions import can_disconnect_identity, can_issue_code_for, can_manage_accounts
+from youthcouncil.accounts.permissions import (
+    can_disconnect_identity,
+    can_issue_code_for,
+    can_manage_accounts,
+    can_set_email_for,
+    can_set_own_email,
+)
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
@@ -276,8 +283,47 @@ def account_detail(user_id: int):
         form=EmptyForm(),
         can_issue_code=can_issue_code_for(current_user, account),
         can_disconnect=can_disconnect_identity(current_user, account),
+        can_set_email=can_set_email_for(current_user, account),
         provider_named=oidc.provider_named,
     )
+
+
+def _email_page(account: User, back_url: str):
+    """The form for an adult's e-mail address: the owner's own, or the coordinator's for someone else."""
+    form = EmailForm()
+    if request.method == "GET":
+        form.email.data = account.email
+    if form.validate_on_submit():
+        try:
+            services.set_email(account, form.email.data, by=current_user)
+        except services.AccountError as error:
+            attach_error(form, error, "email")
+        else:
+            db.session.commit()
+            if account.email:
+                flash(_("E-mails now go to %(email)s.", email=account.email), "success")
+            else:
+                flash(_("The e-mail address is removed: no more e-mails."), "success")
+            return redirect(back_url, code=303)
+    return render_template("accounts/email_form.html", form=form, account=account, back_url=back_url)
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@access(ANY_USER)
+def my_email():
+    if not can_set_own_email(current_user):
+        abort(403)
+    account = current_user._get_current_object()
+    return _email_page(account, url_for("accounts.my_account"))
+
+
+@bp.route("/accounts/<int:user_id>/email", methods=["GET", "POST"])
+@access(Role.coordinator)
+def account_email(user_id: int):
+    account = db.get_or_404(User, user_id)
+    if not can_set_email_for(current_user, account):
+        abort(403)
+    return _email_page(account, url_for("accounts.account_detail", user_id=account.id))
 
 
 @bp.route("/accounts/<int:user_id>/identities/<provider>/disconnect", methods=["POST"])

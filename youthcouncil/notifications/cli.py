@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 
+from youthcouncil.config import record_served_address
 from youthcouncil.db import utcnow
-from youthcouncil.notifications.services import DeliveryReport, deliver_due, prune, run_due_checks
+from youthcouncil.notifications.services import DeliveryReport, deliver_due, mail_settings, prune, run_due_checks
+
+
+@click.command("start-info")
+def start_info_command() -> None:
+    """Print where the app serves and who e-mails come from; record the address for ``flask notify`` (make run)."""
+    address = record_served_address()
+    if not current_app.config.get("PUBLIC_BASE_URL"):
+        click.echo(f"Links in e-mails and QR codes point at {address} (set PUBLIC_BASE_URL to change it)")
+    else:
+        click.echo(f"Links in e-mails and QR codes point at {current_app.config['PUBLIC_BASE_URL']}")
+    click.echo(mail_settings())
 
 
 @click.command("notify")

@@ -6,16 +6,19 @@ talks to a mail server inside a user's request: ``deliver_due`` runs from the CL
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as email_date
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.links import public_url_of
+from youthcouncil.links import public_base_url, public_url_of
 from youthcouncil.notifications import signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage
 
@@ -120,7 +123,8 @@ def notify(
         )
         email = getattr(user, "email", None)
         mail = None
-        if email and getattr(user, "active", True):
+        # Only adults get e-mail; a member (a child) never does, whatever the account holds.
+        if email and getattr(user, "active", True) and getattr(user, "may_have_email", False):
             mail = OutboxMessage(
                 to_address=email,
                 subject=subject,
@@ -143,12 +147,43 @@ def notify(
     return added
 
 
-def _subject(text: str) -> str:
+def _council_name() -> str:
     with force_locale(DEFAULT_LANGUAGE):
-        prefix = gettext("Youth council")
+        return gettext("Youth council")
+
+
+def _subject(text: str) -> str:
+    """The message's first line, after the council's name unless the line already starts with it."""
+    prefix = _council_name()
     first_line = text.strip().splitlines()[0] if text.strip() else ""
-    subject = f"{prefix}: {first_line}"
+    subject = first_line if first_line.casefold().startswith(prefix.casefold()) else f"{prefix}: {first_line}"
     return subject if len(subject) <= 200 else subject[:197] + "…"
+
+
+def mail_sender() -> str:
+    """MAIL_FROM; else the council's name at ``noreply@`` the host people reach the app at (``localhost`` while
+    that is an IP address or a single name, as on a developer's machine)."""
+    configured = current_app.config.get("MAIL_FROM")
+    if configured:
+        return configured
+    host = (urlsplit(public_base_url()).hostname or "").rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        if "." not in host:
+            host = "localhost"
+    return str(Address(_council_name(), "noreply", host))
+
+
+def mail_settings() -> str:
+    """One line for the start-up output: who e-mails come from and where they go."""
+    sender = mail_sender()
+    if current_app.config.get("SMTP_HOST"):
+        where = f"sent through {current_app.config['SMTP_HOST']}:{current_app.config['SMTP_PORT']}"
+    else:
+        where = f"written to {outbox_folder()} as .eml files (set SMTP_HOST to send them)"
+    return f"E-mail (adults only) from {sender}, {where}"
 
 
 def _body(user, text: str, link: str | None) -> str:
@@ -275,11 +310,12 @@ def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
 
 def email_message(message: OutboxMessage) -> EmailMessage:
     mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_FROM"]
+    sender = mail_sender()
+    mail["From"] = sender
     mail["To"] = message.to_address
     mail["Subject"] = message.subject
     mail["Date"] = email_date(message.created_at)
-    mail["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or None)
+    mail["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
     mail.set_content(message.body)
     return mail
 
