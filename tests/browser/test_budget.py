@@ -15,18 +15,18 @@ from tests.budget.builders import make_event, make_year, move_to, submit
 pytestmark = pytest.mark.browser
 
 
-def _shift(db, year_id, phase):
-    from youthcouncil.budget.models import BudgetYear
-
-    move_to(db.session.get(BudgetYear, year_id), phase)
-    db.session.commit()
-    db.session.remove()  # never hold a transaction (SQLite write lock) while the server works
-
-
 def _to_year(page, tap, year_id: int) -> None:
     """The menu's Budget, then the year."""
     tap(page, page.locator("nav.main-nav").get_by_role("link", name="Budsjett"))
     tap(page, page.locator(f"main a[href='/budget/years/{year_id}']"))
+
+
+def _phase_button(page, tap, label: str) -> None:
+    """Tap a phase button on the year's page, tick the confirmation that says what it does, and tap again."""
+    tap(page, page.locator("#phase-buttons button", has_text=label))
+    assert page.locator("h1").inner_text().endswith("?")
+    page.check("input[name=confirm]")
+    tap(page, page.locator("main form button", has_text=label))
 
 
 def _home(page, tap) -> None:
@@ -61,10 +61,14 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     assert "Takk!" in page.inner_text("#flash")
     axe_check(page)
 
-    # The coordinator checks it: feasible, with another cost (the proposer sees why).
-    _shift(db, year_id, Phase.feasibility)
+    # The coordinator closes proposing with the button (the dates stay the plan), then checks the proposal:
+    # feasible, with another cost (the proposer sees why).
     coordinator = another_page()
     login(coordinator, coordinator_name)
+    _to_year(coordinator, tap, year_id)
+    _phase_button(coordinator, tap, "Avslutt forslagene nå")
+    assert "Forslagene er avsluttet" in coordinator.inner_text("#flash")
+    _home(coordinator, tap)
     tap(coordinator, coordinator.locator("main a[href='/budget/']"))  # "1 event proposal waits for a check"
     tap(coordinator, coordinator.get_by_role("link", name="Kinokveld"))
     axe_check(coordinator)
@@ -77,8 +81,10 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     page.reload()  # the proposer looks again
     assert "Leie av salen koster mer." in page.inner_text("main")
 
-    # Three members vote. The first one: ticking past the budget is refused on the phone, then submits.
-    _shift(db, year_id, Phase.voting)
+    # The coordinator opens voting now; three members vote. The first one: ticking past the budget is refused on
+    # the phone, then submits.
+    _phase_button(coordinator, tap, "Åpne avstemningen nå")
+    assert "Avstemningen er åpen til" in coordinator.inner_text("#flash")
     _home(page, tap)
     tap(page, page.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     axe_check(page)
@@ -119,11 +125,11 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     tap(member3, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
     member3.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
 
-    # Close and count; the outcome is explained.
-    _shift(db, year_id, Phase.voting_ended)
+    # End voting now and count; the message says what got money, the outcome is explained.
     _to_year(coordinator, tap, year_id)
-    tap(coordinator, "Steng avstemningen og tell opp")
+    _phase_button(coordinator, tap, "Avslutt avstemningen nå og tell")
     coordinator.wait_for_url("**/result")
+    assert "Får penger: Kinokveld" in coordinator.inner_text("#flash")
     text = coordinator.inner_text("main")
     assert "Får penger" in text and "ikke nok penger igjen etter arrangementene over" in text
     assert "kr\u00a060\u00a0000 av kr\u00a0100\u00a0000 er brukt" in text  # Kinokveld: 2 votes

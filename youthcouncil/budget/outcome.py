@@ -1,4 +1,5 @@
-"""Closing the vote and counting it with the year's rule, then the chair's confirmation that makes the grants."""
+"""Moving a year's phases by hand, closing the vote and counting it with the year's rule, then the chair's
+confirmation that makes the grants."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from youthcouncil import audit
 from youthcouncil.budget import notices
 from youthcouncil.budget.ballot import ballots_for_count, unseal_ballots, voting_member_ids
 from youthcouncil.budget.ledger import create_grant
-from youthcouncil.budget.models import BudgetYear, Grant, GrantSource, Phase, Rule
+from youthcouncil.budget.models import BudgetYear, Feasibility, Grant, GrantSource, Phase, Rule
 from youthcouncil.budget.services import BudgetError, ballot_events, result_rows
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
@@ -61,6 +62,51 @@ def _store_outcome(year: BudgetYear, result: pb.PBResult, voters: int) -> None:
             "greedy_used": result.comparison.greedy_used,
         },
     }
+
+
+#: The coordinator's buttons on a budget year, each allowed in these phases. The dates stay the plan: a button moves
+#: only the date of the step it takes, to now.
+PHASE_ACTIONS = {
+    "open_proposing": (Phase.upcoming,),
+    "close_proposing": (Phase.proposing,),
+    "open_voting": (Phase.proposing, Phase.feasibility),
+    "end_voting": (Phase.voting, Phase.voting_ended),
+}
+
+
+def change_phase(year: BudgetYear, action: str, *, by=None, now: datetime | None = None) -> pb.PBResult | None:
+    """Take a phase step now instead of at its planned time; ``end_voting`` also closes and counts the vote."""
+    now = now or utcnow()
+    # One coordinator at a time: a second tap (or a second coordinator) finds the phase already moved.
+    db.session.execute(sa.select(BudgetYear.id).where(BudgetYear.id == year.id).with_for_update())
+    db.session.refresh(year)
+    phase = year.phase(now)
+    if year.imported or phase not in PHASE_ACTIONS.get(action, ()):
+        raise BudgetError(_l("That step does not fit the budget year's phase now. Reload the page to see where it is."))
+    if action == "open_proposing":
+        year.proposing_starts = now
+    elif action == "close_proposing":
+        year.feasibility_starts = now
+    elif action == "open_voting":
+        waiting = sum(1 for event in year.events if not event.mid_year and event.feasibility == Feasibility.pending)
+        if waiting:
+            raise BudgetError(
+                _l("Check every proposal first: %(num)s still wait for the feasibility check.", num=waiting)
+            )
+        if not ballot_events(year):
+            raise BudgetError(_l("At least one feasible event is needed before voting opens."))
+        if year.voting_ends <= now:
+            raise BudgetError(_l("The planned end of voting has passed. Change the dates first."))
+        year.feasibility_starts = min(year.feasibility_starts, now)
+        year.voting_starts = now
+    elif action == "end_voting":
+        year.voting_ends = min(year.voting_ends, now)
+        db.session.flush()
+        audit.record(by, "budget_year.phase_changed", year, {"action": action})
+        return close_voting(year, by=by, now=now)
+    db.session.flush()
+    audit.record(by, "budget_year.phase_changed", year, {"action": action})
+    return None
 
 
 def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> pb.PBResult:

@@ -19,6 +19,11 @@ def can_edit_year(user, year: BudgetYear) -> bool:
     return can_manage_budget(user) and not year.imported and year.closed_at is None
 
 
+def can_change_phase(user, year: BudgetYear) -> bool:
+    """The phase buttons: the coordinator, until the vote is counted (the service checks which step fits now)."""
+    return can_manage_budget(user) and not year.imported and year.closed_at is None
+
+
 def can_propose_event(user, year: BudgetYear) -> bool:
     return has_role(user, Role.member, Role.coordinator) and not year.imported and year.phase() == Phase.proposing
 

@@ -4,8 +4,8 @@ import csv
 import io
 import secrets
 
-from flask import Response, abort, current_app, flash, render_template, request
-from flask_babel import format_date
+from flask import Response, abort, current_app, flash, render_template, request, url_for
+from flask_babel import format_date, format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,8 +34,9 @@ from youthcouncil.budget.forms import (
 from youthcouncil.budget.ledger import put_request_to_vote, record_spending, request_grant
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, GrantRequest, Phase, Rule
 from youthcouncil.budget.money import kroner, kroner_parts
-from youthcouncil.budget.outcome import close_voting, confirm_outcome
+from youthcouncil.budget.outcome import PHASE_ACTIONS, change_phase, close_voting, confirm_outcome
 from youthcouncil.budget.permissions import (
+    can_change_phase,
     can_check_event,
     can_confirm_outcome,
     can_edit_year,
@@ -62,6 +63,7 @@ from youthcouncil.budget.services import (
     result_rows,
     update_year,
 )
+from youthcouncil.confirm import confirmation_page
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
 from youthcouncil.membership.services import the_municipality
@@ -175,6 +177,7 @@ def year_detail(year_id: int):
         voted=voted,
         voters=count_voters(year),
         can_vote=can_vote(current_user, year),
+        can_change_phase=can_change_phase(current_user, year),
     )
 
 
@@ -368,6 +371,104 @@ def year_close(year_id: int):
     db.session.commit()
     flash(_("Voting is closed and counted. The chair can now confirm the outcome."), "success")
     return see_other("budget.year_result", year_id=year.id)
+
+
+def _phase_step(year: BudgetYear, action: str) -> tuple[str, str, str, bool]:
+    """What the confirmation page says for a phase button: title, what happens, the button, and whether it cannot
+    be undone."""
+    if action == "open_proposing":
+        return (
+            _("Open proposing now?"),
+            _(
+                "Members can propose events from now on. The rest of the plan stays: the feasibility check starts "
+                "%(when)s.",
+                when=format_datetime(year.feasibility_starts, "short"),
+            ),
+            _("Open proposing now"),
+            False,
+        )
+    if action == "close_proposing":
+        return (
+            _("Close proposing now?"),
+            _(
+                "Members can no longer propose events, and you check the proposals. Voting is still planned to open "
+                "%(when)s.",
+                when=format_datetime(year.voting_starts, "short"),
+            ),
+            _("Close proposing now"),
+            False,
+        )
+    if action == "open_voting":
+        return (
+            _("Open voting now?"),
+            ngettext(
+                "Voting opens now with %(num)d event on the ballot and ends as planned, %(end)s. The outcome rule "
+                "is locked from now on.",
+                "Voting opens now with %(num)d events on the ballot and ends as planned, %(end)s. The outcome rule "
+                "is locked from now on.",
+                len(ballot_events(year)),
+                end=format_datetime(year.voting_ends, "short"),
+            ),
+            _("Open voting now"),
+            True,
+        )
+    return (
+        _("End voting now and count?"),
+        ngettext(
+            "Voting ends now and the votes are counted. %(num)d member has voted. Nobody can vote after this, and it "
+            "cannot be undone.",
+            "Voting ends now and the votes are counted. %(num)d members have voted. Nobody can vote after this, and "
+            "it cannot be undone.",
+            count_voters(year),
+        ),
+        _("End voting now and count"),
+        True,
+    )
+
+
+@bp.route("/budget/years/<int:year_id>/phase", methods=["POST"])
+@access(Role.coordinator)
+def year_phase(year_id: int):
+    """The coordinator's phase buttons: each asks first (what it does), then moves that one date to now."""
+    year = _year_or_404(year_id)
+    if not can_change_phase(current_user, year):
+        abort(403)
+    action = request.form.get("action", "")
+    if action not in PHASE_ACTIONS:
+        abort(400)
+    title, consequence, button, danger = _phase_step(year, action)
+    page = confirmation_page(
+        title, consequence, button, danger=danger, cancel_url=url_for("budget.year_detail", year_id=year.id)
+    )
+    if page:
+        return page
+    try:
+        change_phase(year, action, by=current_user)
+    except BudgetError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("budget.year_detail", year_id=year.id)
+    db.session.commit()
+    if action == "end_voting":
+        funded = [event.title for event in result_rows(year) if event.funded]
+        if funded:
+            flash(
+                _(
+                    "Voting is closed and counted. Funded: %(events)s. The chair can now confirm it.",
+                    events=", ".join(funded),
+                ),
+                "success",
+            )
+        else:
+            flash(_("Voting is closed and counted. No event got money."), "success")
+        return see_other("budget.year_result", year_id=year.id)
+    messages = {
+        "open_proposing": _("Proposing is open."),
+        "close_proposing": _("Proposing is closed. Check the proposals before voting opens."),
+        "open_voting": _("Voting is open until %(end)s.", end=format_datetime(year.voting_ends, "short")),
+    }
+    flash(messages[action], "success")
+    return see_other("budget.year_detail", year_id=year.id)
 
 
 @bp.route("/budget/years/<int:year_id>/result")
