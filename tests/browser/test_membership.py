@@ -147,3 +147,36 @@ def test_membership_pages_fit_a_320_px_phone(page, db, world, login, tap, assert
         tap(page, page.get_by_role("link", name=link).first)
         assert_fits(page)
         assert_words_whole(page)
+
+
+def test_the_coordinator_decides_in_the_review_queue(page, db, world, login, tap, axe_check):
+    from tests.membership.builders import make_nomination, make_open_term
+    from youthcouncil.membership.models import Nomination, NominationStatus
+
+    term = make_open_term(world.municipality)
+    db.session.flush()
+    young = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Lita", age=12)
+    older = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Ola", age=16)
+    young_id, older_id = young.id, older.id
+    db.session.commit()
+    db.session.remove()
+    login(page, "hanne")
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Nominasjoner"))
+    lita, ola = page.locator(f"#queue-{young_id}"), page.locator(f"#queue-{older_id}")
+    assert "10–12" in lita.inner_text() and "ikke registrert ennå" in lita.inner_text()
+    assert "15–17" in ola.inner_text()
+    axe_check(page)
+    url = page.url
+    ola.get_by_role("button", name="Godkjenn Ola").click()
+    page.wait_for_selector(f"#queue-{older_id} >> text=er godkjent og har fått en konto")
+    assert page.url == url  # decided in place: no new page
+    lita.locator("summary").click()
+    lita.get_by_role("button", name="Avslå nominasjon").click()
+    page.wait_for_selector(f"#n{young_id}-reason-error")  # the reason is needed, said next to its field
+    page.locator(f"#n{young_id}-reason").fill("For ung i år.")
+    page.locator(f"#queue-{young_id}").get_by_role("button", name="Avslå nominasjon").click()
+    page.wait_for_selector(f"#queue-{young_id} >> text=ikke godkjent")
+    axe_check(page)
+    db.session.remove()
+    assert db.session.get(Nomination, older_id).status == NominationStatus.approved
+    assert db.session.get(Nomination, young_id).status == NominationStatus.rejected

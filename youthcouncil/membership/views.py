@@ -11,7 +11,7 @@ from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
-from youthcouncil.extensions import db
+from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import to_oslo
 from youthcouncil.membership import bp, nominations, permissions, schools, services, terms
 from youthcouncil.membership.forms import (
@@ -316,6 +316,7 @@ def nomination_overview():
             pending=nominations.pending_nominations(),
             terms=terms.open_terms(),
             schools=schools.schools(),
+            reject_form_for=lambda n: _queue_reject_form(n, formdata=None),
         )
     school = current_user.school
     overview = [
@@ -448,6 +449,33 @@ def nomination_withdraw(nomination_id: int):
     return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
 
 
+def _from_queue() -> bool:
+    """The decision was taken in the review queue (with or without JavaScript), not on the school's page."""
+    return request.form.get("back") == "queue"
+
+
+def _queue_reject_form(nomination: Nomination, **kwargs) -> RejectForm:
+    # Each queue item has its own reason field (unique ids on a page with many nominations).
+    return RejectForm(prefix=f"n{nomination.id}", **kwargs)
+
+
+def _after_decision(nomination: Nomination, message: str, category: str, *, error: str | None = None, form=None):
+    """htmx swaps the queue item in place; without JavaScript the message is flashed and the page loads again."""
+    if _from_queue() and htmx and htmx.target == f"queue-{nomination.id}":
+        decided = not nomination.is_pending
+        return render_template(
+            "membership/_queue_item.html",
+            n=nomination,
+            done=message if decided or category == "info" else None,
+            error=error,
+            reject_form=form or _queue_reject_form(nomination, formdata=None),
+        )
+    flash(message, category)
+    if _from_queue():
+        return see_other("membership.nominations")
+    return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+
+
 @bp.route("/membership/nominations/<int:nomination_id>/approve", methods=["POST"])
 @access(Role.coordinator)
 def nomination_approve(nomination_id: int):
@@ -456,17 +484,15 @@ def nomination_approve(nomination_id: int):
     if not form.validate_on_submit():
         abort(400)
     if not permissions.can_review_nomination(current_user, nomination):
-        flash(_("This nomination is already decided."), "info")
-    else:
-        try:
-            nominations.approve_nomination(nomination, by=current_user)
-        except services.MembershipError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is approved and has an account.", name=nomination.display_name), "success")
-    return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
+        return _after_decision(nomination, _("This nomination is already decided."), "info")
+    try:
+        nominations.approve_nomination(nomination, by=current_user)
+    except services.MembershipError as error:
+        db.session.rollback()
+        return _after_decision(nomination, str(error), "error", error=str(error))
+    db.session.commit()
+    message = _("%(name)s is approved and has an account.", name=nomination.display_name)
+    return _after_decision(nomination, message, "success")
 
 
 @bp.route("/membership/nominations/<int:nomination_id>/reject", methods=["GET", "POST"])
@@ -476,9 +502,8 @@ def nomination_reject(nomination_id: int):
     if not permissions.can_review_nomination(current_user, nomination):
         if request.method == "POST" and not EmptyForm().validate_on_submit():
             abort(400)
-        flash(_("This nomination is already decided."), "info")
-        return see_other("membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id)
-    form = RejectForm()
+        return _after_decision(nomination, _("This nomination is already decided."), "info")
+    form = _queue_reject_form(nomination) if _from_queue() else RejectForm()
     if form.validate_on_submit():
         try:
             nominations.reject_nomination(nomination, form.reason.data, by=current_user)
@@ -486,10 +511,10 @@ def nomination_reject(nomination_id: int):
             attach_error(form, error, "reason")
         else:
             db.session.commit()
-            flash(_("The nomination is not approved. The school rep sees your reason."), "success")
-            return see_other(
-                "membership.school_nominations", term_id=nomination.term_id, school_id=nomination.school_id
-            )
+            message = _("The nomination is not approved. The school rep sees your reason.")
+            return _after_decision(nomination, message, "success")
+    if _from_queue() and htmx and htmx.target == f"queue-{nomination.id}":
+        return render_template("membership/_queue_item.html", n=nomination, done=None, error=None, reject_form=form)
     return _render_form("membership/nomination_reject.html", form, nomination=nomination)
 
 
