@@ -23,6 +23,7 @@ def url_values(world) -> dict[str, dict]:
         "budget.vote_save": {"year_id": voting.id},
         "budget.vote_submit": {"year_id": voting.id},
         "budget.year_close": {"year_id": voting.id},
+        "budget.year_phase": {"year_id": voting.id},
         "budget.year_result": {"year_id": decided.id},
         "budget.year_confirm": {"year_id": decided.id},
         "budget.ledger": {"year_id": decided.id},
@@ -30,5 +31,6 @@ def url_values(world) -> dict[str, dict]:
         "budget.request_new": {"year_id": decided.id},
         "budget.request_to_vote": {"request_id": request.id},
         "budget.spending_csv": {"year_id": decided.id},
+        "budget.spending_spreadsheet": {"year_id": decided.id},
         "budget.year_export_pb": {"year_id": decided.id},
     }

@@ -17,6 +17,7 @@ def url_values(world) -> dict[str, dict]:
         "membership.rep_create": {"school_id": school.id},
         "membership.term_edit": {"term_id": term.id},
         "membership.term_close": {"term_id": term.id},
+        "membership.term_delete": {"term_id": term.id},
         "membership.school_nominations": {"term_id": term.id, "school_id": school.id},
         "membership.nomination_create": {"term_id": term.id, "school_id": school.id},
         "membership.nomination_edit": {"nomination_id": pending.id},

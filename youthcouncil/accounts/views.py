@@ -309,7 +309,7 @@ def _email_page(account: User, back_url: str):
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
-@access(ANY_USER)
+@access(Role.clerk, Role.coordinator)
 def my_email():
     if not can_set_own_email(current_user):
         abort(403)

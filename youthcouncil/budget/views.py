@@ -606,9 +606,39 @@ def spending():
     return render_template("budget/spending.html", years=years, year=year)
 
 
+@bp.route("/budget/years/<int:year_id>/spending-spreadsheet.csv")
+@access(PUBLIC)
+def spending_spreadsheet(year_id: int):
+    """The spending for a spreadsheet (Excel with Norwegian settings): semicolons, a byte-order mark so that Excel
+    reads UTF-8, headers in the reader's language, one meaning per column. ``spending.csv`` is the open data."""
+    year = _year_or_404(year_id)
+    if year.phase() != Phase.decided:
+        abort(404)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    name = csv_safe(year.name)
+    writer.writerow(
+        [_("Budget year"), _("Event"), _("Month"), _("Granted (NOK)"), _("Spent (NOK)"), _("Left of the grant (NOK)")]
+    )
+    for grant in year.grants:
+        month = str(MONTHS[grant.event.month - 1])
+        writer.writerow([name, csv_safe(grant.event.title), month, grant.amount, grant.spent_total, grant.remaining])
+    writer.writerow(
+        [name, _("Sum of the grants"), "", year.granted_total, year.spent_total, year.granted_total - year.spent_total]
+    )
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    filename = _("budget-%(id)s-spending.csv", id=year.id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @bp.route("/budget/years/<int:year_id>/spending.csv")
 @access(PUBLIC)
 def spending_csv(year_id: int):
+    """Open data for programs: English column names, commas, one row per grant, then TOTAL and BUDGET rows (kept as
+    it has always been, so that those who read it keep working)."""
     year = _year_or_404(year_id)
     if year.phase() != Phase.decided:
         abort(404)
