@@ -84,10 +84,14 @@ def home_panels_for(user) -> list:
     return panels
 
 
-def attach_error(form, error: DomainError, default: str) -> None:
+def attach_error(form, error: DomainError, default: str | None) -> None:
     """Show a service's refusal under the form field it names, or under ``default`` when it names none of this form's
-    fields; the page is then rendered again with the values kept."""
+    fields (``None``: at the top of the form, for a refusal about the whole form); the page is then rendered again
+    with the values kept."""
     name = error.field if error.field in form else default
+    if name is None:
+        form.form_errors.append(error.message)
+        return
     form[name].errors = [*form[name].errors, error.message]
 
 

@@ -97,13 +97,22 @@ def test_bad_input_is_explained_next_to_the_field(client, login_as, world, term,
     assert count(client.application.extensions["sqlalchemy"], Nomination) == 0
 
 
-def _refused(client, url, data, lang):
+def _refused(client, url, data, lang, field: str | None = None):
     client.set_cookie("yc_lang", lang)
     response = client.submit(url, data, page="/home")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     _kept(html, data)
-    return _error_next_to(html, "first_name")
+    return _error_next_to(html, field) if field else _error_for_the_whole_form(html)
+
+
+def _error_for_the_whole_form(html: str) -> str:
+    """A refusal about the whole nomination (seats full, deadline passed) is said at the top of the form, not under
+    the first name (issue 14)."""
+    summary = re.search(r'<div class="form-summary" role="alert">\s*<p class="error">(.*?)</p>', html, re.S)
+    assert summary, "no message at the top of the form"
+    assert 'id="first_name-error"' not in html
+    return html_lib.unescape(summary.group(1))
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -144,7 +153,7 @@ def test_a_duplicate_candidate_is_explained_with_the_typing_kept(db, client, log
     db.session.commit()
     login_as("school_rep")
     url = f"/membership/terms/{term.id}/schools/{world.schools[0].id}/nominate"
-    message = _refused(client, url, _form(term, first_name=" sigrid ", last_name="BØ"), lang)
+    message = _refused(client, url, _form(term, first_name=" sigrid ", last_name="BØ"), lang, field="first_name")
     assert ("allerede nominert" if lang == "nb" else "already nominated") in message
     assert count(db, Nomination) == 1
 

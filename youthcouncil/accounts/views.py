@@ -30,8 +30,8 @@ from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
 from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
-from youthcouncil.membership.models import School
-from youthcouncil.membership.services import MembershipError, current_term
+from youthcouncil.membership.models import School, Seat
+from youthcouncil.membership.services import MembershipError, current_membership, current_term
 from youthcouncil.membership.terms import add_membership
 from youthcouncil.web import (
     EmptyForm,
@@ -171,7 +171,13 @@ def _activate_with_provider(full_form: ActivateForm):
 @access(ANY_USER)
 def home():
     term = current_term()
-    return render_template("accounts/home.html", panels=home_panels_for(current_user), term=term)
+    membership = current_membership(current_user) if current_user.account_type == AccountType.member else None
+    return render_template(
+        "accounts/home.html",
+        panels=home_panels_for(current_user),
+        term=term,
+        is_deputy=membership is not None and membership.seat == Seat.deputy,
+    )
 
 
 @bp.route("/passphrase", methods=["GET", "POST"])

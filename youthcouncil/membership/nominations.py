@@ -180,10 +180,10 @@ def _check_duplicate(term: Term, school: School, key: str, excluding: int | None
 
 def _require_open(term: Term) -> None:
     if term.is_closed:
-        raise MembershipError(_l("This term is closed."), "first_name")
+        raise MembershipError(_l("This term is closed."))
     if not nomination_is_open(term):
         raise MembershipError(
-            _l("The deadline for nominations has passed. Talk to the youth coordinator."), "first_name"
+            _l("The deadline for nominations has passed. Talk to the youth coordinator.")
         )
 
 
@@ -210,8 +210,7 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
                 "nominated. Withdraw a nomination to nominate someone else.",
                 seats=school.seats,
                 deputies=school.deputy_seats,
-            ),
-            "first_name",
+            )
         )
     _check_duplicate(term, school, values["candidate_key"])
     position = candidate.position
@@ -232,7 +231,7 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
 
 def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
     if not nomination.is_pending:
-        raise MembershipError(_l("The coordinator has already decided on this nomination."), "first_name")
+        raise MembershipError(_l("The coordinator has already decided on this nomination."))
     _require_open(nomination.term)
     values = _clean_candidate(nomination.term, candidate)
     _check_duplicate(nomination.term, nomination.school, values["candidate_key"], excluding=nomination.id)

@@ -164,7 +164,7 @@ def rep_create(school_id: int):
                 school, form.first_name.data, form.last_name.data, form.username.data, by=current_user
             )
         except services.MembershipError as error:
-            attach_error(form, error, "first_name")
+            attach_error(form, error, None)
         else:
             db.session.commit()
             flash(_("The school rep account for %(name)s is created.", name=issued.user.display_name), "success")
@@ -381,7 +381,7 @@ def nomination_create(term_id: int, school_id: int):
         try:
             nomination = nominations.nominate(term, school, _candidate(form), by=current_user)
         except services.MembershipError as error:
-            attach_error(form, error, "first_name")
+            attach_error(form, error, None)
         else:
             db.session.commit()
             flash(_("%(name)s is nominated.", name=nomination.first_name), "success")
@@ -413,7 +413,7 @@ def nomination_edit(nomination_id: int):
         try:
             nominations.update_nomination(nomination, _candidate(form), by=current_user)
         except services.MembershipError as error:
-            attach_error(form, error, "first_name")
+            attach_error(form, error, None)
         else:
             db.session.commit()
             flash(_("The nomination is saved."), "success")

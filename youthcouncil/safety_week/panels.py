@@ -25,6 +25,8 @@ def safety_week_panel(user) -> Markup | None:
             if phase == Phase.voting and services.is_eligible_voter(user, round_):
                 context["voted"] = services.has_voted(round_, user)
                 context["can_vote"] = True
+            elif phase == Phase.voting:
+                context["votes_without_me"] = True  # a deputy: the members with a full seat vote
             mine = services.proposals_of(round_, user)
             context["mine"] = mine
             context["outcomes"] = [p for p in mine if p.status in (ProposalStatus.merged, ProposalStatus.declined)]

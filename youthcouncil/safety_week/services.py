@@ -165,6 +165,14 @@ def check_round_title(title: str) -> str:
     return title
 
 
+def first_free_year(year: int) -> int:
+    """``year``, or the first year after it that has no round yet (one round a year)."""
+    taken = set(db.session.scalars(sa.select(ThemeRound.year).where(ThemeRound.year >= year)))
+    while year in taken:
+        year += 1
+    return year
+
+
 def create_round(
     *, year: int, title: str, dates: RoundDates, method: Method = Method.irv, by=None, term: Term | None = None
 ) -> ThemeRound:

@@ -70,7 +70,7 @@ def round_create():
         abort(403)
     form = RoundForm()
     if request.method == "GET":
-        year = to_oslo(utcnow()).year
+        year = services.first_free_year(to_oslo(utcnow()).year)
         form.year.data = year
         form.title.data = _("Safety week %(year)s", year=year)
     if form.validate_on_submit():
@@ -136,6 +136,21 @@ def round_edit(round_id: int):
     return render_template("safety_week/round_form.html", form=form, round=round_), 422 if form.errors else 200
 
 
+def _phase_done(round_, action: str) -> str:
+    """What the coordinator's phase button did; after counting, which theme won."""
+    if round_.is_closed:
+        winner = compute_result(round_).winner
+        if winner is None:
+            return _("The votes are counted. No theme won: nobody voted.")
+        return _("The votes are counted. The theme of the safety week is “%(title)s”.", title=winner.title)
+    messages = {
+        "open_proposing": _("Proposing is open."),
+        "close_proposing": _("Proposing is closed. Review the proposals before voting opens."),
+        "open_voting": _("Voting is open."),
+    }
+    return messages.get(action, _("Done: the round's phase is updated."))
+
+
 @bp.route("/safety-week/rounds/<int:round_id>/phase", methods=["POST"])
 @access(Role.coordinator)
 def round_phase(round_id: int):
@@ -153,7 +168,7 @@ def round_phase(round_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Done: the round's phase is updated."), "success")
+            flash(_phase_done(round_, action), "success")
     if round_.is_closed:
         return see_other("safety_week.round_result", round_id=round_.id)
     return see_other("safety_week.round_detail", round_id=round_.id)
