@@ -182,9 +182,7 @@ def _require_open(term: Term) -> None:
     if term.is_closed:
         raise MembershipError(_l("This term is closed."))
     if not nomination_is_open(term):
-        raise MembershipError(
-            _l("The deadline for nominations has passed. Talk to the youth coordinator.")
-        )
+        raise MembershipError(_l("The deadline for nominations has passed. Talk to the youth coordinator."))
 
 
 def _flush_nomination(nomination: Nomination) -> None:
