@@ -66,7 +66,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     coordinator = another_page()
     login(coordinator, coordinator_name)
     _to_year(coordinator, tap, year_id)
-    _phase_button(coordinator, tap, "Avslutt forslagene nå")
+    _phase_button(coordinator, tap, "Steng forslag nå")
     assert "Forslagene er avsluttet" in coordinator.inner_text("#flash")
     _home(coordinator, tap)
     tap(coordinator, coordinator.locator("main a[href='/budget/']"))  # "1 event proposal waits for a check"

@@ -61,7 +61,7 @@ def test_a_budget_year_from_proposals_to_ledger_with_the_dates_typed_once(client
 
     # The coordinator closes proposing early, checks the proposals and opens voting early.
     log_in(client, coordinator)
-    asked, done = _tap_phase(client, year_id, "close_proposing", "Avslutt forslagene nå")
+    asked, done = _tap_phase(client, year_id, "close_proposing", "Steng forslag nå")
     assert "kan ikke lenger foreslå" in text(asked)
     assert done.status_code == 303
     db.session.expire_all()
