@@ -342,3 +342,16 @@ def test_two_votes_cannot_be_open_at_once(db, world, request_ctx):
     services.status_label(consultation.status)
     with pytest.raises(ConsultationError):
         adoption.open_adoption_vote(consultation, world.chair, consultation.versions[0])
+
+
+def test_support_is_refused_once_the_councils_work_is_finished(client, db, world, request_ctx):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.users["member"], "Et godt poeng.")
+    services.decline_to_respond(consultation, world.chair, "Ikke vår sak.")
+    db.session.commit()
+    log_in(client, world.members[1])
+    response = client.submit(
+        f"/consultations/comments/{comment.id}/support", page=f"/consultations/{consultation.id}", follow_redirects=True
+    )
+    assert response.status_code == 200 and "arbeid med denne høringen er ferdig" in response.get_data(as_text=True)
+    assert comment.supports == []
