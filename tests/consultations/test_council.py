@@ -21,12 +21,6 @@ from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, ConsultationError, Decision, DraftVersion, Status
 
 
-@pytest.fixture
-def request_ctx(app):
-    with app.test_request_context("/"):
-        yield
-
-
 def test_members_comment_and_reply_one_level_deep(client, login_as, db, world):
     consultation = make_opened(world)
     db.session.commit()
@@ -56,7 +50,7 @@ def test_a_comment_is_at_most_2000_characters(client, login_as, db, world):
     assert count(db, Comment) == 0
 
 
-def test_support_once_per_member_held_by_the_database(app, db, world, request_ctx):
+def test_support_once_per_member_held_by_the_database(app, db, world, in_request):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
@@ -72,7 +66,7 @@ def test_support_once_per_member_held_by_the_database(app, db, world, request_ct
         services.toggle_support(comment, world.chair)
 
 
-def test_support_race_leaves_one_row(app, db, world, request_ctx):
+def test_support_race_leaves_one_row(app, db, world, in_request):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
@@ -141,7 +135,7 @@ def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     assert client.get(url).status_code == 200
 
 
-def test_the_vote_adopts_the_response_and_records_a_decision(db, world, request_ctx):
+def test_the_vote_adopts_the_response_and_records_a_decision(db, world, in_request):
     from youthcouncil.motions.services import cast_vote, close_motion
 
     consultation, motion = make_voting(world)
@@ -159,7 +153,7 @@ def test_the_vote_adopts_the_response_and_records_a_decision(db, world, request_
     assert consultation.adopted_decision == decision and decision.version_id == version.id
 
 
-def test_a_failed_vote_lets_drafting_continue(db, world, request_ctx):
+def test_a_failed_vote_lets_drafting_continue(db, world, in_request):
     from youthcouncil.motions.services import cast_vote, close_motion
 
     consultation, motion = make_voting(world)
@@ -170,7 +164,7 @@ def test_a_failed_vote_lets_drafting_continue(db, world, request_ctx):
     assert consultation.latest_version.number == 2
 
 
-def test_hand_count_quorum_and_tie(db, world, request_ctx):
+def test_hand_count_quorum_and_tie(db, world, in_request):
     from youthcouncil.motions.services import record_hand_count
 
     consultation, motion = make_voting(world)
@@ -268,7 +262,7 @@ def test_the_archive_does_not_show_unsent_requests(client, db, world):
     assert adopted.title not in client.get("/consultations/archive").get_data(as_text=True)
 
 
-def test_status_steps_and_overdue_flag(db, world, request_ctx):
+def test_status_steps_and_overdue_flag(db, world, in_request):
     from datetime import timedelta
 
     from youthcouncil.db import utcnow
@@ -282,7 +276,7 @@ def test_status_steps_and_overdue_flag(db, world, request_ctx):
     assert not decided.is_overdue(utcnow() + timedelta(days=300))
 
 
-def test_deadline_reminders_are_sent_once(db, world, request_ctx):
+def test_deadline_reminders_are_sent_once(db, world, in_request):
     from datetime import timedelta
 
     from youthcouncil.consultations.notices import deadline_reminders
@@ -304,7 +298,7 @@ def test_deadline_reminders_are_sent_once(db, world, request_ctx):
     assert count(db, Notification, *reminders) == 2  # its 7-day reminder, once
 
 
-def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, request_ctx):
+def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, in_request):
     from youthcouncil.consultations.retention import minimise_personal_data
 
     consultation = make_decided(world)
@@ -328,7 +322,7 @@ def test_withdrawn_request_can_not_be_opened(client, db, world):
     assert consultation.status == Status.withdrawn
 
 
-def test_a_cancelled_vote_lets_drafting_continue(db, world, request_ctx):
+def test_a_cancelled_vote_lets_drafting_continue(db, world, in_request):
     from youthcouncil.motions.services import cancel_motion
 
     consultation, motion = make_voting(world)
@@ -337,14 +331,14 @@ def test_a_cancelled_vote_lets_drafting_continue(db, world, request_ctx):
     services.save_draft(consultation, world.chair, "Nytt forsøk")
 
 
-def test_two_votes_cannot_be_open_at_once(db, world, request_ctx):
+def test_two_votes_cannot_be_open_at_once(db, world, in_request):
     consultation, _motion = make_voting(world)
     services.status_label(consultation.status)
     with pytest.raises(ConsultationError):
         adoption.open_adoption_vote(consultation, world.chair, consultation.versions[0])
 
 
-def test_support_is_refused_once_the_councils_work_is_finished(client, db, world, request_ctx):
+def test_support_is_refused_once_the_councils_work_is_finished(client, db, world, in_request):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.users["member"], "Et godt poeng.")
     services.decline_to_respond(consultation, world.chair, "Ikke vår sak.")

@@ -15,12 +15,6 @@ from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
 
 
-@pytest.fixture
-def request_ctx(app):
-    with app.test_request_context("/"):
-        yield
-
-
 def _form(days=30, **overrides):
     data = {
         "title": "Ny skatepark",
@@ -161,7 +155,7 @@ def test_attachments_are_served_only_to_logged_in_people_who_may_see_the_request
     assert not Path(app.static_folder).joinpath(consultation.attachments[0].stored_name).exists()
 
 
-def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, world, request_ctx):
+def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, world, in_request):
     consultation = make_request(world.clerk, files=[FakeFile("a.pdf", PDF)])
     db.session.commit()
     login_as("clerk")
@@ -210,7 +204,7 @@ def test_members_see_the_request_on_their_home_page_with_days_left(client, login
     assert "Ny skatepark" in page and "9 dager igjen" in page
 
 
-def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, world, request_ctx):
+def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, world, in_request):
     folder = services.upload_folder()
     before = set(folder.iterdir())
     consultation = make_request(world.clerk, files=[FakeFile("sak.pdf", PDF)])
@@ -221,7 +215,7 @@ def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, worl
     assert set(folder.iterdir()) == before
 
 
-def test_a_removed_attachment_s_file_goes_only_when_the_removal_is_committed(app, db, world, request_ctx):
+def test_a_removed_attachment_s_file_goes_only_when_the_removal_is_committed(app, db, world, in_request):
     consultation = make_request(world.clerk, files=[FakeFile("a.pdf", PDF), FakeFile("b.pdf", PDF)])
     db.session.commit()
     first, second = consultation.attachments
