@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_english_ui_has_no_norwegian_text(client, db, world, login_as):
     record_spending(
         decided_events[0].grant,
         amount=12_000,
-        spent_on=__import__("datetime").date(2027, 5, 1),
+        spent_on=date(2027, 5, 1),
         what_for="Bus",
         by=world.coordinator,
     )

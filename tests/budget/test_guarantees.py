@@ -62,7 +62,7 @@ def _race(app, work, n: int) -> list[str]:
 
 
 def test_two_concurrent_grant_confirmations_cannot_overspend(app, db, world):
-    year = make_year(Phase.counted if False else Phase.voting_ended, total=100_000)
+    year = make_year(Phase.voting_ended, total=100_000)
     events = [make_event(year, 60_000, title=f"E{i}") for i in range(2)]
     year_id, event_ids = year.id, [e.id for e in events]
     db.session.commit()
