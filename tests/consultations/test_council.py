@@ -1,8 +1,6 @@
 """The council's work: discussion, support, moderation, drafts and versions, the adoption vote, sending,
 declining, the city's decision, the public archive — and what a clerk may never see."""
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,6 +14,8 @@ from tests.consultations.builders import (
     make_sent,
     make_voting,
 )
+from tests.threads import at_once
+from youthcouncil.accounts.models import User
 from youthcouncil.audit import AuditEvent
 from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, ConsultationError, Decision, DraftVersion, Status
@@ -55,45 +55,55 @@ def test_support_once_per_member_held_by_the_database(app, db, world, in_request
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
     member = world.users["member"]
-    assert services.toggle_support(comment, member) is True
+    services.set_support(comment, member, True)
     db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
         db.session.add(CommentSupport(comment_id=comment.id, user_id=member.id))
         db.session.flush()
     db.session.rollback()
-    assert services.toggle_support(comment, member) is False
+    services.set_support(comment, member, False)
+    db.session.commit()
+    assert count(db, CommentSupport) == 0
     with pytest.raises(ConsultationError):
-        services.toggle_support(comment, world.chair)
+        services.set_support(comment, world.chair, True)
 
 
-def test_support_race_leaves_one_row(app, db, world, in_request):
+def test_a_double_tap_on_a_support_button_does_what_the_button_says(client, login_as, db, world):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
-    comment_id, member_id = comment.id, world.users["member"].id
-    barrier = threading.Barrier(8)
+    url, page = f"/consultations/comments/{comment.id}/support", f"/consultations/{consultation.id}"
+    login_as("member")
+    assert 'name="support" value="yes"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):  # the second tap arrives after the first was answered
+        assert client.submit(url, {"support": "yes"}, page=page).status_code == 303
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment.id) == 1
+    assert 'name="support" value="no"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):
+        assert client.submit(url, {"support": "no"}, page=page).status_code == 303
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment.id) == 0
+    assert client.submit(url, {}, page=page).status_code == 400  # a support button always says which
 
-    def support():
-        with app.app_context(), app.test_request_context("/"):
-            from youthcouncil.accounts.models import User
-            from youthcouncil.extensions import db as database
 
-            barrier.wait()
-            try:
-                comment, member = database.session.get(Comment, comment_id), database.session.get(User, member_id)
-                services.toggle_support(comment, member)
-                database.session.commit()
-            except Exception:  # noqa: BLE001 - a lost race is fine; the count below is what matters
-                database.session.rollback()
-            finally:
-                database.session.remove()
+@pytest.mark.parametrize("support, rows", [(True, 1), (False, 0)], ids=["support", "take-back"])
+def test_eight_taps_at_the_same_moment_all_succeed_and_leave_what_they_asked_for(app, db, world, support, rows):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.chair, "Et poeng")
+    member = world.users["member"]
+    if not support:
+        services.set_support(comment, member, True)
+    db.session.commit()
+    comment_id, member_id = comment.id, member.id
 
-    threads = [threading.Thread(target=support) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert count(db, CommentSupport, CommentSupport.comment_id == comment_id) <= 1
+    def tap(i: int) -> str:
+        services.set_support(db.session.get(Comment, comment_id), db.session.get(User, member_id), support)
+        return "ok"
+
+    # at_once ends the test's own transaction first: reading the ids above began one, and on SQLite that holds
+    # the write lock, so every thread would wait 15 s and fail with "database is locked".
+    outcomes = at_once(app, 8, tap)
+    assert outcomes == ["ok"] * 8, outcomes
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment_id) == rows
 
 
 def test_coordinator_hides_a_comment_with_a_reason_in_the_audit_log(client, login_as, db, world):
@@ -345,7 +355,10 @@ def test_support_is_refused_once_the_councils_work_is_finished(client, db, world
     db.session.commit()
     log_in(client, world.members[1])
     response = client.submit(
-        f"/consultations/comments/{comment.id}/support", page=f"/consultations/{consultation.id}", follow_redirects=True
+        f"/consultations/comments/{comment.id}/support",
+        {"support": "yes"},
+        page=f"/consultations/{consultation.id}",
+        follow_redirects=True,
     )
     assert response.status_code == 200 and "arbeid med denne høringen er ferdig" in response.get_data(as_text=True)
     assert comment.supports == []

@@ -338,12 +338,15 @@ def comment_support(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     _check(permissions.can_support_comment(current_user, comment))
     _require_valid_post(EmptyForm())
+    support = request.form.get("support")
+    if support not in ("yes", "no"):
+        abort(400)
     try:
-        supported = services.toggle_support(comment, current_user)
+        services.set_support(comment, current_user, support == "yes")
     except ConsultationError as error:
         return _fail(error, consultation_id=comment.consultation_id)
     db.session.commit()
-    flash(_("You support this point.") if supported else _("You no longer support this point."), "success")
+    flash(_("You support this point.") if support == "yes" else _("You no longer support this point."), "success")
     return see_other(
         "consultations.consultation_detail", consultation_id=comment.consultation_id, _anchor=f"comment-{comment.id}"
     )
