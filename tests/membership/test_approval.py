@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count
 from tests.membership.builders import make_nomination
+from tests.threads import at_once, tally
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.audit import AuditEvent
 from youthcouncil.membership import terms
@@ -129,34 +128,14 @@ def test_two_approvals_at_once_never_exceed_the_seats(app, db, world, term):
         school.seats = 1
     coordinator_id, term_id, school_id = world.coordinator.id, term.id, school.id
     db.session.commit()
-    db.session.close()  # the test's own session must not hold SQLite's write lock while the threads run
-    barrier = threading.Barrier(len(ids))
-    outcomes: list[str] = []
 
-    def approve(nomination_id: int) -> None:
-        with app.app_context(), app.test_request_context():
-            from youthcouncil.extensions import db as thread_db
+    def approve(i: int) -> str:
+        approve_nomination(db.session.get(Nomination, ids[i]), by=db.session.get(User, coordinator_id))
+        return "approved"
 
-            barrier.wait()
-            try:
-                nomination = thread_db.session.get(Nomination, nomination_id)
-                coordinator = thread_db.session.get(User, coordinator_id)
-                approve_nomination(nomination, by=coordinator)
-                thread_db.session.commit()
-                outcomes.append("approved")
-            except MembershipError:
-                thread_db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                thread_db.session.remove()
-
-    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(app, len(ids), approve)
+    assert tally(outcomes) == {"approved": 1, "MembershipError": 7}, outcomes
     db.session.expire_all()
-    assert sorted(outcomes) == ["approved"] + ["refused"] * 7
     assert count(db, Membership, Membership.term_id == term_id, Membership.school_id == school_id) == 1
     assert count(db, Nomination, Nomination.status == NominationStatus.approved) == 1
     # A refused approval leaves no half-made account behind.
