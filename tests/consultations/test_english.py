@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.conftest import log_in
 from tests.consultations.builders import make_opened, make_request
+from tests.language import norwegian_in
 from youthcouncil.consultations import adoption, services
-
-NORWEGIAN = re.compile(
-    r"[æøåÆØÅ]|\b(og|ikke|til|av|på|som|har|kan|du|dere|sak|høring\w*|vedtak\w*|Saksnummer)\b", re.IGNORECASE
-)
-
-
-def _main(html: str) -> str:
-    start = html.find("<main")
-    end = html.find("</main>")
-    return html[start:end] if start >= 0 else html
 
 
 def test_the_english_ui_has_no_norwegian_text(app, client, db, world, in_request):
@@ -81,7 +70,7 @@ def test_the_english_ui_has_no_norwegian_text(app, client, db, world, in_request
         ],
         "anonymous": ["/consultations/archive", f"/consultations/archive/{done.id}"],
     }
-    checked = 0
+    checked, failures = 0, []
     for role, urls in pages.items():
         if role == "anonymous":
             with client.session_transaction() as session:
@@ -91,9 +80,11 @@ def test_the_english_ui_has_no_norwegian_text(app, client, db, world, in_request
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (role, url)
-            text = re.sub(r"<[^>]+>", " ", _main(response.get_data(as_text=True)))
-            text = text.replace("2026/0001", "")
-            found = [m.group(0) for m in NORWEGIAN.finditer(text)]
-            assert not found, (role, url, found, text[:3000])
+            if found := norwegian_in(response.get_data(as_text=True)):
+                failures.append(f"{role} {url}: {found}")
             checked += 1
     assert checked == 26
+    assert not failures, "\n".join(failures)
+    # The same check finds the bokmål page, so it can fail.
+    client.set_cookie("yc_lang", "nb")
+    assert norwegian_in(client.get(f"/consultations/archive/{done.id}").get_data(as_text=True))
