@@ -16,7 +16,7 @@ from tests.factories import make_term
 from tests.motions.builders import make_motion
 from tests.roles import assert_table, role_users
 from youthcouncil.extensions import db
-from youthcouncil.i18n import today_in_oslo
+from youthcouncil.membership.services import today_in_oslo
 from youthcouncil.motions import permissions, services
 
 STATES = ("open", "open_secret", "closed_phone", "closed_hand", "cancelled", "past_term")

@@ -25,6 +25,7 @@ def _round(world, column: str) -> ThemeRound:
     if column in ("closed", "imported"):
         builders.move_to(round_, "counting")
         round_.closed_at = utcnow()
+        round_.lot_seed = "0" * 64
         round_.imported = column == "imported"
     else:
         builders.move_to(round_, column)
@@ -169,7 +170,7 @@ def test_a_round_of_another_term_takes_no_proposals_or_votes(users, rounds, worl
     from datetime import timedelta
 
     from tests.factories import make_term
-    from youthcouncil.i18n import today_in_oslo
+    from youthcouncil.membership.services import today_in_oslo
 
     today = today_in_oslo()
     past = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
