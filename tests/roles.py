@@ -11,12 +11,14 @@ from collections.abc import Callable
 
 from flask_login import AnonymousUserMixin
 
-from tests.factories import make_member
+from tests.factories import make_member, make_user
+from youthcouncil.accounts.models import AccountType
 from youthcouncil.extensions import db
 from youthcouncil.membership.models import Membership, Office, Seat
 
 #: Every role the tables may name. "deputy" is a deputy seat (varamedlem: no vote); "vice_chair" is the chair's
-#: deputy (nestleder); "inactive" is a member whose membership has ended (no roles at all).
+#: deputy (nestleder); "inactive" is a member whose membership has ended (no roles at all); "other_clerk" is a clerk
+#: who did not send the request in question (a table may leave out rows it has no use for).
 ROLES = (
     "anonymous",
     "member",
@@ -26,6 +28,7 @@ ROLES = (
     "inactive",
     "school_rep",
     "clerk",
+    "other_clerk",
     "coordinator",
 )
 
@@ -44,6 +47,7 @@ def role_users(world) -> dict[str, object]:
         "inactive": inactive,
         "school_rep": world.users["school_rep"],
         "clerk": world.users["clerk"],
+        "other_clerk": make_user(AccountType.clerk, first_name="Ola", username="ola"),
         "coordinator": world.users["coordinator"],
     }
     membership = db.session.query(Membership).filter_by(user_id=inactive.id).one()
@@ -67,7 +71,9 @@ def _render(columns: list[str], rows: dict[str, list[bool]]) -> str:
     width = max(len(role) for role in rows)
     head = " " * width + "  " + " ".join(columns)
     body = [
-        role.ljust(width) + "  " + " ".join(("Y" if ok else "-").ljust(len(c)) for ok, c in zip(cells, columns, strict=True))
+        role.ljust(width)
+        + "  "
+        + " ".join(("Y" if ok else "-").ljust(len(c)) for ok, c in zip(cells, columns, strict=True))
         for role, cells in rows.items()
     ]
     return "\n".join([head, *body])

@@ -350,9 +350,7 @@ def test_record_spending(users, world):
 
 def test_put_request_to_vote(users):
     requests = {status.value: GrantRequest(status=status) for status in RequestStatus}
-    assert_table(
-        REQUEST_TABLE, users, lambda user, column: permissions.can_put_request_to_vote(user, requests[column])
-    )
+    assert_table(REQUEST_TABLE, users, lambda user, column: permissions.can_put_request_to_vote(user, requests[column]))
 
 
 def test_every_rule_has_a_table():
