@@ -15,7 +15,6 @@ from tests.consultations import builders
 from tests.roles import assert_table, role_users
 from youthcouncil.consultations import permissions, services
 from youthcouncil.consultations.models import Comment, Consultation, Status
-from youthcouncil.extensions import db
 
 #: The states of a request, in order; the response was adopted in "adopted", "response_sent" and "decided".
 STATES = tuple(status.value for status in Status)

@@ -15,7 +15,6 @@ from tests.conftest import log_in
 from tests.factories import make_term
 from tests.motions.builders import make_motion
 from tests.roles import assert_table, role_users
-from youthcouncil.extensions import db
 from youthcouncil.membership.services import today_in_oslo
 from youthcouncil.motions import permissions, services
 
