@@ -33,6 +33,22 @@ ROLES = (
 )
 
 
+#: The commonest table: a rule about the user alone that only the coordinator passes.
+ONLY_COORDINATOR = """
+             any
+anonymous    -
+member       -
+deputy       -
+vice_chair   -
+chair        -
+inactive     -
+school_rep   -
+clerk        -
+other_clerk  -
+coordinator  Y
+"""
+
+
 def role_users(world) -> dict[str, object]:
     """One user per role in ``world`` (tests/factories.make_world): the world's own users plus three more members."""
     inactive = make_member(world.term, world.schools[1], first_name="Ferdig", username="ferdig")

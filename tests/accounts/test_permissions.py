@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.roles import assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, role_users
 from youthcouncil.accounts import permissions
 from youthcouncil.accounts.models import AccountType
 from youthcouncil.accounts.oidc import Provider
@@ -24,19 +24,7 @@ def users(world):
 
 
 USER_RULES = {
-    "can_manage_accounts": """
-             any
-anonymous    -
-member       -
-deputy       -
-vice_chair   -
-chair        -
-inactive     -
-school_rep   -
-clerk        -
-other_clerk  -
-coordinator  Y
-""",
+    "can_manage_accounts": ONLY_COORDINATOR,
     # Only adults have an e-mail address here.
     "can_take_email_from_provider": """
              any

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.budget.builders import make_event, make_year
-from tests.roles import assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, role_users
 from youthcouncil.budget import permissions
 from youthcouncil.budget.ledger import request_grant
 from youthcouncil.budget.models import BudgetYear, Event, Grant, GrantRequest, Phase, RequestStatus
@@ -68,18 +68,6 @@ def _user_only(rule):
 
 # --- Rules about the user only -------------------------------------------------------------------------------
 
-ONLY_COORDINATOR = """
-             any
-anonymous    -
-member       -
-deputy       -
-vice_chair   -
-chair        -
-inactive     -
-school_rep   -
-clerk        -
-coordinator  Y
-"""
 
 COUNCIL = """
              any

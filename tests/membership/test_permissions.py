@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import make_member, make_term
 from tests.membership.builders import make_nomination, make_open_term
-from tests.roles import assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, role_users
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership import permissions
@@ -26,19 +26,6 @@ from youthcouncil.membership.services import today_in_oslo
 def users(world):
     return role_users(world)
 
-
-ONLY_COORDINATOR = """
-             any
-anonymous    -
-member       -
-deputy       -
-vice_chair   -
-chair        -
-inactive     -
-school_rep   -
-clerk        -
-coordinator  Y
-"""
 
 USER_RULES = {
     "can_manage_schools": ONLY_COORDINATOR,

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import log_in
-from tests.roles import assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, role_users
 from tests.safety_week import builders
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
@@ -52,19 +52,6 @@ def _proposal(round_, user, status=ProposalStatus.proposed, **fields) -> Proposa
 
 
 # --- Rules about the user only -------------------------------------------------------------------------------
-
-ONLY_COORDINATOR = """
-             any
-anonymous    -
-member       -
-deputy       -
-vice_chair   -
-chair        -
-inactive     -
-school_rep   -
-clerk        -
-coordinator  Y
-"""
 
 
 @pytest.mark.parametrize("rule", [permissions.can_create_round, permissions.can_import_round], ids=lambda r: r.__name__)
