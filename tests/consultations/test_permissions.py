@@ -138,6 +138,20 @@ REQUEST_RULES = {
     "can_send_response": CHAIR,
     "can_decline_request": CHAIR,
     "can_edit_draft": CHAIR,  # nobody is named as writer here; see the writer test below
+    # The public archive: everyone, once the response is sent.
+    "can_see_in_archive": """
+             sent opened discussion voting adopted declined response_sent decided withdrawn
+anonymous    -    -      -          -      -       -        Y             Y       -
+member       -    -      -          -      -       -        Y             Y       -
+deputy       -    -      -          -      -       -        Y             Y       -
+vice_chair   -    -      -          -      -       -        Y             Y       -
+chair        -    -      -          -      -       -        Y             Y       -
+inactive     -    -      -          -      -       -        Y             Y       -
+school_rep   -    -      -          -      -       -        Y             Y       -
+clerk        -    -      -          -      -       -        Y             Y       -
+other_clerk  -    -      -          -      -       -        Y             Y       -
+coordinator  -    -      -          -      -       -        Y             Y       -
+""",
     # The adopted response: the council and the coordinator once adopted; the sender once it is sent to them.
     "can_view_response": """
              sent opened discussion voting adopted declined response_sent decided withdrawn
@@ -273,6 +287,15 @@ def test_another_clerk_can_neither_see_nor_change_a_request(client, db, world, u
     assert "Ny skatepark" not in client.get("/consultations/").get_data(as_text=True)  # can_see_council_requests
     db.session.refresh(consultation)
     assert consultation.status == Status.sent
+
+
+def test_the_archive_shows_a_response_only_once_sent(client, db, world):
+    consultation = builders.make_adopted(world)
+    db.session.commit()
+    assert client.get(f"/consultations/archive/{consultation.id}").status_code == 404  # can_see_in_archive
+    services.send_response(consultation, world.chair)
+    db.session.commit()
+    assert client.get(f"/consultations/archive/{consultation.id}").status_code == 200
 
 
 def test_the_sender_sees_the_request_but_not_the_discussion(client, db, world, login_as):

@@ -25,6 +25,11 @@ def can_see_council_requests(user) -> bool:
     return is_council(user) or has_role(user, Role.coordinator)
 
 
+def can_see_in_archive(user, consultation) -> bool:
+    """The public archive: everyone, once the response is sent to the city."""
+    return consultation.is_public
+
+
 def can_send_request(user) -> bool:
     return has_role(user, Role.clerk)
 

@@ -98,7 +98,7 @@ def archive():
 @access(PUBLIC)
 def archive_detail(consultation_id: int):
     consultation = _load(consultation_id)
-    if not consultation.is_public:
+    if not permissions.can_see_in_archive(current_user, consultation):
         abort(404)
     return render_template(
         "consultations/archive_detail.html",
