@@ -1,6 +1,6 @@
 """Permission tables for tests/<domain>/test_permissions.py: one user per role, and a table checker.
 
-A table is text: a header naming the columns (phases, states, or "yes"), then one row per role with ``Y`` (allowed)
+A table is text: a header naming the columns (phases, states, or just "any"), then one row per role with ``Y`` (allowed)
 or ``-`` (refused) in each column. ``assert_table`` works out every cell with the rule under test and fails with
 both tables side by side when one cell differs, so a wrong expectation fails as surely as a wrong rule.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from tests.factories import make_member, make_user
@@ -50,7 +51,7 @@ coordinator  Y
 
 
 def role_users(world) -> dict[str, object]:
-    """One user per role in ``world`` (tests/factories.make_world): the world's own users plus three more members."""
+    """One user per role in ``world`` (tests/factories.make_world): its own users, three more members, a clerk."""
     inactive = make_member(world.term, world.schools[1], first_name="Ferdig", username="ferdig")
     users = {
         "anonymous": AnonymousUserMixin(),
@@ -66,7 +67,7 @@ def role_users(world) -> dict[str, object]:
         "other_clerk": make_user(AccountType.clerk, first_name="Ola", username="ola"),
         "coordinator": world.users["coordinator"],
     }
-    membership = db.session.query(Membership).filter_by(user_id=inactive.id).one()
+    membership = db.session.scalars(sa.select(Membership).where(Membership.user_id == inactive.id)).one()
     membership.active = False
     db.session.flush()
     return users

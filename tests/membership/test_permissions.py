@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import make_member, make_term
 from tests.membership.builders import make_nomination, make_open_term
@@ -186,7 +187,7 @@ coordinator  Y       Y    -
 
 def test_can_set_office(users, terms, world):
     def membership_of(user):
-        return db.session.query(Membership).filter_by(user_id=user.id).one()
+        return db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id)).one()
 
     memberships = {
         "active": membership_of(users["member"]),
@@ -258,7 +259,7 @@ def test_a_decided_nomination_is_not_changed_or_reviewed_again(client, db, world
 def test_a_closed_term_is_not_closed_again_and_its_offices_are_fixed(client, db, world, login_as, terms):
     old = make_member(terms["closed"], world.schools[0], first_name="Gammel")
     db.session.commit()
-    membership = db.session.query(Membership).filter_by(user_id=old.id).one()
+    membership = db.session.scalars(sa.select(Membership).where(Membership.user_id == old.id)).one()
     login_as("coordinator")
     page = f"/membership/terms/{terms['closed'].id}"
     assert "/close" not in client.get(page).get_data(as_text=True)
