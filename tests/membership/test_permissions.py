@@ -267,3 +267,17 @@ def test_a_closed_term_is_not_closed_again_and_its_offices_are_fixed(client, db,
     office = f"/membership/memberships/{membership.id}/office"
     response = client.submit(office, {"office": "chair"}, page="/membership/roster")
     assert response.status_code == 403  # can_set_office
+
+
+def test_consent_is_not_recorded_where_none_is_needed(client, db, world, login_as):
+    term = make_open_term()
+    nomination = make_nomination(term, world.schools[0], world.users["school_rep"], age=16)
+    db.session.commit()
+    assert not nomination.needs_consent
+    login_as("school_rep")
+    page = f"/membership/terms/{term.id}/schools/{world.schools[0].id}"
+    assert f"/membership/nominations/{nomination.id}/consent" not in client.get(page).get_data(as_text=True)
+    response = client.get(f"/membership/nominations/{nomination.id}/consent")  # can_record_consent
+    assert response.status_code == 303 and response.headers["Location"].endswith(page)
+    db.session.refresh(nomination)
+    assert nomination.consent_recorded_at is None

@@ -29,7 +29,7 @@ def safety_week_panel(user) -> Markup | None:
             context["mine"] = mine
             context["outcomes"] = [p for p in mine if p.status in (ProposalStatus.merged, ProposalStatus.declined)]
             context["can_propose"] = permissions.can_propose(user, round_)
-        if has_role(user, Role.coordinator):
+        if permissions.can_change_phase(user, round_):  # the coordinator running the round
             context["to_review"] = len(services.proposals_to_review(round_)) if not round_.method_locked() else 0
             context["to_count"] = phase == Phase.counting
             if phase == Phase.voting:
