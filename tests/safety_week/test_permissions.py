@@ -361,3 +361,15 @@ def test_result_and_export_wait_for_the_count(client, db, world):
     assert "sw-winner" not in client.get(f"/safety-week/rounds/{voting.id}/result").get_data(as_text=True)
     assert client.get(f"/safety-week/rounds/{voting.id}/export").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeRound)) == 1
+
+
+def test_the_home_panel_asks_can_propose_so_a_full_hand_gets_no_propose_button(client, db, world, login_as):
+    round_ = _round(world, "proposing")
+    db.session.commit()
+    login_as("member")
+    propose = f"/safety-week/rounds/{round_.id}/propose"
+    assert propose in client.get("/home").get_data(as_text=True)
+    for i in range(PROPOSALS_PER_MEMBER):
+        _proposal(round_, world.users["member"], slot=i + 1)
+    db.session.commit()
+    assert propose not in client.get("/home").get_data(as_text=True)
