@@ -8,14 +8,16 @@ both tables side by side when one cell differs, so a wrong expectation fails as 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
-from tests.factories import make_member, make_user
+from tests.factories import make_member, make_term, make_user
 from youthcouncil.accounts.models import AccountType
 from youthcouncil.extensions import db
-from youthcouncil.membership.models import Membership, Office, Seat
+from youthcouncil.membership.models import Membership, Office, Seat, Term
+from youthcouncil.membership.services import today_in_oslo
 
 #: Every role the tables may name. "deputy" is a deputy seat (varamedlem: no vote); "vice_chair" is the chair's
 #: deputy (nestleder); "inactive" is a member whose membership has ended (no roles at all); "other_clerk" is a clerk
@@ -71,6 +73,14 @@ def role_users(world) -> dict[str, object]:
     membership.active = False
     db.session.flush()
     return users
+
+
+def past_term() -> Term:
+    """A term that ended months ago: for the "another term" columns (its chair is nobody's chair now)."""
+    today = today_in_oslo()
+    term = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
+    db.session.flush()
+    return term
 
 
 def parse_table(text: str) -> tuple[list[str], dict[str, list[bool]]]:

@@ -8,19 +8,16 @@ roles a view admits).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_member, make_term
+from tests.factories import make_member
 from tests.membership.builders import make_nomination, make_open_term
-from tests.roles import ONLY_COORDINATOR, assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, past_term, role_users
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.membership import permissions
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus
-from youthcouncil.membership.services import today_in_oslo
 
 
 @pytest.fixture
@@ -165,8 +162,7 @@ def test_nomination_rules(users, nominations, name):
 
 @pytest.fixture
 def terms(world):
-    today = today_in_oslo()
-    closed = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
+    closed = past_term()
     closed.closed_at = utcnow()
     db.session.flush()
     return {"current": world.term, "next": make_open_term(), "closed": closed}

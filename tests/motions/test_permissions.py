@@ -7,15 +7,11 @@ phone, closed by a hand count, cancelled, and "past_term": open, but in a term t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from tests.conftest import log_in
-from tests.factories import make_term
 from tests.motions.builders import make_motion
-from tests.roles import assert_table, role_users
-from youthcouncil.membership.services import today_in_oslo
+from tests.roles import assert_table, past_term, role_users
 from youthcouncil.motions import permissions, services
 
 STATES = ("open", "open_secret", "closed_phone", "closed_hand", "cancelled", "past_term")
@@ -32,9 +28,7 @@ def motions(db, world, users):
     services.close_motion(made["closed_phone"], by=world.chair)
     services.record_hand_count(made["closed_hand"], yes=3, no=1, abstain=0, present=4, by=world.chair)
     services.cancel_motion(made["cancelled"], by=world.chair)
-    today = today_in_oslo()
-    past = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
-    db.session.flush()
+    past = past_term()
     made["past_term"].term_id = past.id
     db.session.flush()
     db.session.expire_all()
@@ -158,9 +152,7 @@ def test_a_deputy_seat_cannot_vote(client, db, world, users):
 
 def test_the_chair_of_another_term_cannot_manage_its_motion(client, db, world, login_as):
     motion = make_motion(world)
-    today = today_in_oslo()
-    past = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
-    db.session.flush()
+    past = past_term()
     motion.term_id = past.id
     db.session.commit()
     login_as("chair")

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import log_in
-from tests.roles import ONLY_COORDINATOR, assert_table, role_users
+from tests.roles import ONLY_COORDINATOR, assert_table, past_term, role_users
 from tests.safety_week import builders
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
@@ -154,14 +154,7 @@ def test_a_member_with_every_place_taken_proposes_no_more(users, rounds):
 
 
 def test_a_round_of_another_term_takes_no_proposals_or_votes(users, rounds, world):
-    from datetime import timedelta
-
-    from tests.factories import make_term
-    from youthcouncil.membership.services import today_in_oslo
-
-    today = today_in_oslo()
-    past = make_term(starts_on=today - timedelta(days=900), ends_on=today - timedelta(days=200), name="Før")
-    db.session.flush()
+    past = past_term()
     for round_ in rounds.values():
         round_.term_id = past.id
     db.session.flush()
