@@ -60,10 +60,12 @@ def _require_valid_post(form) -> None:
         abort(400)
 
 
+bp.add_app_template_global(permissions, "consultations_permissions")
+
+
 @bp.context_processor
 def _helpers():
     return {
-        "perm": permissions,
         "status_label": services.status_label,
         "Status": Status,
         "days_left_of": services.days_left,
@@ -77,7 +79,7 @@ def _helpers():
 @bp.route("/consultations/")
 @access(*VIEWERS)
 def consultation_list():
-    if permissions.is_council(current_user) or current_user.account_type.value == "coordinator":
+    if permissions.can_see_council_requests(current_user):
         items = services.council_requests()
         mine = False
     else:
@@ -96,7 +98,7 @@ def archive():
 @access(PUBLIC)
 def archive_detail(consultation_id: int):
     consultation = _load(consultation_id)
-    if not consultation.is_public:
+    if not permissions.can_see_in_archive(current_user, consultation):
         abort(404)
     return render_template(
         "consultations/archive_detail.html",
