@@ -483,7 +483,7 @@ def request_new(year_id: int):
 
 
 @bp.route("/budget/requests/<int:request_id>/to-vote", methods=["POST"])
-@access(Role.chair)
+@access(Role.chair, Role.coordinator)
 def request_to_vote(request_id: int):
     grant_request = db.get_or_404(GrantRequest, request_id)
     if not EmptyForm().validate_on_submit():
