@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask_babel import force_locale
 
 from tests.factories import make_member
@@ -14,12 +13,6 @@ from youthcouncil.accounts.passphrases import problem_with
 from youthcouncil.membership.models import Seat
 from youthcouncil.safety_week import services as sw_services
 from youthcouncil.safety_week.models import ThemeRound
-
-
-@pytest.fixture
-def in_request(app):
-    with app.test_request_context():
-        yield
 
 
 def text(response) -> str:
