@@ -23,8 +23,24 @@ def users(world):
     return role_users(world)
 
 
+ADULTS = """
+             any
+anonymous    -
+member       -
+deputy       -
+vice_chair   -
+chair        -
+inactive     -
+school_rep   -
+clerk        Y
+other_clerk  Y
+coordinator  Y
+"""
+
 USER_RULES = {
     "can_manage_accounts": ONLY_COORDINATOR,
+    # Their own e-mail address for reminders: adults only.
+    "can_set_own_email": ADULTS,
     # Only adults have an e-mail address here.
     "can_take_email_from_provider": """
              any
@@ -74,6 +90,21 @@ def test_account_rules(users, name):
     assert_table(SOMEONE_ELSE, users, decide)
 
 
+def test_can_set_email_for(users):
+    """The coordinator sets an adult's address (a clerk's, their own), never a child's."""
+    accounts = {"clerk": users["clerk"], "coordinator": users["coordinator"], "member": users["member"]}
+    table = """
+             clerk coordinator member
+anonymous    -     -           -
+member       -     -           -
+chair        -     -           -
+school_rep   -     -           -
+clerk        -     -           -
+coordinator  Y     Y           -
+"""
+    assert_table(table, users, lambda user, column: permissions.can_set_email_for(user, accounts[column]))
+
+
 def test_can_connect_identity(users):
     """A provider is for the kinds of account it is set up for (its login is for them only)."""
 
@@ -108,7 +139,7 @@ def test_every_rule_has_a_table():
         for name, value in vars(permissions).items()
         if name.startswith("can_") and callable(value) and value.__module__ == permissions.__name__
     }
-    assert rules == set(USER_RULES) | set(ACCOUNT_RULES) | {"can_connect_identity"}
+    assert rules == set(USER_RULES) | set(ACCOUNT_RULES) | {"can_connect_identity", "can_set_email_for"}
 
 
 # --- The views enforce them ---------------------------------------------------------------------------------------

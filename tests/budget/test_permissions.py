@@ -126,6 +126,19 @@ school_rep   -        -         -           -      -            -       -       
 clerk        -        -         -           -      -            -       -       -
 coordinator  Y        Y         Y           Y      Y            -       -       -
 """,
+    # The phase buttons: the coordinator, until the vote is counted (the service says which step fits now).
+    "can_change_phase": """
+             upcoming proposing feasibility voting voting_ended counted decided imported
+anonymous    -        -         -           -      -            -       -       -
+member       -        -         -           -      -            -       -       -
+deputy       -        -         -           -      -            -       -       -
+vice_chair   -        -         -           -      -            -       -       -
+chair        -        -         -           -      -            -       -       -
+inactive     -        -         -           -      -            -       -       -
+school_rep   -        -         -           -      -            -       -       -
+clerk        -        -         -           -      -            -       -       -
+coordinator  Y        Y         Y           Y      Y            -       -       -
+""",
     "can_propose_event": """
              upcoming proposing feasibility voting voting_ended counted decided imported
 anonymous    -        -         -           -      -            -       -       -
@@ -482,10 +495,12 @@ def test_pages_show_controls_by_the_rules(client, db, world, login_as):
     page = client.get(f"/budget/years/{proposing.id}").get_data(as_text=True)
     assert f"/budget/years/{proposing.id}/propose" in page and f"/budget/years/{proposing.id}/edit" not in page
     page = client.get(f"/budget/years/{ended.id}").get_data(as_text=True)
-    assert f"/budget/years/{ended.id}/close" not in page and "har sendt inn stemme" not in page
+    assert 'id="phase-buttons"' not in page and "har sendt inn stemme" not in page
     login_as("coordinator")
     page = client.get(f"/budget/years/{ended.id}").get_data(as_text=True)
-    assert f"/budget/years/{ended.id}/close" in page and f"/budget/years/{ended.id}/edit" in page
+    # Closing and counting is a phase button now (it asks first): can_change_phase shows it.
+    assert f"/budget/years/{ended.id}/phase" in page and 'value="end_voting"' in page
+    assert f"/budget/years/{ended.id}/edit" in page
     assert "har sendt inn stemme" in page
 
 

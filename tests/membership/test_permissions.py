@@ -181,6 +181,20 @@ coordinator  Y       Y    -
     assert_table(table, users, lambda user, column: permissions.can_close_term(user, terms[column]))
 
 
+def test_can_delete_term(users, terms):
+    """Only a term that has not started (made by mistake); the service also wants no nominations in it."""
+    table = """
+             current next closed
+anonymous    -       -    -
+member       -       -    -
+chair        -       -    -
+school_rep   -       -    -
+clerk        -       -    -
+coordinator  -       Y    -
+"""
+    assert_table(table, users, lambda user, column: permissions.can_delete_term(user, terms[column]))
+
+
 def test_can_set_office(users, terms, world):
     def membership_of(user):
         return db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id)).one()
@@ -208,7 +222,7 @@ def test_every_rule_has_a_table():
         for name, value in vars(permissions).items()
         if name.startswith("can_") and callable(value) and value.__module__ == permissions.__name__
     }
-    tabled = set(USER_RULES) | set(SCHOOL_RULES) | set(NOMINATION_RULES) | {"can_close_term", "can_set_office"}
+    tabled = set(USER_RULES) | set(SCHOOL_RULES) | set(NOMINATION_RULES) | {"can_close_term", "can_delete_term", "can_set_office"}
     assert rules == tabled
 
 
