@@ -222,7 +222,12 @@ def test_every_rule_has_a_table():
         for name, value in vars(permissions).items()
         if name.startswith("can_") and callable(value) and value.__module__ == permissions.__name__
     }
-    tabled = set(USER_RULES) | set(SCHOOL_RULES) | set(NOMINATION_RULES) | {"can_close_term", "can_delete_term", "can_set_office"}
+    tabled = (
+        set(USER_RULES)
+        | set(SCHOOL_RULES)
+        | set(NOMINATION_RULES)
+        | {"can_close_term", "can_delete_term", "can_set_office"}
+    )
     assert rules == tabled
 
 
