@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext, ngettext
 
 LANGUAGE_COOKIE = "yc_lang"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -46,4 +46,21 @@ def init_app(app: Flask) -> None:
         return {"current_language": str(get_locale() or "nb"), "LANGUAGES": app.config["LANGUAGES"]}
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm") if value else ""
+    app.jinja_env.filters["time"] = lambda value: format_time(value) if value else ""
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    """How long until ``deadline`` in plain words: "12 days are left", "5 hours are left", "less than an hour"."""
+    seconds = (deadline - now).total_seconds()
+    if seconds >= 36 * 3600:
+        return ngettext("%(num)d day is left", "%(num)d days are left", round(seconds / 86400))
+    if seconds >= 3600:
+        return ngettext("%(num)d hour is left", "%(num)d hours are left", round(seconds / 3600))
+    if seconds > 0:
+        return gettext("less than an hour is left")
+    return gettext("the time is up")
+
+
+def format_time(moment: datetime) -> str:
+    """The time of day on the 24-hour clock in every language, in Oslo time: 14:05."""
+    return format_datetime(moment, "HH:mm")
