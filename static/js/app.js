@@ -25,11 +25,13 @@
 
   window.yc = { onLoad: onLoad, within: within };
 
-  // After a boosted navigation, move focus to the new main content so screen readers announce the page change.
+  // After a boosted navigation, move focus to the new main content so screen readers announce the page change,
+  // or to what the page asks to be read first (a vote's receipt, a confirmation's question: [autofocus]).
   document.addEventListener("htmx:afterSettle", function (event) {
     var main = document.getElementById("main");
     if (event.detail && event.detail.boosted && main) {
-      main.focus({ preventScroll: true });
+      var first = main.querySelector("[autofocus]");
+      (first || main).focus({ preventScroll: !first });
     }
   });
 })();

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import count, log_in
@@ -27,7 +29,13 @@ def test_a_member_votes_and_changes_the_vote_on_the_page(client, db, world, logi
     response = client.submit(f"{url}/vote", {"choice": "yes"}, page=url)
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     html = _page(client, url)
-    assert "Du stemte ja. Du kan endre stemmen til avstemningen er slutt." in html
+    # The receipt first, each thing said once (the time, the choice); it takes the focus; changing is folded away.
+    receipt = html[html.index('<section class="receipt"') : html.index("</section>", html.index('id="receipt"'))]
+    assert re.search(r"Stemmen din er registrert kl\. \d\d:\d\d\.", receipt) and "autofocus" in receipt
+    assert "Du stemte ja. Du kan endre stemmen til avstemningen er slutt." in receipt
+    assert html.count("Du stemte ja.") == 1 and html.count("registrert") == 1
+    assert html.index('id="receipt"') < html.index('<details class="change-vote">') < html.index('name="choice"')
+    assert "Du har stemt." in _page(client, url)  # a later visit: no time, no focus
 
     client.submit(f"{url}/vote", {"choice": "no"}, page=url)
     db.session.expire_all()

@@ -6,7 +6,9 @@ from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.confirm import confirmation_page
+from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
+from youthcouncil.i18n import format_time
 from youthcouncil.motions import bp, services
 from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
@@ -72,13 +74,13 @@ def motion_vote(motion_id: int):
         flash(_("This vote is closed. Your vote was not counted."), "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     try:
-        vote = services.cast_vote(motion, current_user, request.form.get("choice", ""))
+        services.cast_vote(motion, current_user, request.form.get("choice", ""))
     except services.MotionError as error:
         db.session.rollback()
         flash(error.message, "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     db.session.commit()
-    flash(_("Thank you! %(you_voted)s", you_voted=YOU_VOTED[vote.choice]), "success")
+    flash(_("Your vote is registered at %(time)s.", time=format_time(utcnow())), "receipt")
     return see_other("motions.motion_detail", motion_id=motion.id)
 
 
