@@ -14,7 +14,8 @@ from youthcouncil.web import home_panel
 
 @home_panel(15)
 def safety_week_panel(user) -> Markup | None:
-    round_ = services.current_round()
+    # A vote open now comes first, even when next year's round is already open for proposals.
+    round_ = services.voting_round_now() or services.current_round()
     latest = services.latest_closed_round()
     if round_ is None and latest is None:
         return None
