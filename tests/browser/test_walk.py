@@ -196,8 +196,20 @@ def test_each_member_job_by_tapping(
         assert_words_whole(page)
         assert_fits(page)
         axe_check(page)
+        assert not small_standalone_links(), f"small link targets on {page.url}: {small_standalone_links()}"
         if header:
             assert header_height() <= SCREEN * HEADER_SHARE, f"the header takes {header_height()} px on {page.url}"
+
+    def small_standalone_links() -> list[str]:
+        """Links alone in their paragraph ("Tilbake til runden") lower than a 44 px target."""
+        return page.evaluate(
+            """[...document.querySelectorAll("main p")]
+                .filter(p => p.children.length === 1 && p.children[0].tagName === "A"
+                             && p.textContent.trim() === p.children[0].textContent.trim())
+                .map(p => p.children[0])
+                .filter(a => a.getBoundingClientRect().height > 0 && a.getBoundingClientRect().height < 44)
+                .map(a => a.textContent.trim())"""
+        )
 
     def header_height() -> float:
         return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
