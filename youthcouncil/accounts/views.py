@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -23,6 +23,7 @@ from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
 from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
+from youthcouncil.links import public_url
 from youthcouncil.membership.models import School
 from youthcouncil.membership.services import MembershipError, current_term
 from youthcouncil.membership.terms import add_membership
@@ -103,7 +104,7 @@ def logged_out():
     provider = oidc.provider_named(session.get(LOGGED_OUT_OF_KEY, ""))
     if provider is None or current_user.is_authenticated:
         return see_other("public.index")
-    link = oidc.logout_url(provider, url_for("public.index", _external=True))
+    link = oidc.logout_url(provider, public_url("public.index"))
     return render_template("accounts/logged_out.html", provider=provider, link=link)
 
 
