@@ -145,3 +145,11 @@ def test_the_login_page_puts_the_focus_on_the_username(client):
     html = client.get("/login").get_data(as_text=True)
     field = re.search(r'<input[^>]*name="username"[^>]*>', html).group(0)
     assert "autofocus" in field
+
+
+def test_no_browser_dialog_confirms_anything():
+    """Irreversible actions ask on the server (youthcouncil/confirm.py): a dialog under hx-boost was never shown."""
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    pages = {str(path): path.read_text() for path in templates.rglob("*.html")}
+    offenders = [path for path, text in pages.items() if "hx-confirm" in text or "confirm=" in text]
+    assert offenders == []
