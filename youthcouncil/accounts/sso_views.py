@@ -98,7 +98,6 @@ def my_account():
         "accounts/my_account.html",
         providers=[provider for provider in oidc.providers() if can_connect_identity(current_user, provider)],
         connected=connected,
-        may_take_email=can_take_email_from_provider(current_user),
         form=EmptyForm(),
     )
 

@@ -257,20 +257,22 @@ def proposal_withdraw(proposal_id: int):
     proposal = _proposal_or_404(proposal_id)
     if not permissions.is_proposer(current_user, proposal):
         return _not_yours(proposal)
+    if not permissions.can_withdraw_proposal(current_user, proposal):
+        flash(_("This proposal can no longer be withdrawn."), "info")
+        return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
     if not PhaseForm().validate_on_submit():
         return see_other("safety_week.round_detail", round_id=proposal.round_id)
-    if permissions.can_withdraw_proposal(current_user, proposal):
-        page = confirmation_page(
-            _("Withdraw your theme “%(title)s”?", title=proposal.title),
-            _(
-                "It is taken off the list of themes and cannot be put back. "
-                "Until proposing closes, you can propose another theme."
-            ),
-            _("Withdraw the theme"),
-            cancel_url=url_for("safety_week.proposal_detail", proposal_id=proposal.id),
-        )
-        if page:
-            return page
+    page = confirmation_page(
+        _("Withdraw your theme “%(title)s”?", title=proposal.title),
+        _(
+            "It is taken off the list of themes and cannot be put back. "
+            "Until proposing closes, you can propose another theme."
+        ),
+        _("Withdraw the theme"),
+        cancel_url=url_for("safety_week.proposal_detail", proposal_id=proposal.id),
+    )
+    if page:
+        return page
     try:
         services.withdraw_proposal(proposal, current_user)
     except SafetyWeekError as error:
@@ -392,7 +394,6 @@ def vote(round_id: int):
         round=round_,
         phase=phase,
         eligible=eligible,
-        can_vote=permissions.can_vote(current_user, round_),
         themes=_in_chosen_order(themes, places),
         my_choices=[by_id[theme] for rank in own for theme in rank if theme in by_id],
         places=places,
@@ -465,9 +466,12 @@ def round_import():
     return render_template("safety_week/import_form.html", form=form), status
 
 
+bp.add_app_template_global(permissions, "safety_week_permissions")
+
+
 @bp.context_processor
 def _template_helpers():
-    return {"permissions": permissions, "ordinal": ordinal}
+    return {"ordinal": ordinal}
 
 
 def ordinal(n: int) -> str:
