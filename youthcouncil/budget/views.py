@@ -5,7 +5,7 @@ import io
 import secrets
 
 from flask import Response, abort, current_app, flash, render_template, request, url_for
-from flask_babel import format_date, format_datetime, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -69,8 +69,10 @@ from youthcouncil.budget.services import (
     update_year,
 )
 from youthcouncil.confirm import confirmation_page
+from youthcouncil.db import utcnow
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
+from youthcouncil.i18n import format_moment, format_time
 from youthcouncil.membership.services import the_municipality
 from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
@@ -290,7 +292,7 @@ def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, err
     )
     context["money_pattern"], context["money_group"] = kroner_parts()
     if htmx and htmx.target == "ballot-status":
-        return render_template("budget/_ballot_status.html", **context), status
+        return render_template("budget/_ballot_status.html", fragment=True, **context), status
     return render_template("budget/vote.html", **context), status
 
 
@@ -355,7 +357,7 @@ def vote_submit(year_id: int):
         return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
     db.session.commit()
     if counted:
-        flash(_("Your vote is submitted and counts. You can change it until voting ends."), "success")
+        flash(_("Your vote is registered at %(time)s.", time=format_time(utcnow())), "receipt")
     else:
         flash(_("Your vote was already submitted. It counts once."), "info")
     return see_other("budget.vote", year_id=year.id)
@@ -394,7 +396,7 @@ def _phase_step(year: BudgetYear, action: str) -> tuple[str, str, str, bool]:
             _(
                 "Members can propose events from now on. The rest of the plan stays: the feasibility check starts "
                 "%(when)s.",
-                when=format_datetime(year.feasibility_starts, "short"),
+                when=format_moment(year.feasibility_starts, "short"),
             ),
             _("Open proposing now"),
             False,
@@ -405,7 +407,7 @@ def _phase_step(year: BudgetYear, action: str) -> tuple[str, str, str, bool]:
             _(
                 "Members can no longer propose events, and you check the proposals. Voting is still planned to open "
                 "%(when)s.",
-                when=format_datetime(year.voting_starts, "short"),
+                when=format_moment(year.voting_starts, "short"),
             ),
             _("Close proposing now"),
             False,
@@ -419,7 +421,7 @@ def _phase_step(year: BudgetYear, action: str) -> tuple[str, str, str, bool]:
                 "Voting opens now with %(num)d events on the ballot and ends as planned, %(end)s. The outcome rule "
                 "is locked from now on.",
                 len(ballot_events(year)),
-                end=format_datetime(year.voting_ends, "short"),
+                end=format_moment(year.voting_ends, "short"),
             ),
             _("Open voting now"),
             True,
@@ -477,7 +479,7 @@ def year_phase(year_id: int):
     messages = {
         "open_proposing": _("Proposing is open."),
         "close_proposing": _("Proposing is closed. Check the proposals before voting opens."),
-        "open_voting": _("Voting is open until %(end)s.", end=format_datetime(year.voting_ends, "short")),
+        "open_voting": _("Voting is open until %(end)s.", end=format_moment(year.voting_ends, "short")),
     }
     flash(messages[action], "success")
     return see_other("budget.year_detail", year_id=year.id)
