@@ -82,7 +82,7 @@ def test_after_counting_the_coordinator_reads_which_theme_won(db, client, login_
     login_as("coordinator")
     url = f"/safety-week/rounds/{round_id}/phase"
     response = client.submit(
-        url, {"action": "close_voting"}, page=f"/safety-week/rounds/{round_id}", follow_redirects=True
+        url, {"action": "close_voting", "confirm": "y"}, page=f"/safety-week/rounds/{round_id}", follow_redirects=True
     )
     html = text(response)
     assert db.session.get(ThemeRound, round_id).is_closed
