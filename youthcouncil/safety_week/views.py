@@ -9,6 +9,7 @@ from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
+from youthcouncil.inputs import parse_id
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
     BallotForm,
@@ -302,9 +303,10 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
             places[p.id] = value
     numbers: dict[int, int] = {}
     for theme, value in places.items():
-        if not value.isdigit() or not 1 <= int(value) <= len(themes):
+        place = parse_id(value)
+        if place is None or place > len(themes):
             raise SafetyWeekError(_l("Choose a place from the list for each theme."), "ranking")
-        numbers[theme] = int(value)
+        numbers[theme] = place
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
     return sorted(numbers, key=numbers.get), places
