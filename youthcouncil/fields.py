@@ -43,6 +43,10 @@ class OsloDateTimeField(DateTimeLocalField):
             return " ".join(self.raw_data)
         return to_oslo(self.data).strftime(self.format[0]) if self.data else ""
 
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # one message is enough
+
 
 class DayField(DateField):
     """A day (``<input type="date">``) with plain-words messages in the user's language: one for a value that is not

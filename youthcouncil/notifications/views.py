@@ -42,7 +42,10 @@ def mark_read():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    notification_id = parse_id(request.form.get("notification_id", ""))
+    raw = request.form.get("notification_id", "")
+    notification_id = parse_id(raw)
+    if raw and notification_id is None:
+        abort(404)  # an id no notification can have; without one, every message is marked read
     changed = services.mark_read(current_user, notification_id)
     db.session.commit()
     if notification_id is None and changed:
