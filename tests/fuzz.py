@@ -57,6 +57,7 @@ NASTY = [
 
 junk_text = st.one_of(
     st.sampled_from(NASTY),
+    st.sampled_from(NASTY),
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12),
     st.integers().map(str),
@@ -94,6 +95,8 @@ class FormTarget:
     #: (name, values offered on the page: the input's value, a select's options, a radio group's values)
     fields: tuple[tuple[str, tuple[str, ...]], ...]
     multipart: bool = False
+    #: (name, what kind of control: an input's type, "textarea", "select", "button")
+    kinds: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> tuple:
@@ -106,6 +109,7 @@ class _Form:
     action: str
     multipart: bool
     fields: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 class FormParser(HTMLParser):
@@ -131,6 +135,8 @@ class FormParser(HTMLParser):
             return
         name = attrs.get("name")
         if tag in ("input", "textarea", "button") and name and name != "csrf_token":
+            kind = attrs.get("type", "text") if tag == "input" else tag
+            self._form.kinds.setdefault(name, "numeric" if attrs.get("inputmode") == "numeric" else kind)
             values = self._form.fields.setdefault(name, [])
             if attrs.get("value"):
                 values.append(attrs["value"])
@@ -138,6 +144,7 @@ class FormParser(HTMLParser):
                 values.extend(_plausible(attrs))
         elif tag == "select" and name:
             self._select = name
+            self._form.kinds.setdefault(name, "select")
             self._form.fields.setdefault(name, [])
         elif tag == "option" and self._select and attrs.get("value") is not None:
             self._form.fields[self._select].append(attrs["value"])
@@ -159,7 +166,8 @@ def forms_on(page: str, html: str) -> list[FormTarget]:
             continue
         target = action.path + (f"?{action.query}" if action.query else "")
         fields = tuple(sorted((name, tuple(dict.fromkeys(values))) for name, values in form.fields.items()))
-        found.append(FormTarget(form.method, target, page, fields, form.multipart))
+        kinds = tuple(sorted(form.kinds.items()))
+        found.append(FormTarget(form.method, target, page, fields, form.multipart, kinds))
     return found
 
 
@@ -186,6 +194,33 @@ def discover_forms(app, world, user, urls) -> list[FormTarget]:
             bare = FormTarget("POST", url, "/", ())
             found.setdefault(bare.key, bare)
     return sorted(found.values(), key=lambda form: form.key)
+
+
+#: For each kind of control, the values that once broke something in a field of that kind.
+NASTY_BY_KIND = {
+    "numeric": ["²", "2147483648", "9223372036854775808", "1" + "0" * 30],
+    "number": ["²", "2147483648", "9223372036854775808"],
+    "hidden": ["²", "2147483648", "9223372036854775808", "\x00"],
+    "select": ["²", "2147483648", "9223372036854775808"],
+    "radio": ["²", "9223372036854775808"],
+    "checkbox": ["²", "9223372036854775808"],
+    "date": ["0001-01-01", "9999-12-31"],
+    "datetime-local": ["0001-01-01T00:00", "9999-12-31T23:59"],
+    "text": ["\x00", "Østbyen skole", "x" * 5000],
+    "textarea": ["a\x00b", "x" * 50000],
+}
+
+
+def plausible_values(form: FormTarget) -> dict[str, list[str]]:
+    """What a person would send: the first value the page offers for each field."""
+    return {name: [offered[0]] for name, offered in form.fields if offered}
+
+
+def nasty_cases(form: FormTarget) -> list[tuple[str, str]]:
+    """(field, value): each field in turn gets each value that broke its kind of field once, the others stay
+    plausible, so the value gets past the form's other checks to the services and the database."""
+    kinds = dict(form.kinds)
+    return [(name, value) for name, _ in form.fields for value in NASTY_BY_KIND.get(kinds.get(name, "text"), [])]
 
 
 @st.composite

@@ -318,3 +318,18 @@ def test_usernames_are_unique_whatever_the_case(client, db, world, login_as):
     assert response.status_code in (200, 422)  # membership and accounts answer a form to fix with 200
     assert "brukernavnet er tatt" in error_next_to(response.get_data(as_text=True), "username")
     assert count(db, User, User.username == "kari.n") == 1
+
+
+@pytest.mark.parametrize("junk", ["²", "9223372036854775808", "-1"])
+def test_a_junk_writer_or_version_id_is_a_bad_request_and_changes_nothing(client, db, world, login_as, junk):
+    from tests.consultations.builders import make_discussed
+    from youthcouncil.motions.models import Motion
+
+    consultation = make_discussed(world)
+    db.session.commit()
+    login_as("chair")
+    url = f"/consultations/{consultation.id}"
+    assert client.submit(f"{url}/writer", {"writer": junk}, page=f"{url}/draft").status_code == 400
+    assert client.submit(f"{url}/vote", {"version_id": junk}, page=url).status_code == 400
+    db.session.expire_all()
+    assert consultation.writer_id is None and count(db, Motion) == 0

@@ -28,6 +28,20 @@ def parse_id(value) -> int | None:
     return number if 1 <= number <= MAX_INT else None
 
 
+def whole_number(value) -> int:
+    """``coerce`` for a select of ids (0 may mean "none"): ASCII digits from 0 to ``MAX_INT``, else ValueError,
+    which the form shows as the field's error."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _ASCII_INT.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        raise ValueError(value)
+    if not 0 <= number <= MAX_INT:
+        raise ValueError(value)
+    return number
+
+
 class IdConverter(IntegerConverter):
     """The ``int`` of every URL rule: ASCII digits, at most ``MAX_INT``. Anything else is no page (404), where
     werkzeug's own would hand the view a number no database column holds."""

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from youthcouncil.consultations.models import COMMENT_MAX, SUMMARY_MAX
 from youthcouncil.fields import DayField
-from youthcouncil.inputs import parse_id
+from youthcouncil.inputs import parse_id, whole_number
 
 
 class RequestForm(FlaskForm):
@@ -77,11 +77,11 @@ class DraftForm(FlaskForm):
 
 
 class WriterForm(FlaskForm):
-    writer = SelectField(_l("Writer"), coerce=int, validate_choice=False)
+    writer = SelectField(_l("Writer"), coerce=whole_number, validate_choice=False)
 
 
 class OpenVoteForm(FlaskForm):
-    version_id = SelectField(_l("Version to vote on"), coerce=int, validate_choice=False)
+    version_id = SelectField(_l("Version to vote on"), coerce=whole_number, validate_choice=False)
     secret = BooleanField(_l("Secret vote (nobody sees who voted what)"))
 
 
