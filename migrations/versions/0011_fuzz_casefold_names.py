@@ -30,8 +30,9 @@ def _name_key(name: str, suffix: str = '') -> str:
 
 
 def upgrade():
-    with op.batch_alter_table('schools', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('name_key', sa.String(length=64), nullable=True))
+    # Added in place (no table rebuild on SQLite: other tables' rows point at schools), with an empty default
+    # that the backfill below replaces; the app always sets the key itself.
+    op.add_column('schools', sa.Column('name_key', sa.String(length=64), nullable=False, server_default=''))
 
     connection = op.get_bind()
     schools = sa.table('schools', sa.column('id', sa.Integer), sa.column('municipality_id', sa.Integer),
@@ -46,15 +47,11 @@ def upgrade():
         taken.add((municipality_id, key))
         connection.execute(schools.update().where(schools.c.id == school_id).values(name_key=key))
 
-    with op.batch_alter_table('schools', schema=None) as batch_op:
-        batch_op.alter_column('name_key', existing_type=sa.String(length=64), nullable=False)
-        batch_op.drop_constraint('uq_schools_municipality_id_name', type_='unique')
-        batch_op.create_unique_constraint(batch_op.f('uq_schools_municipality_id_name_key'),
-                                          ['municipality_id', 'name_key'])
+    if connection.dialect.name != 'sqlite':  # SQLite cannot drop a default without rebuilding the table
+        op.alter_column('schools', 'name_key', server_default=None)
+    op.create_index('uq_schools_municipality_id_name_key', 'schools', ['municipality_id', 'name_key'], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table('schools', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_schools_municipality_id_name_key'), type_='unique')
-        batch_op.create_unique_constraint(batch_op.f('uq_schools_municipality_id_name'), ['municipality_id', 'name'])
-        batch_op.drop_column('name_key')
+    op.drop_index('uq_schools_municipality_id_name_key', table_name='schools')
+    op.drop_column('schools', 'name_key')  # in place on SQLite too (3.35+), no rebuild of a table others point at

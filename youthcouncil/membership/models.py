@@ -31,8 +31,9 @@ class Municipality(db.Model):
 class School(db.Model):
     __tablename__ = "schools"
     __table_args__ = (
+        sa.UniqueConstraint("municipality_id", "name"),
         # Two schools' names differ in more than case, the same on SQLite and PostgreSQL (youthcouncil.names).
-        sa.UniqueConstraint("municipality_id", "name_key"),
+        sa.Index("uq_schools_municipality_id_name_key", "municipality_id", "name_key", unique=True),
         sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
         sa.CheckConstraint("deputy_seats >= 0", name="deputy_seats_not_negative"),
     )
