@@ -332,3 +332,19 @@ def test_a_junk_writer_or_version_id_is_a_bad_request_and_changes_nothing(client
     assert client.submit(f"{url}/vote", {"version_id": junk}, page=url).status_code == 400
     db.session.expire_all()
     assert consultation.writer_id is None and count(db, Motion) == 0
+
+
+@pytest.mark.parametrize("junk", ["²", "9223372036854775808"])
+def test_merging_into_a_junk_proposal_id_is_refused_next_to_the_field(client, db, world, login_as, junk):
+    from youthcouncil.safety_week.models import ProposalStatus
+
+    round_ = sw.make_round(world)
+    proposal = sw.add_proposal(round_, world.users["member"], "Nettvett")
+    db.session.commit()
+    login_as("coordinator")
+    url = f"/safety-week/proposals/{proposal.id}/review"
+    response = client.submit(url, {"decision": "merge", "merge_into": junk, "merged_title": ""}, page=url)
+    assert response.status_code in (200, 422)
+    assert error_next_to(response.get_data(as_text=True), "merge_into")
+    db.session.refresh(proposal)
+    assert proposal.status == ProposalStatus.proposed
