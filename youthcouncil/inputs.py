@@ -13,6 +13,8 @@ from flask import Flask, Request, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
+from youthcouncil.errors import render_error
+
 #: The largest id (and whole number) every backend stores: PostgreSQL's ``integer``.
 MAX_INT = 2**31 - 1
 
@@ -75,8 +77,6 @@ def refuse_nul_bytes():
 
     PostgreSQL cannot store one in a text column, and no keyboard types one.
     """
-    from youthcouncil.errors import render_error
-
     form = request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else {}
     parts = [
         (request.view_args or {}).values(),
