@@ -357,8 +357,8 @@ def _in_chosen_order(themes: list[Proposal], places: dict[int, str]) -> list[Pro
     """The ranked themes first, 1st choice on top, then the rest as listed (a sorted sort keeps their order)."""
 
     def place(theme: Proposal) -> int:
-        value = places.get(theme.id, "")
-        return int(value) if value.isdigit() else len(themes) + 1
+        chosen = parse_id(places.get(theme.id, ""))
+        return chosen if chosen is not None else len(themes) + 1
 
     return sorted(themes, key=place)
 
