@@ -196,7 +196,7 @@ def test_the_upgrade_stops_on_open_terms_that_already_overlap_and_ignores_closed
     with app.app_context():
         drop_schema(db)
         try:
-            upgrade(revision="0010_external_identities")
+            upgrade(revision="0011_fuzz_casefold_names")  # the revision before this rule
             with db.engine.begin() as connection:
                 municipality = connection.execute(
                     sa.text("INSERT INTO municipalities (name) VALUES ('Testvik') RETURNING id")

@@ -1,7 +1,7 @@
 """Membership: open terms never overlap (PostgreSQL: an exclusion constraint over the terms' day ranges)
 
-Revision ID: 0011_staff_term_overlap
-Revises: 0010_external_identities
+Revision ID: 0012_staff_term_overlap
+Revises: 0011_fuzz_casefold_names
 Create Date: 2026-12-02 10:00:00
 
 Before the rule, a term could be saved inside another one and silently became the current term. On both backends the
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011_staff_term_overlap'
-down_revision = '0010_external_identities'
+revision = '0012_staff_term_overlap'
+down_revision = '0011_fuzz_casefold_names'
 branch_labels = None
 depends_on = None
 
