@@ -52,7 +52,7 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import assets, auth, cli, errors, i18n, secret_ballot, security, web
+    from youthcouncil import assets, auth, cli, db_setup, errors, i18n, secret_ballot, security, web
     from youthcouncil.db import render_migration_item
     from youthcouncil.db_setup import engine_options
     from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
@@ -61,6 +61,7 @@ def create_app(config: Any = None) -> Flask:
     compress.init_app(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
+    db_setup.init_app(app)  # before any hook that reads the database
     migrate.init_app(
         app,
         db,
