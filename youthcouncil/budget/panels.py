@@ -6,7 +6,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.budget.ballot import count_voters, draft_of, eligible_count, has_voted, is_eligible_voter
+from youthcouncil.budget.ballot import count_voters, draft_and_voted, eligible_count, is_eligible_voter
 from youthcouncil.budget.models import Phase
 from youthcouncil.budget.services import current_year, proposals_to_check
 from youthcouncil.web import home_panel
@@ -20,8 +20,8 @@ def budget_panel(user) -> Markup | None:
     phase = year.phase()
     context = {"year": year, "phase": phase}
     if has_role(user, Role.member) and phase == Phase.voting and is_eligible_voter(user):
-        context["draft"] = draft_of(year, user) is not None
-        context["voted"] = has_voted(year, user)
+        draft, context["voted"] = draft_and_voted(year, user)
+        context["draft"] = draft is not None
     elif has_role(user, Role.member) and phase == Phase.proposing:
         context["proposing"] = True
     if has_role(user, Role.coordinator):

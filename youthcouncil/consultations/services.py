@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
@@ -486,13 +486,18 @@ def record_city_decision(consultation: Consultation, clerk, decision: str, usage
 def requests_of_clerk(clerk) -> list[Consultation]:
     return list(
         db.session.scalars(
-            sa.select(Consultation).where(Consultation.clerk_id == clerk.id).order_by(Consultation.created_at.desc())
+            sa.select(Consultation)
+            .where(Consultation.clerk_id == clerk.id)
+            .order_by(Consultation.created_at.desc())
+            .options(joinedload(Consultation.adopted_decision))  # the list shows the adoption vote's counts
         )
     )
 
 
 def council_requests() -> list[Consultation]:
-    return list(db.session.scalars(sa.select(Consultation).order_by(Consultation.deadline)))
+    # The list shows the adoption vote's counts: read with the consultations, not one query per row.
+    query = sa.select(Consultation).order_by(Consultation.deadline).options(joinedload(Consultation.adopted_decision))
+    return list(db.session.scalars(query))
 
 
 def open_for_council() -> list[Consultation]:

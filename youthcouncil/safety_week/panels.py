@@ -13,8 +13,7 @@ from youthcouncil.web import home_panel
 
 @home_panel(15)
 def safety_week_panel(user) -> Markup | None:
-    round_ = services.current_round()
-    latest = services.latest_closed_round()
+    round_, latest = services.current_and_latest_closed_round()
     if round_ is None and latest is None:
         return None
     context: dict = {"round": round_, "latest": latest}

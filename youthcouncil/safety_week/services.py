@@ -17,10 +17,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.db_setup import is_locked, note_locked
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.i18n import N_
@@ -62,17 +64,64 @@ def closed_rounds() -> list[ThemeRound]:
     )
 
 
+def round_with_proposals(round_id: int, *, for_update: bool = False) -> ThemeRound | None:
+    """The round and its proposals in one query; ``for_update``: locked for the rest of the transaction (a vote)."""
+    round_ = db.session.get(
+        ThemeRound,
+        round_id,
+        options=[joinedload(ThemeRound.proposals)],
+        with_for_update={"of": ThemeRound} if for_update else None,
+        populate_existing=for_update,
+    )
+    if round_ is not None and for_update:
+        note_locked(db.session, round_)
+    return round_
+
+
 def current_round() -> ThemeRound | None:
     """The newest round of the current term that is not counted yet; else None."""
     term = current_term()
     if term is None:
         return None
-    return db.session.scalars(
-        sa.select(ThemeRound)
-        .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
-        .order_by(ThemeRound.voting_closes_at.desc())
+    return (
+        db.session.scalars(
+            sa.select(ThemeRound)
+            .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+            .order_by(ThemeRound.voting_closes_at.desc())
+            .limit(1)
+            .options(joinedload(ThemeRound.proposals))
+        )
+        .unique()
+        .first()
+    )
+
+
+def current_and_latest_closed_round() -> tuple[ThemeRound | None, ThemeRound | None]:
+    """``current_round()`` (with its proposals) and ``latest_closed_round()``, in one query (the home page)."""
+    term = current_term()
+    latest = (
+        sa.select(ThemeRound.id)
+        .where(ThemeRound.closed_at.is_not(None))
+        .order_by(ThemeRound.closed_at.desc())
         .limit(1)
-    ).first()
+        .scalar_subquery()
+    )
+    wanted = [ThemeRound.id == latest]
+    if term is not None:
+        current = (
+            sa.select(ThemeRound.id)
+            .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+            .order_by(ThemeRound.voting_closes_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        wanted.append(ThemeRound.id == current)
+    rounds = db.session.scalars(sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals)))
+    found = rounds.unique().all()
+    return (
+        next((r for r in found if r.closed_at is None), None),
+        next((r for r in found if r.closed_at is not None), None),
+    )
 
 
 def latest_closed_round() -> ThemeRound | None:
@@ -194,8 +243,11 @@ def create_round(
 
 
 def _lock(round_: ThemeRound) -> ThemeRound:
-    """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue)."""
-    db.session.refresh(round_, with_for_update=True)
+    """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue),
+    unless it is already current and locked in it."""
+    if not is_locked(db.session, round_):
+        db.session.refresh(round_, with_for_update=True)
+        note_locked(db.session, round_)
     return round_
 
 

@@ -319,7 +319,8 @@ def _places_of(ranking: list[list[int]] | None) -> dict[int, str]:
 @bp.route("/safety-week/rounds/<int:round_id>/vote", methods=["GET", "POST"])
 @access(Role.member)
 def vote(round_id: int):
-    round_ = _round_or_404(round_id)
+    # With its themes, in one query; a vote locks the round at once (the service would lock it anyway).
+    round_ = services.round_with_proposals(round_id, for_update=request.method == "POST") or abort(404)
     phase = round_.phase()
     eligible = services.is_eligible_voter(current_user, round_)
     form = BallotForm()
@@ -335,7 +336,8 @@ def vote(round_id: int):
         else:
             db.session.commit()
             flash(_("Your vote is registered, %(time)s.", time=to_oslo(receipt.voted_at).strftime("%H:%M")), "success")
-            return see_other("safety_week.vote", round_id=round_.id)
+            # round_id, not round_.id: the committed round is expired, and reading it would open a new transaction.
+            return see_other("safety_week.vote", round_id=round_id)
     if places is None:
         # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
         places = _places_of(services.own_current_ranking(round_, current_user))
