@@ -303,7 +303,9 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         if not value.isdigit() or not 1 <= int(value) <= len(themes):
-            raise SafetyWeekError(_l("Choose a place from the list for each theme."), "ranking")
+            raise SafetyWeekError(
+                _l("Give each theme you rank a place from 1 to %(max)s.", max=len(themes)), "ranking"
+            )
         numbers[theme] = int(value)
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
@@ -422,7 +424,12 @@ def round_import():
 
 @bp.context_processor
 def _template_helpers():
-    return {"permissions": permissions, "ordinal": ordinal}
+    return {"permissions": permissions, "ordinal": ordinal, "place_names": place_names}
+
+
+def place_names(count: int) -> list[str]:
+    """"1st choice", "2nd choice", … for the tap-to-rank script (one list for the whole ballot)."""
+    return [_("%(place)s choice", place=ordinal(n)) for n in range(1, count + 1)]
 
 
 def ordinal(n: int) -> str:
