@@ -56,3 +56,17 @@ def test_no_import_inside_a_function_dodges_a_cycle():
                     if isinstance(inner, (ast.Import, ast.ImportFrom))
                 ]
     assert not found, found
+
+
+def test_a_web_worker_does_not_import_alembic(tmp_path):
+    """Flask-Migrate and Alembic are loaded by ``flask db`` only (youthcouncil/migrate.py): not at start-up."""
+    script = (
+        "import sys\n"
+        "from youthcouncil import create_app\n"
+        "create_app()\n"
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "YC_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -36,7 +36,6 @@ from typing import IO
 
 import click
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from flask import current_app
 
 from youthcouncil.db import utcnow
@@ -515,6 +514,8 @@ def restore_backup(archive_path: Path, *, replace: bool = False) -> RestoreRepor
 
 
 def _head_revisions() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory  # only here: web workers never import Alembic
+
     migrate = current_app.extensions["migrate"]
     return tuple(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
 

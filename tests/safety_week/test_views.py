@@ -7,8 +7,8 @@ import re
 
 import sqlalchemy as sa
 
-from tests.conftest import count, log_in
 from tests import factories
+from tests.conftest import count, log_in
 from tests.safety_week import builders
 from youthcouncil.safety_week import results, services
 from youthcouncil.safety_week.models import Method, Proposal, ProposalStatus, ThemeRound

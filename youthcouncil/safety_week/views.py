@@ -303,9 +303,7 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         if not value.isdigit() or not 1 <= int(value) <= len(themes):
-            raise SafetyWeekError(
-                _l("Give each theme you rank a place from 1 to %(max)s.", max=len(themes)), "ranking"
-            )
+            raise SafetyWeekError(_l("Give each theme you rank a place from 1 to %(max)s.", max=len(themes)), "ranking")
         numbers[theme] = int(value)
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
@@ -428,7 +426,7 @@ def _template_helpers():
 
 
 def place_names(count: int) -> list[str]:
-    """"1st choice", "2nd choice", … for the tap-to-rank script (one list for the whole ballot)."""
+    """ "1st choice", "2nd choice", … for the tap-to-rank script (one list for the whole ballot)."""
     return [_("%(place)s choice", place=ordinal(n)) for n in range(1, count + 1)]
 
 
