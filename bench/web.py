@@ -313,6 +313,35 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
+# --- Start-up ---------------------------------------------------------------------------------------------------
+
+START_TARGET_S = 1.5
+_START = """
+import sys, time
+wall, cpu = time.perf_counter(), time.process_time()
+from youthcouncil import create_app
+create_app()
+print(time.perf_counter() - wall, time.process_time() - cpu, int("alembic" in sys.modules))
+"""
+
+
+def start_up(env: dict[str, str], runs: int = 3) -> tuple[float, float, bool]:
+    """Best (wall s, CPU s) of import + create_app in a fresh interpreter, and whether Alembic was imported."""
+    best_wall, best_cpu, alembic = float("inf"), float("inf"), False
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", _START],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        )
+        wall, cpu, imported = done.stdout.split()
+        best_wall, best_cpu = min(best_wall, float(wall)), min(best_cpu, float(cpu))
+        alembic = alembic or imported == "1"
+    return best_wall, best_cpu, alembic
+
+
 # --- The report -------------------------------------------------------------------------------------------------
 
 
@@ -327,10 +356,12 @@ def run(backend: str, database_url: str | None, args) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"yc-bench-{backend}-"))
     try:
         env = prepare(database_url, folder)
+        started = start_up(env) if backend == "sqlite" else None
         site = Site()
         cpu = in_process(site)
         rps: dict[str, float] = {}
         burst_ms: list[float] = []
+        first_response = None
         if not args.skip_http:
             hello = Gunicorn("bench.hello:app", env)
             try:
@@ -339,6 +370,7 @@ def run(backend: str, database_url: str | None, args) -> None:
             finally:
                 hello.stop()
             server = Gunicorn("youthcouncil:create_app()", env)
+            first_response = server.first_response
             try:
                 requests = http_requests(site)
                 for name, make in requests.items():
@@ -360,6 +392,14 @@ def run(backend: str, database_url: str | None, args) -> None:
             )
         if rps:
             print(f"(hello: {rps['hello']:.0f} requests/s over HTTP)")
+        if started:
+            wall, cpu, alembic = started
+            print(
+                f"import + create_app: {wall:.2f} s ({cpu:.2f} s CPU)  target ≤{START_TARGET_S:g} s"
+                f" {verdict(wall, START_TARGET_S)}; Alembic imported: {'yes' if alembic else 'no'}"
+            )
+        if first_response is not None:
+            print(f"first response {first_response:.2f} s after gunicorn --preload started")
         if burst_ms:
             target = BURST_TARGET_MS.get(backend)
             worst = p99(burst_ms)

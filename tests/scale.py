@@ -31,6 +31,7 @@ def seed_scaled(factor: int = 1) -> DemoData:
     if factor > 1:
         _more_themes(demo, factor)
         _more_events(demo, factor)
+        _more_comments(demo, factor)
     db.session.commit()
     return demo
 
@@ -58,6 +59,18 @@ def _more_consultations(demo: DemoData) -> None:
     from youthcouncil.consultations import demo as consultations_demo
 
     consultations_demo.seed(demo)
+
+
+def _more_comments(demo: DemoData, factor: int) -> None:
+    """The first consultation's discussion gets ``factor`` times its comments, replies and support."""
+    from youthcouncil.consultations import services
+    from youthcouncil.consultations.models import Consultation
+
+    consultation = db.session.scalars(sa.select(Consultation).order_by(Consultation.id).limit(1)).one()
+    for i in range(3 * (factor - 1)):
+        first = services.add_comment(consultation, demo.members[10 + i], f"Innlegg {i}")
+        services.add_comment(consultation, demo.members[11 + i], f"Svar {i}", parent=first)
+        services.toggle_support(first, demo.members[12 + i])
 
 
 def _more_themes(demo: DemoData, factor: int) -> None:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
@@ -367,7 +367,15 @@ def threads(consultation: Consultation) -> list[Comment]:
             sa.select(Comment)
             .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
             .order_by(Comment.id)
-        )
+            # What the page shows of each comment and reply, read with them (not one query per comment).
+            .options(
+                joinedload(Comment.author),
+                selectinload(Comment.supports),
+                selectinload(Comment.replies).options(
+                    joinedload(Comment.author), selectinload(Comment.supports), selectinload(Comment.replies)
+                ),
+            )
+        ).unique()
     )
 
 
