@@ -104,6 +104,13 @@ def client(app) -> FormClient:
 
 
 @pytest.fixture
+def in_request(app):
+    """A request context (no language cookie: bokmål), for services that translate their messages or build links."""
+    with app.test_request_context("/"):
+        yield
+
+
+@pytest.fixture
 def world(db):
     """A municipality with two schools, a current term and one user for every role."""
     w = factories.make_world()
@@ -175,6 +182,10 @@ def redis_url(tmp_path_factory):
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(timeout=10)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
 
 
 def count(db, model, *where) -> int:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 
 
 def at_once(app, n: int, work: Callable[[int], object]) -> list[str]:
     """``work(i)`` in ``n`` threads released together, each with its own app and request context (so its own
     session); commits after it. Returns each thread's outcome: ``str`` of what ``work`` returned, or
-    ``"error: <type>: <message>"`` (rolled back)."""
+    ``"error: <type>: <message>"`` (rolled back). A test asserts exactly how many of each it expects.
+
+    The test's own session ends its transaction first: on SQLite a transaction holds the write lock from its first
+    read, so a test that read ``obj.id`` after a commit would make every thread fail with "database is locked".
+    To make the threads race after they have all read something, ``work`` waits on a barrier of its own."""
     from youthcouncil.extensions import db
 
     db.session.rollback()  # the test's session must not hold SQLite's write lock while the threads run
@@ -36,4 +41,10 @@ def at_once(app, n: int, work: Callable[[int], object]) -> list[str]:
         thread.start()
     for thread in pool:
         thread.join(timeout=120)
+    assert len(outcomes) == n, f"{n - len(outcomes)} of {n} threads did not finish"
     return outcomes
+
+
+def tally(outcomes: list[str]) -> Counter[str]:
+    """How many threads had each outcome, an error counted by its type: ``{"ok": 3, "BudgetError": 5}``."""
+    return Counter(o.split(":")[1].strip() if o.startswith("error: ") else o for o in outcomes)

@@ -40,6 +40,7 @@ MESSAGES = {
     405: (_l("That did not work"), _l("Please go back and use the buttons on the page.")),
     413: (_l("The file is too big"), _l("Please choose a smaller file and try again.")),
     429: (_l("Too many tries"), _l("Please wait a few minutes before you try again.")),
+    503: (_l("Not available right now"), _l("Please try again in a minute.")),
     500: (_l("Something went wrong on our side"), _l("Please try again in a moment. Nothing you sent was lost.")),
 }
 

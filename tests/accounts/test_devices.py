@@ -12,13 +12,7 @@ from youthcouncil.accounts.passphrases import hash_passphrase
 from youthcouncil.accounts.services import issue_activation_code
 
 
-@pytest.fixture
-def req(app):
-    with app.test_request_context():
-        yield
-
-
-def test_an_entry_is_valid_for_its_account_only(req, world):
+def test_an_entry_is_valid_for_its_account_only(in_request, world):
     mia, leo = world.users["member"], world.users["chair"]
     cookie = devices.renewed("", mia)
     assert devices.known_device(cookie, mia) is not None
@@ -26,7 +20,7 @@ def test_an_entry_is_valid_for_its_account_only(req, world):
     assert devices.known_device(cookie, None) is None
 
 
-def test_a_changed_tag_nonce_or_time_is_not_valid(req, world):
+def test_a_changed_tag_nonce_or_time_is_not_valid(in_request, world):
     mia = world.users["member"]
     nonce, issued, tag = devices.renewed("", mia).split(".")
     flipped = "A" if tag[0] != "A" else "B"
@@ -36,7 +30,7 @@ def test_a_changed_tag_nonce_or_time_is_not_valid(req, world):
     assert devices.known_device(f"{nonce}.{issued}.{tag}", mia) == nonce
 
 
-def test_an_entry_ends_after_its_lifetime(app, req, world, monkeypatch):
+def test_an_entry_ends_after_its_lifetime(app, in_request, world, monkeypatch):
     mia = world.users["member"]
     cookie = devices.renewed("", mia)
     lifetime = app.config["DEVICE_COOKIE_LIFETIME"].total_seconds()
@@ -47,7 +41,7 @@ def test_an_entry_ends_after_its_lifetime(app, req, world, monkeypatch):
     assert devices.known_device(cookie, mia) is None
 
 
-def test_a_new_passphrase_or_a_new_code_ends_every_device(req, db, world):
+def test_a_new_passphrase_or_a_new_code_ends_every_device(in_request, db, world):
     mia = world.users["member"]
     cookie = devices.renewed("", mia)
     mia.passphrase_hash = hash_passphrase("en helt ny frase")
@@ -57,7 +51,7 @@ def test_a_new_passphrase_or_a_new_code_ends_every_device(req, db, world):
     assert devices.known_device(cookie, mia) is None
 
 
-def test_each_login_gets_a_new_nonce_and_a_shared_tablet_keeps_five_accounts(req, db, world):
+def test_each_login_gets_a_new_nonce_and_a_shared_tablet_keeps_five_accounts(in_request, db, world):
     members = [make_member(world.term, world.schools[0]) for _ in range(6)]
     db.session.flush()
     first = devices.renewed("", members[0])
@@ -73,7 +67,7 @@ def test_each_login_gets_a_new_nonce_and_a_shared_tablet_keeps_five_accounts(req
 
 
 @pytest.mark.parametrize("junk", ["", "~", "a.b.c", "x" * 10_000, "\x00", "æøå.1.2", "~".join(["a.1.b"] * 50)])
-def test_junk_cookies_mean_an_unknown_device(req, world, junk):
+def test_junk_cookies_mean_an_unknown_device(in_request, world, junk):
     mia = world.users["member"]
     assert devices.known_device(junk, mia) is None
     assert devices.known_device(devices.renewed(junk, mia), mia) is not None

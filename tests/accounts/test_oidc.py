@@ -145,6 +145,13 @@ def test_the_authorization_request_uses_pkce_s256_state_and_nonce(client, provid
     assert "login_hint" not in query and "prompt" not in query
 
 
+def test_behind_a_proxy_the_redirect_uri_is_the_public_address_not_the_host_header(client, app, providers, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://ungdomsrad.example.org")
+    response = client.get("/login/feide", headers={"Host": "127.0.0.1:8000"})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["redirect_uri"] == ["https://ungdomsrad.example.org/sso/feide/callback"]
+
+
 # --- Activating with the code, then the school account ---------------------------------------------------------
 
 

@@ -231,8 +231,11 @@ def test_guessing_the_current_passphrase_is_limited_per_session_and_per_account(
 def test_while_the_shared_storage_is_down_no_passphrase_is_checked(app, client, world, monkeypatch):
     from limits.storage import storage_from_string
 
-    monkeypatch.setitem(app.extensions, "yc_throttle", storage_from_string("redis://127.0.0.1:1/0"))
+    monkeypatch.setitem(
+        app.extensions, "yc_throttle", storage_from_string("redis://127.0.0.1:1/0", wrap_exceptions=True)
+    )
     monkeypatch.setitem(app.config, "PROPAGATE_TEST_ERRORS", False)
+    client.set_cookie("yc_lang", "en")
     response = client.submit("/login", {"username": "mia", "passphrase": PASSPHRASE}, page="/login")
-    assert response.status_code == 500
+    assert response.status_code == 503 and "try again in a minute" in response.get_data(as_text=True)
     assert client.get("/home").status_code == 302  # not logged in

@@ -159,7 +159,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     assert db.session.get(BudgetYear, year_id).granted_total == 60_000
 
 
-# --- Review additions: boosted arrival, no JavaScript, English, screenshots ------------------------------------
+# --- Boosted arrival, no JavaScript, English, screenshots ------------------------------------------------------
 
 SHOTS = Path(os.environ.get("YC_SCREENSHOTS", "/tmp/budget-screens"))
 

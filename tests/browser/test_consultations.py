@@ -64,6 +64,10 @@ def test_the_whole_consultation_loop_on_a_phone(
         page.fill("textarea[name=body]", text)
         tap(page, "Legg ut kommentaren")
         page.wait_for_selector(f"text={text}")
+        if username == extra:  # the second member supports the first one's point
+            tap(page, "Jeg støtter dette")
+            page.get_by_role("button", name="Trekk tilbake støtten").wait_for()
+            assert "1 støtter dette" in page.locator("main").inner_text()
         axe_check(page)
         logout(page)
 

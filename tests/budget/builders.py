@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.factories import make_member
 from youthcouncil.budget.ballot import save_draft, submit_ballot
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Phase, Rule
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
@@ -117,3 +118,20 @@ def submit(year: BudgetYear, user, event_ids, key: str | None = None, now=None) 
 
 def draft(year: BudgetYear, user, event_ids, now=None) -> list[int]:
     return _own_transaction(lambda: save_draft(year, user, list(event_ids), now=now))
+
+
+def five_voters(world):
+    """The first four members and a fifth, for the examples that need five voters."""
+    extra = make_member(world.term, world.schools[0], first_name="Femte")
+    return [*world.members[:4], extra]
+
+
+def close_and_show(client, login_as, year):
+    """Close the vote as the coordinator through the page; the result page and the events by title."""
+    db.session.commit()
+    login_as("coordinator")
+    response = client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
+    assert response.status_code == 303
+    page = client.get(f"/budget/years/{year.id}/result").get_data(as_text=True)
+    db.session.expire_all()
+    return page, {e.title: e for e in db.session.get(BudgetYear, year.id).events}

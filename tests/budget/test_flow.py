@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -350,7 +351,7 @@ def test_public_spending_page_chart_csv_and_pb_export(client, db, world):
     record_spending(
         events[0].grant,
         amount=10_000,
-        spent_on=__import__("datetime").date(2027, 5, 1),
+        spent_on=date(2027, 5, 1),
         what_for="Buss",
         by=world.coordinator,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ import sqlalchemy as sa
 
 from tests.budget.builders import decided_year, draft, make_event, make_year, move_to, submit
 from tests.conftest import count
+from tests.threads import at_once, tally
 from youthcouncil.budget.ballot import remind_unsubmitted
 from youthcouncil.budget.ledger import GRANT_SUBJECT, create_grant, grant_vote_decided, record_spending, request_grant
 from youthcouncil.budget.models import (
@@ -22,47 +22,12 @@ from youthcouncil.budget.models import (
     RequestStatus,
 )
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
-from youthcouncil.budget.services import BudgetError, utcnow
+from youthcouncil.budget.services import utcnow
 from youthcouncil.secret_ballot import SealedBallot
 
 
-def _race(app, work, n: int) -> list[str]:
-    """Run ``work(i)`` in n threads at once, each with its own app context and session; collect the outcomes."""
-    from youthcouncil.extensions import db
-
-    db.session.rollback()  # the test's own session must not hold the write lock while the threads race
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(i):
-        with app.app_context():
-            barrier.wait()
-            try:
-                work(i)
-                db.session.commit()
-                result = "ok"
-            except BudgetError:
-                db.session.rollback()
-                result = "refused"
-            except Exception as error:  # noqa: BLE001 - reported in the outcome list
-                db.session.rollback()
-                result = repr(error)
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 def test_two_concurrent_grant_confirmations_cannot_overspend(app, db, world):
-    year = make_year(Phase.counted if False else Phase.voting_ended, total=100_000)
+    year = make_year(Phase.voting_ended, total=100_000)
     events = [make_event(year, 60_000, title=f"E{i}") for i in range(2)]
     year_id, event_ids = year.id, [e.id for e in events]
     db.session.commit()
@@ -73,9 +38,10 @@ def test_two_concurrent_grant_confirmations_cannot_overspend(app, db, world):
         y = session_db.session.get(BudgetYear, year_id)
         e = session_db.session.get(Event, event_ids[i])
         create_grant(y, e, 60_000, source=GrantSource.vote)
+        return "granted"
 
-    outcomes = _race(app, grant, 2)
-    assert sorted(outcomes) == ["ok", "refused"]
+    outcomes = at_once(app, 2, grant)
+    assert tally(outcomes) == {"granted": 1, "BudgetError": 1}, outcomes
     db.session.expire_all()
     assert db.session.get(BudgetYear, year_id).granted_total == 60_000
     assert count(db, Grant) == 1
@@ -96,9 +62,10 @@ def test_many_concurrent_grants_fill_the_budget_exactly(app, db, world):
             10_000,
             source=GrantSource.vote,
         )
+        return "granted"
 
-    outcomes = _race(app, grant, 16)
-    assert outcomes.count("ok") == 10 and outcomes.count("refused") == 6
+    outcomes = at_once(app, 16, grant)
+    assert tally(outcomes) == {"granted": 10, "BudgetError": 6}, outcomes
     db.session.expire_all()
     assert db.session.get(BudgetYear, year_id).granted_total == 100_000
 
@@ -128,9 +95,10 @@ def test_concurrent_spending_never_exceeds_the_grant(app, db, world):
             what_for=f"Del {i}",
             by=session_db.session.get(User, coordinator_id),
         )
+        return "spent"
 
-    outcomes = _race(app, spend, 2)
-    assert sorted(outcomes) == ["ok", "refused"]
+    outcomes = at_once(app, 2, spend)
+    assert tally(outcomes) == {"spent": 1, "BudgetError": 1}, outcomes
     db.session.expire_all()
     assert db.session.get(Grant, grant_id).spent_total == 20_000
 
@@ -148,9 +116,10 @@ def test_confirming_twice_at_once_grants_once(app, db, world):
         from youthcouncil.extensions import db as session_db
 
         confirm_outcome(session_db.session.get(BudgetYear, year_id), by=session_db.session.get(User, chair_id))
+        return "confirmed"
 
-    outcomes = _race(app, confirm, 2)
-    assert sorted(outcomes) == ["ok", "refused"]
+    outcomes = at_once(app, 2, confirm)
+    assert tally(outcomes) == {"confirmed": 1, "BudgetError": 1}, outcomes
     assert count(db, Grant) == 2
     db.session.expire_all()
     assert db.session.get(BudgetYear, year_id).granted_total == 50_000

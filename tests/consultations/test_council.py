@@ -1,8 +1,6 @@
 """The council's work: discussion, support, moderation, drafts and versions, the adoption vote, sending,
 declining, the city's decision, the public archive — and what a clerk may never see."""
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,15 +14,11 @@ from tests.consultations.builders import (
     make_sent,
     make_voting,
 )
+from tests.threads import at_once
+from youthcouncil.accounts.models import User
 from youthcouncil.audit import AuditEvent
 from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, ConsultationError, Decision, DraftVersion, Status
-
-
-@pytest.fixture
-def request_ctx(app):
-    with app.test_request_context("/"):
-        yield
 
 
 def test_members_comment_and_reply_one_level_deep(client, login_as, db, world):
@@ -56,50 +50,60 @@ def test_a_comment_is_at_most_2000_characters(client, login_as, db, world):
     assert count(db, Comment) == 0
 
 
-def test_support_once_per_member_held_by_the_database(app, db, world, request_ctx):
+def test_support_once_per_member_held_by_the_database(app, db, world, in_request):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
     member = world.users["member"]
-    assert services.toggle_support(comment, member) is True
+    services.set_support(comment, member, True)
     db.session.commit()
     with pytest.raises(sa.exc.IntegrityError):
         db.session.add(CommentSupport(comment_id=comment.id, user_id=member.id))
         db.session.flush()
     db.session.rollback()
-    assert services.toggle_support(comment, member) is False
+    services.set_support(comment, member, False)
+    db.session.commit()
+    assert count(db, CommentSupport) == 0
     with pytest.raises(ConsultationError):
-        services.toggle_support(comment, world.chair)
+        services.set_support(comment, world.chair, True)
 
 
-def test_support_race_leaves_one_row(app, db, world, request_ctx):
+def test_a_double_tap_on_a_support_button_does_what_the_button_says(client, login_as, db, world):
     consultation = make_opened(world)
     comment = services.add_comment(consultation, world.chair, "Et poeng")
     db.session.commit()
-    comment_id, member_id = comment.id, world.users["member"].id
-    barrier = threading.Barrier(8)
+    url, page = f"/consultations/comments/{comment.id}/support", f"/consultations/{consultation.id}"
+    login_as("member")
+    assert 'name="support" value="yes"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):  # the second tap arrives after the first was answered
+        assert client.submit(url, {"support": "yes"}, page=page).status_code == 303
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment.id) == 1
+    assert 'name="support" value="no"' in client.get(page).get_data(as_text=True)
+    for _ in range(2):
+        assert client.submit(url, {"support": "no"}, page=page).status_code == 303
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment.id) == 0
+    assert client.submit(url, {}, page=page).status_code == 400  # a support button always says which
 
-    def support():
-        with app.app_context(), app.test_request_context("/"):
-            from youthcouncil.accounts.models import User
-            from youthcouncil.extensions import db as database
 
-            barrier.wait()
-            try:
-                comment, member = database.session.get(Comment, comment_id), database.session.get(User, member_id)
-                services.toggle_support(comment, member)
-                database.session.commit()
-            except Exception:  # noqa: BLE001 - a lost race is fine; the count below is what matters
-                database.session.rollback()
-            finally:
-                database.session.remove()
+@pytest.mark.parametrize("support, rows", [(True, 1), (False, 0)], ids=["support", "take-back"])
+def test_eight_taps_at_the_same_moment_all_succeed_and_leave_what_they_asked_for(app, db, world, support, rows):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.chair, "Et poeng")
+    member = world.users["member"]
+    if not support:
+        services.set_support(comment, member, True)
+    db.session.commit()
+    comment_id, member_id = comment.id, member.id
 
-    threads = [threading.Thread(target=support) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert count(db, CommentSupport, CommentSupport.comment_id == comment_id) <= 1
+    def tap(i: int) -> str:
+        services.set_support(db.session.get(Comment, comment_id), db.session.get(User, member_id), support)
+        return "ok"
+
+    # at_once ends the test's own transaction first: reading the ids above began one, and on SQLite that holds
+    # the write lock, so every thread would wait 15 s and fail with "database is locked".
+    outcomes = at_once(app, 8, tap)
+    assert outcomes == ["ok"] * 8, outcomes
+    assert count(db, CommentSupport, CommentSupport.comment_id == comment_id) == rows
 
 
 def test_coordinator_hides_a_comment_with_a_reason_in_the_audit_log(client, login_as, db, world):
@@ -141,7 +145,7 @@ def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     assert client.get(url).status_code == 200
 
 
-def test_the_vote_adopts_the_response_and_records_a_decision(db, world, request_ctx):
+def test_the_vote_adopts_the_response_and_records_a_decision(db, world, in_request):
     from youthcouncil.motions.services import cast_vote, close_motion
 
     consultation, motion = make_voting(world)
@@ -159,7 +163,7 @@ def test_the_vote_adopts_the_response_and_records_a_decision(db, world, request_
     assert consultation.adopted_decision == decision and decision.version_id == version.id
 
 
-def test_a_failed_vote_lets_drafting_continue(db, world, request_ctx):
+def test_a_failed_vote_lets_drafting_continue(db, world, in_request):
     from youthcouncil.motions.services import cast_vote, close_motion
 
     consultation, motion = make_voting(world)
@@ -170,7 +174,7 @@ def test_a_failed_vote_lets_drafting_continue(db, world, request_ctx):
     assert consultation.latest_version.number == 2
 
 
-def test_hand_count_quorum_and_tie(db, world, request_ctx):
+def test_hand_count_quorum_and_tie(db, world, in_request):
     from youthcouncil.motions.services import record_hand_count
 
     consultation, motion = make_voting(world)
@@ -268,7 +272,7 @@ def test_the_archive_does_not_show_unsent_requests(client, db, world):
     assert adopted.title not in client.get("/consultations/archive").get_data(as_text=True)
 
 
-def test_status_steps_and_overdue_flag(db, world, request_ctx):
+def test_status_steps_and_overdue_flag(db, world, in_request):
     from datetime import timedelta
 
     from youthcouncil.db import utcnow
@@ -282,7 +286,7 @@ def test_status_steps_and_overdue_flag(db, world, request_ctx):
     assert not decided.is_overdue(utcnow() + timedelta(days=300))
 
 
-def test_deadline_reminders_are_sent_once(db, world, request_ctx):
+def test_deadline_reminders_are_sent_once(db, world, in_request):
     from datetime import timedelta
 
     from youthcouncil.consultations.notices import deadline_reminders
@@ -304,7 +308,7 @@ def test_deadline_reminders_are_sent_once(db, world, request_ctx):
     assert count(db, Notification, *reminders) == 2  # its 7-day reminder, once
 
 
-def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, request_ctx):
+def test_retention_removes_comment_text_but_keeps_adopted_responses(db, world, in_request):
     from youthcouncil.consultations.retention import minimise_personal_data
 
     consultation = make_decided(world)
@@ -328,7 +332,7 @@ def test_withdrawn_request_can_not_be_opened(client, db, world):
     assert consultation.status == Status.withdrawn
 
 
-def test_a_cancelled_vote_lets_drafting_continue(db, world, request_ctx):
+def test_a_cancelled_vote_lets_drafting_continue(db, world, in_request):
     from youthcouncil.motions.services import cancel_motion
 
     consultation, motion = make_voting(world)
@@ -337,8 +341,24 @@ def test_a_cancelled_vote_lets_drafting_continue(db, world, request_ctx):
     services.save_draft(consultation, world.chair, "Nytt forsøk")
 
 
-def test_two_votes_cannot_be_open_at_once(db, world, request_ctx):
+def test_two_votes_cannot_be_open_at_once(db, world, in_request):
     consultation, _motion = make_voting(world)
     services.status_label(consultation.status)
     with pytest.raises(ConsultationError):
         adoption.open_adoption_vote(consultation, world.chair, consultation.versions[0])
+
+
+def test_support_is_refused_once_the_councils_work_is_finished(client, db, world, in_request):
+    consultation = make_opened(world)
+    comment = services.add_comment(consultation, world.users["member"], "Et godt poeng.")
+    services.decline_to_respond(consultation, world.chair, "Ikke vår sak.")
+    db.session.commit()
+    log_in(client, world.members[1])
+    response = client.submit(
+        f"/consultations/comments/{comment.id}/support",
+        {"support": "yes"},
+        page=f"/consultations/{consultation.id}",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "arbeid med denne høringen er ferdig" in response.get_data(as_text=True)
+    assert comment.supports == []

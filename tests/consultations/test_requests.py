@@ -6,19 +6,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from tests.conftest import count
+from tests.conftest import count, log_in
 from tests.consultations.builders import PDF, FakeFile, make_opened, make_request
+from tests.factories import make_user
 from youthcouncil.consultations import readability, services
 from youthcouncil.consultations.models import Attachment, Consultation, Status
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
-
-
-@pytest.fixture
-def request_ctx(app):
-    with app.test_request_context("/"):
-        yield
 
 
 def _form(days=30, **overrides):
@@ -51,7 +47,7 @@ def test_clerk_sends_a_request_with_a_pdf_and_members_are_told(client, login_as,
     data["attachments"] = (io.BytesIO(PDF), "sak 1.pdf")
     response = client.submit("/consultations/new", data, page="/consultations/new", content_type="multipart/form-data")
     assert response.status_code == 303
-    consultation = db.session.scalars(__import__("sqlalchemy").select(Consultation)).one()
+    consultation = db.session.scalars(sa.select(Consultation)).one()
     assert consultation.status == Status.sent and consultation.clerk_id == world.clerk.id
     [attachment] = consultation.attachments
     stored = services.attachment_path(attachment)
@@ -147,10 +143,8 @@ def test_attachments_are_served_only_to_logged_in_people_who_may_see_the_request
     assert response.headers["Content-Disposition"].startswith("attachment")
     login_as("anonymous")
     assert "/login" in client.get(url).headers["Location"]
-    other_clerk = __import__("tests.factories", fromlist=["make_user"]).make_user("clerk")
+    other_clerk = make_user("clerk")
     db.session.commit()
-    from tests.conftest import log_in
-
     log_in(client, other_clerk)
     assert client.get(url).status_code == 403
     # Another request's id with this attachment id: not found.
@@ -161,7 +155,7 @@ def test_attachments_are_served_only_to_logged_in_people_who_may_see_the_request
     assert not Path(app.static_folder).joinpath(consultation.attachments[0].stored_name).exists()
 
 
-def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, world, request_ctx):
+def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, world, in_request):
     consultation = make_request(world.clerk, files=[FakeFile("a.pdf", PDF)])
     db.session.commit()
     login_as("clerk")
@@ -189,9 +183,6 @@ def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, worl
 
 
 def test_another_clerk_cannot_see_or_change_a_request(client, db, world):
-    from tests.conftest import log_in
-    from tests.factories import make_user
-
     consultation = make_request(world.clerk)
     other = make_user("clerk")
     db.session.commit()
@@ -210,7 +201,7 @@ def test_members_see_the_request_on_their_home_page_with_days_left(client, login
     assert "Ny skatepark" in page and "9 dager igjen" in page
 
 
-def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, world, request_ctx):
+def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, world, in_request):
     folder = services.upload_folder()
     before = set(folder.iterdir())
     consultation = make_request(world.clerk, files=[FakeFile("sak.pdf", PDF)])
@@ -221,7 +212,7 @@ def test_an_upload_whose_transaction_is_rolled_back_leaves_no_file(app, db, worl
     assert set(folder.iterdir()) == before
 
 
-def test_a_removed_attachment_s_file_goes_only_when_the_removal_is_committed(app, db, world, request_ctx):
+def test_a_removed_attachment_s_file_goes_only_when_the_removal_is_committed(app, db, world, in_request):
     consultation = make_request(world.clerk, files=[FakeFile("a.pdf", PDF), FakeFile("b.pdf", PDF)])
     db.session.commit()
     first, second = consultation.attachments

@@ -1,8 +1,11 @@
 import pytest
 
+from tests.membership.builders import make_open_term
+
 
 @pytest.fixture
-def in_request(app):
-    """Services translate their messages; outside a request the locale selector has no cookie to read."""
-    with app.test_request_context():
-        yield
+def term(db, world):
+    """An open term of the world's municipality."""
+    term = make_open_term(world.municipality)
+    db.session.commit()
+    return term

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from tests.language import norwegian_in
 from tests.membership.builders import make_nomination, make_open_term
 from youthcouncil.membership.nominations import approve_nomination, reject_nomination
 
-#: Words of our own bokmål UI that must not show up in English (data such as "Bakken skole" is removed first).
-NORWEGIAN = re.compile(
-    r"[æøåÆØÅ]|\b(og|ikke|eller|skole|elev|valgperiode|nominasjon\w*|medlem\w*|lagre|tilbake|skriv|velg|"
-    r"godkjenn\w*|avslå|samtykke|foresatt|frist\w*|leder|nestleder|plasser|ingen|venter|aktiveringsark|"
-    r"tidligere|rådet|ungdomsråd\w*)\b",
-    re.IGNORECASE,
-)
 DATA = ("Bakken skole", "Fjorden skole", "Kandidat", "Testesen")
 
 
-def _visible_text(html: str) -> str:
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r'<input type="hidden"[^>]*>', " ", html)
-    # Attribute values people read (alt, aria-label, placeholder, title) count as text too.
-    attrs = " ".join(re.findall(r'(?:alt|aria-label|placeholder|title|hx-confirm)="([^"]*)"', html))
-    text = re.sub(r"<[^>]+>", " ", html) + " " + attrs
-    for value in DATA:
-        text = text.replace(value, " ")
-    return text
-
-
 def _norwegian_in(html: str) -> list[str]:
-    return sorted({m.group(0) for m in NORWEGIAN.finditer(_visible_text(html))})
+    return norwegian_in(html, data=DATA)
 
 
 @pytest.fixture

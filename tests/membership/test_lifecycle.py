@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count
 from tests.factories import make_member
-from tests.membership.builders import make_nomination, make_open_term
+from tests.membership.builders import make_nomination
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import ActivationCode, User
 from youthcouncil.accounts.qr import activation_link
@@ -28,14 +28,6 @@ from youthcouncil.membership.nominations import (
 )
 from youthcouncil.membership.services import MembershipError, today_in_oslo
 from youthcouncil.membership.terms import add_membership
-
-
-@pytest.fixture
-def term(db, world):
-    term = make_open_term(world.municipality)
-    db.session.commit()
-    return term
-
 
 # --- Guardian consent ---------------------------------------------------------------------------------------
 

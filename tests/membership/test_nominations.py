@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from tests.conftest import count
-from tests.membership.builders import birth_for_age, make_nomination, make_open_term
+from tests.membership.builders import birth_for_age, make_nomination
 from youthcouncil.i18n import OSLO
 from youthcouncil.membership.models import Nomination, NominationStatus
 from youthcouncil.membership.nominations import (
@@ -19,13 +19,6 @@ from youthcouncil.membership.nominations import (
     withdraw_nomination,
 )
 from youthcouncil.membership.services import MembershipError, today_in_oslo
-
-
-@pytest.fixture
-def term(db, world):
-    term = make_open_term(world.municipality)
-    db.session.commit()
-    return term
 
 
 def _form(term, **overrides):
@@ -210,3 +203,10 @@ def test_rep_edits_and_withdraws_until_decided(db, client, login_as, world, term
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Nomination, nomination.id).first_name == "Pål"
+
+
+def test_the_nomination_deadline_is_not_called_a_consultation_deadline(db, client, login_as, world, term):
+    """The catalogues of all domains are merged: a bare "Deadline" came out as "Høringsfrist" (consultations)."""
+    login_as("school_rep")
+    html = client.get(f"/membership/terms/{term.id}/schools/{world.schools[0].id}").get_data(as_text=True)
+    assert "Høringsfrist" not in html and "Siste dag for nominasjoner" in html

@@ -154,3 +154,23 @@ def test_open_term_nominations_are_untouched(db, world, old_term, in_request):
     db.session.expire_all()
     fresh = db.session.get(Nomination, live.id)
     assert fresh.first_name == "Levende" and fresh.why_me == "Hei"
+
+
+def test_the_neutral_label_is_in_the_municipalitys_language_whoever_runs_it(app, db, world):
+    from datetime import timedelta
+
+    from tests.factories import make_term
+
+    ends_on = today_in_oslo() - timedelta(days=400)
+    old = make_term(world.municipality, starts_on=ends_on - timedelta(days=700), ends_on=ends_on, name="Gammel")
+    db.session.flush()
+    former = make_member(old, world.schools[0], first_name="Gunnhild", last_name="Gammelsen")
+    db.session.commit()
+    with app.test_request_context(headers={"Cookie": "yc_lang=en"}):
+        from flask_babel import gettext
+
+        assert gettext("Former member") == "Former member"  # the request really is English
+        run_retention()
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(User, former.id).first_name == "Tidligere medlem"

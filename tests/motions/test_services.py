@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import threading
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from tests.conftest import count
 from tests.factories import make_member
 from tests.motions.builders import SUBJECT, make_motion, vote
+from tests.threads import at_once, tally
+from youthcouncil.accounts.models import User
 from youthcouncil.membership.models import Seat
 from youthcouncil.motions import services, signals
 from youthcouncil.motions.models import Choice, Motion, MotionStatus, MotionVote
@@ -189,32 +191,14 @@ def test_32_threads_voting_for_one_member_leave_one_vote(app, db, world, secret)
     motion = make_motion(world, secret=secret)
     db.session.commit()
     motion_id, member_id = motion.id, world.users["member"].id
-    db.session.rollback()  # reading the ids began a (write-locking on SQLite) transaction: end it
     choices = [Choice.yes, Choice.no, Choice.abstain]
-    errors = []
-    barrier = threading.Barrier(32)
 
-    def vote(i):
-        with app.app_context():
-            try:
-                from youthcouncil.accounts.models import User
+    def vote(i: int) -> str:
+        services.cast_vote(db.session.get(Motion, motion_id), db.session.get(User, member_id), choices[i % 3])
+        return "voted"
 
-                barrier.wait(timeout=30)  # all at once (a read already takes SQLite's write lock: wait first)
-                user = db.session.get(User, member_id)
-                target = db.session.get(Motion, motion_id)
-                services.cast_vote(target, user, choices[i % 3])
-                db.session.commit()
-            except Exception as error:  # pragma: no cover - the assertion below shows it
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=vote, args=(i,)) for i in range(32)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = at_once(app, 32, vote)
+    assert outcomes == ["voted"] * 32, outcomes  # each a change of mind, none an error
     db.session.expire_all()
     assert count(db, MotionVote, MotionVote.motion_id == motion_id) == (0 if secret else 1)
     assert count(db, SealedBallot) == (1 if secret else 0)
@@ -253,53 +237,27 @@ def test_votes_racing_a_close_are_either_counted_or_refused(app, db, world, secr
     motion = make_motion(world, secret=secret)
     db.session.commit()
     motion_id, voter_ids, chair_id = motion.id, [v.id for v in voters], world.chair.id
-    db.session.rollback()
-    barrier = threading.Barrier(len(voter_ids) + 1)
-    accepted, errors = [], []
 
-    def vote(user_id):
-        with app.app_context():
-            from youthcouncil.accounts.models import User
+    def vote_or_close(i: int) -> str:
+        motion = db.session.get(Motion, motion_id)
+        if i == len(voter_ids):
+            services.close_motion(motion, by=db.session.get(User, chair_id))
+            return "closed"
+        services.cast_vote(motion, db.session.get(User, voter_ids[i]), Choice.yes)
+        return "voted"
 
-            try:
-                barrier.wait(timeout=30)
-                services.cast_vote(db.session.get(Motion, motion_id), db.session.get(User, user_id), Choice.yes)
-                db.session.commit()
-                accepted.append(user_id)
-            except services.MotionError:
-                db.session.rollback()
-            except Exception as error:  # pragma: no cover
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    def close():
-        with app.app_context():
-            from youthcouncil.accounts.models import User
-
-            try:
-                barrier.wait(timeout=30)
-                services.close_motion(db.session.get(Motion, motion_id), by=db.session.get(User, chair_id))
-                db.session.commit()
-            except Exception as error:  # pragma: no cover
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=vote, args=(uid,)) for uid in voter_ids] + [threading.Thread(target=close)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = tally(at_once(app, len(voter_ids) + 1, vote_or_close))
+    accepted = outcomes.get("voted", 0)
+    # The close succeeds once; each vote is counted or refused as too late, nothing else.
+    assert outcomes == Counter(closed=1, voted=accepted, MotionError=len(voter_ids) - accepted), outcomes
     closed = db.session.get(Motion, motion_id)
     assert closed.status == MotionStatus.closed
     # Every vote that committed before the close is in the count; none after it got in.
-    assert closed.yes == closed.present == len(accepted)
+    assert closed.yes == closed.present == accepted
     if secret:
         assert count(db, SealedBallot) == 0 and count(db, MotionVote) == 0
     else:
-        assert count(db, MotionVote, MotionVote.motion_id == motion_id) == len(accepted)
+        assert count(db, MotionVote, MotionVote.motion_id == motion_id) == accepted
 
 
 def test_a_closed_motion_cannot_be_closed_again_by_hand_count(db, world):

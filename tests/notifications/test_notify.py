@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 
 from tests.conftest import count
 from tests.factories import make_user
+from tests.threads import at_once
+from youthcouncil.accounts.models import User
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import N_
 from youthcouncil.notifications import services, signals
@@ -78,30 +80,13 @@ def test_dedupe_key_makes_notify_idempotent_per_user(db, world, adult):
 
 def test_concurrent_notify_with_one_key_writes_once(app, db, world, adult):
     adult_id = adult.id
-    db.session.rollback()
-    barrier = threading.Barrier(8)
-    errors = []
 
-    def send():
-        with app.app_context():
-            try:
-                from youthcouncil.accounts.models import User
+    def send(i: int) -> int:
+        user = db.session.get(User, adult_id)
+        return services.notify([user], kind="k", message=HELLO, params={"name": "A"}, dedupe_key="race")
 
-                barrier.wait(timeout=30)
-                user = db.session.get(User, adult_id)
-                services.notify([user], kind="k", message=HELLO, params={"name": "A"}, dedupe_key="race")
-                db.session.commit()
-            except Exception as error:  # pragma: no cover - shown by the assertion
-                errors.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(app, 8, send)
+    assert sorted(outcomes) == ["0"] * 7 + ["1"], outcomes  # one thread added it; seven found it there
     assert count(db, Notification) == 1 and count(db, OutboxMessage) == 1
 
 
@@ -183,27 +168,9 @@ def test_two_workers_never_send_one_message_twice(app, db, world, outbox_dir, mo
         original(message)
 
     monkeypatch.setattr(services, "send", counting_send)
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def worker():
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                services.deliver_due(batch=50)
-            except Exception as error:  # pragma: no cover
-                errors.append(repr(error))
-            finally:
-                from youthcouncil.extensions import db as database
-
-                database.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(app, 4, lambda i: services.deliver_due(batch=50).sent)
+    assert not [o for o in outcomes if o.startswith("error")], outcomes
+    assert sum(int(o) for o in outcomes) == 12, outcomes  # the four workers sent 12 between them
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 12
     assert count(db, OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tests.conftest import count
 from youthcouncil.i18n import N_
 from youthcouncil.notifications import services
@@ -41,7 +43,7 @@ def test_reading_the_list_changes_nothing_and_the_button_marks_all_read(client, 
 def test_a_user_sees_and_marks_only_their_own(client, db, world, login_as):
     _notify(world, role="chair")
     db.session.commit()
-    note_id = db.session.scalar(__import__("sqlalchemy").select(Notification.id))
+    note_id = db.session.scalar(sa.select(Notification.id))
     login_as("member")
     assert "Hei, Ola!" not in client.get("/notifications").get_data(as_text=True)
     client.submit("/notifications/read", {"notification_id": str(note_id)}, page="/notifications")

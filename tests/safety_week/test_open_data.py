@@ -62,7 +62,7 @@ def test_downloaded_file_counts_to_the_same_winner_with_flask_tally(app, db, wor
 
 
 @pytest.mark.parametrize("method", [Method.irv, Method.approval])
-def test_a_lot_is_drawn_again_the_same_way_from_the_seed_in_the_file(app, db, world, tmp_path, req, method):
+def test_a_lot_is_drawn_again_the_same_way_from_the_seed_in_the_file(app, db, world, tmp_path, in_request, method):
     from youthcouncil.voting.tally import tally_file
 
     orders = ([0, 1], [0, 2], [1, 2], [2, 1])  # IRV: B and C tie for fewest in round 1; approval: B and C tie
@@ -84,7 +84,7 @@ def test_a_lot_is_drawn_again_the_same_way_from_the_seed_in_the_file(app, db, wo
     assert results.compute_result(again).winner.title == expected.winner.title
 
 
-def test_two_themes_with_the_same_title_still_export_a_file_tally_can_count(app, db, world, tmp_path, req):
+def test_two_themes_with_the_same_title_still_export_a_file_tally_can_count(app, db, world, tmp_path, in_request):
     round_, themes = builders.voting_round(world, titles=("Trygg på nett", "Trygg på nett", "Vennskap"))
     for member, order in zip(world.members, ([0], [0], [1], [2]), strict=True):
         builders.vote(round_, member, *[themes[i] for i in order])

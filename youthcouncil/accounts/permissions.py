@@ -1,4 +1,8 @@
-"""Who may do what with accounts."""
+"""Who may do what with accounts.
+
+Templates: ``accounts_permissions.can_<verb>_<noun>(current_user, obj)`` (this module, an app-wide template global
+registered in views.py); no role checks in templates.
+"""
 
 from youthcouncil.auth import Role, has_role
 
@@ -9,6 +13,11 @@ def can_manage_accounts(user) -> bool:
 
 def can_issue_code_for(user, account) -> bool:
     """Coordinators issue codes for others; nobody resets their own account this way."""
+    return can_manage_accounts(user) and account.id != user.id
+
+
+def can_change_active(user, account) -> bool:
+    """Deactivate or let log in again: coordinators, for someone else (nobody locks themselves out)."""
     return can_manage_accounts(user) and account.id != user.id
 
 

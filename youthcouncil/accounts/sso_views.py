@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, render_template, request, session, url_for
+from flask import abort, flash, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -23,6 +23,7 @@ from youthcouncil.auth import ANY_USER, PUBLIC, access
 from youthcouncil.db import utcnow
 from youthcouncil.db_setup import writes_on_get
 from youthcouncil.extensions import db
+from youthcouncil.links import public_url
 from youthcouncil.web import EmptyForm, see_other
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def _provider_or_404(name: str) -> oidc.Provider:
 
 
 def _start(provider: oidc.Provider, purpose: Purpose, started_for: int | None = None):
-    redirect_uri = url_for("accounts.sso_callback", provider=provider.name, _external=True)
+    redirect_uri = public_url("accounts.sso_callback", provider=provider.name)
     try:
         return oidc.authorization_redirect(provider, purpose, redirect_uri, started_for)
     except SsoError as error:
@@ -98,7 +99,6 @@ def my_account():
         "accounts/my_account.html",
         providers=[provider for provider in oidc.providers() if can_connect_identity(current_user, provider)],
         connected=connected,
-        may_take_email=can_take_email_from_provider(current_user),
         form=EmptyForm(),
     )
 

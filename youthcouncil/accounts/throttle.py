@@ -2,7 +2,9 @@
 
 Every attempt first takes a place in each of its counters (atomic in the shared storage, so concurrent requests and
 all gunicorn workers count together); a right answer gives the places back, so only wrong guesses count, and a
-refused attempt counts nowhere. When any counter is full the attempt gets HTTP 429 without being checked.
+refused attempt counts nowhere. When any counter is full the attempt gets HTTP 429 without being checked. When the
+shared storage cannot be reached nothing is checked either: the answer is 503 ("try again in a minute"), never a
+guess let through uncounted.
 
 Login follows OWASP's device-cookie pattern: a browser where an account has logged in before carries a signed
 device cookie for it (``devices.py``) and is limited on its own; every other client for that account shares the
@@ -22,9 +24,10 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, request, session
 from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from youthcouncil.accounts import devices
 from youthcouncil.auth import LOGIN_SESSION_KEY
@@ -140,13 +143,20 @@ def attempt(buckets: list[Bucket]) -> Iterator[Attempt]:
     storage = storage_for(current_app)
     limiter = FixedWindowRateLimiter(storage)
     held: list[tuple[RateLimitItem, Bucket]] = []
-    for bucket in buckets:
-        item = limit_of(bucket.setting)
-        held.append((item, bucket))
-        if not limiter.hit(item, "yc", bucket.scope, bucket.who):
-            _give_back(storage, held)
-            log.warning("Throttle %s is full; the attempt was refused", bucket.scope)
-            raise TooManyAttempts()
+    try:
+        for bucket in buckets:
+            item = limit_of(bucket.setting)
+            held.append((item, bucket))
+            if not limiter.hit(item, "yc", bucket.scope, bucket.who):
+                _give_back(storage, held)
+                log.warning("Throttle %s is full; the attempt was refused", bucket.scope)
+                raise TooManyAttempts()
+    except StorageError as error:
+        log.error(
+            "The throttle's counters cannot be reached (%s); the attempt was not checked",
+            type(error.storage_error).__name__,
+        )
+        raise ServiceUnavailable() from error
     yield Attempt(storage, held)
 
 
@@ -155,11 +165,15 @@ def limit_of(setting: str) -> RateLimitItem:
 
 
 def _give_back(storage: Storage, held: list[tuple[RateLimitItem, Bucket]]) -> None:
-    for item, bucket in held:
-        key = item.key_for("yc", bucket.scope, bucket.who)
-        if storage.incr(key, item.get_expiry(), amount=-1) < 0:
-            # The window ended while this attempt was in flight: do not carry a credit into the next one.
-            storage.incr(key, item.get_expiry(), amount=1)
+    try:
+        for item, bucket in held:
+            key = item.key_for("yc", bucket.scope, bucket.who)
+            if storage.incr(key, item.get_expiry(), amount=-1) < 0:
+                # The window ended while this attempt was in flight: do not carry a credit into the next one.
+                storage.incr(key, item.get_expiry(), amount=1)
+    except StorageError:
+        # The counters went away after the check: the place stays taken (it counts as a guess), the answer stands.
+        log.error("The throttle's counters cannot be reached; an attempt's place was not given back")
 
 
 def storage_for(app: Flask) -> Storage:
@@ -168,4 +182,4 @@ def storage_for(app: Flask) -> Storage:
 
 def init_app(app: Flask) -> None:
     """Counters live where RATELIMIT_STORAGE_URI says: memory for one process, Redis for several."""
-    app.extensions["yc_throttle"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["yc_throttle"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
-from youthcouncil.accounts import bp, devices, identities, oidc, services, throttle
+from youthcouncil.accounts import bp, devices, identities, oidc, permissions, services, throttle
 from youthcouncil.accounts.forms import (
     ACCOUNT_TYPE_LABELS,
     AccountForm,
@@ -18,12 +18,18 @@ from youthcouncil.accounts.forms import (
 )
 from youthcouncil.accounts.login import LOGGED_OUT_OF_KEY, PROVIDER_KEY, begin_session
 from youthcouncil.accounts.models import AccountType, User
-from youthcouncil.accounts.permissions import can_disconnect_identity, can_issue_code_for, can_manage_accounts
+from youthcouncil.accounts.permissions import (
+    can_change_active,
+    can_disconnect_identity,
+    can_issue_code_for,
+    can_manage_accounts,
+)
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
 from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
+from youthcouncil.links import public_url
 from youthcouncil.membership.models import School
 from youthcouncil.membership.services import MembershipError, current_term
 from youthcouncil.membership.terms import add_membership
@@ -39,6 +45,7 @@ from youthcouncil.web import (
 
 nav_item("accounts.home", _l("Home"), [Role.member, Role.chair, Role.school_rep, Role.clerk, Role.coordinator], 0)
 nav_item("accounts.account_list", _l("Accounts"), [Role.coordinator], 80)
+bp.add_app_template_global(permissions, "accounts_permissions")
 bp.record_once(lambda state: throttle.init_app(state.app))  # the guessing counters, in RATELIMIT_STORAGE_URI
 bp.record_once(lambda state: oidc.init_app(state.app))  # the OpenID Connect providers in OIDC_PROVIDERS
 
@@ -104,7 +111,7 @@ def logged_out():
     provider = oidc.provider_named(session.get(LOGGED_OUT_OF_KEY, ""))
     if provider is None or current_user.is_authenticated:
         return see_other("public.index")
-    link = oidc.logout_url(provider, url_for("public.index", _external=True))
+    link = oidc.logout_url(provider, public_url("public.index"))
     return render_template("accounts/logged_out.html", provider=provider, link=link)
 
 
@@ -217,6 +224,8 @@ def _schools() -> list[School]:
 @bp.route("/accounts")
 @access(Role.coordinator)
 def account_list():
+    if not can_manage_accounts(current_user):
+        abort(403)
     kind = request.args.get("kind")
     account_type = AccountType(kind) if kind in AccountType.__members__ else None
     # "Not activated yet" looks at each account's provider identities: read them all at once.
@@ -230,6 +239,8 @@ def account_list():
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @access(Role.coordinator)
 def account_create():
+    if not can_manage_accounts(current_user):
+        abort(403)
     form = AccountForm()
     form.school.choices = [(0, _("— choose —"))] + [(school.id, school.name) for school in _schools()]
     if form.validate_on_submit():
@@ -277,8 +288,6 @@ def account_detail(user_id: int):
         account=account,
         labels=ACCOUNT_TYPE_LABELS,
         form=EmptyForm(),
-        can_issue_code=can_issue_code_for(current_user, account),
-        can_disconnect=can_disconnect_identity(current_user, account),
         provider_named=oidc.provider_named,
     )
 
@@ -322,7 +331,7 @@ def account_issue_code(user_id: int):
 @access(Role.coordinator)
 def account_set_active(user_id: int):
     account = db.get_or_404(User, user_id)
-    if not can_issue_code_for(current_user, account):
+    if not can_change_active(current_user, account):
         abort(403)
     form = EmptyForm()
     if form.validate_on_submit():

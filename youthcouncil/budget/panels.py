@@ -6,8 +6,16 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.budget.ballot import count_voters, draft_and_voted, eligible_count, is_eligible_voter
+from youthcouncil.budget.ballot import count_voters, draft_and_voted, eligible_count
 from youthcouncil.budget.models import Phase
+from youthcouncil.budget.permissions import (
+    can_close_year,
+    can_confirm_outcome,
+    can_manage_budget,
+    can_propose_event,
+    can_see_turnout,
+    can_vote,
+)
 from youthcouncil.budget.services import current_year, proposals_to_check
 from youthcouncil.web import home_panel
 
@@ -19,20 +27,20 @@ def budget_panel(user) -> Markup | None:
         return None
     phase = year.phase()
     context = {"year": year, "phase": phase}
-    if has_role(user, Role.member) and phase == Phase.voting and is_eligible_voter(user):
-        draft, context["voted"] = draft_and_voted(year, user)
+    if can_vote(user, year):
+        draft, context["voted"] = draft_and_voted(year, user)  # one look-up for both
         context["draft"] = draft is not None
-    elif has_role(user, Role.member) and phase == Phase.proposing:
+    elif has_role(user, Role.member) and can_propose_event(user, year):  # the nudge is for members
         context["proposing"] = True
-    if has_role(user, Role.coordinator):
+    if can_manage_budget(user):
         to_check = len(proposals_to_check())
         if to_check:
             context["to_check"] = to_check
-        if phase == Phase.voting_ended:
-            context["to_close"] = True
-        if phase == Phase.voting:
-            context["turnout"] = (count_voters(year), eligible_count())
-    if has_role(user, Role.chair) and phase == Phase.counted:
+    if can_close_year(user, year):
+        context["to_close"] = True
+    if phase == Phase.voting and can_see_turnout(user, year):
+        context["turnout"] = (count_voters(year), eligible_count())
+    if can_confirm_outcome(user, year):
         context["to_confirm"] = True
     if len(context) == 2:
         return None

@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from youthcouncil.auth import PUBLIC, Role, access, roles_of
-from youthcouncil.budget import bp, open_data
+from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.budget import bp, open_data, permissions
 from youthcouncil.budget.ballot import (
     count_voters,
     has_voted,
-    is_eligible_voter,
     my_selection,
     save_draft,
     selection_cost,
@@ -36,15 +35,21 @@ from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, Gr
 from youthcouncil.budget.money import kroner, kroner_parts
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
 from youthcouncil.budget.permissions import (
+    can_cast_ballot,
     can_check_event,
+    can_close_year,
     can_confirm_outcome,
+    can_download_spending,
     can_edit_year,
+    can_export_year,
     can_import_round,
+    can_manage_budget,
     can_propose_event,
+    can_propose_on_behalf,
     can_put_request_to_vote,
     can_record_spending,
     can_request_grant,
-    can_see_feasibility_note,
+    can_view_budget,
     can_view_event,
     can_view_result,
     can_vote,
@@ -78,6 +83,7 @@ def _year_or_404(year_id: int) -> BudgetYear:
 
 
 bp.add_app_template_filter(kroner, "kroner")
+bp.add_app_template_global(permissions, "budget_permissions")
 
 
 @bp.app_template_filter("budget_date")
@@ -97,12 +103,16 @@ def _budget_helpers():
 @bp.route("/budget/")
 @access(*COUNCIL)
 def index():
+    if not can_view_budget(current_user):
+        abort(403)
     return render_template("budget/year_list.html", years=all_years(), to_check=proposals_to_check())
 
 
 @bp.route("/budget/years/new", methods=["GET", "POST"])
 @access(Role.coordinator)
 def year_create():
+    if not can_manage_budget(current_user):
+        abort(403)
     form = YearForm()
     if form.validate_on_submit():
         try:
@@ -164,6 +174,8 @@ def year_edit(year_id: int):
 @access(*COUNCIL)
 def year_detail(year_id: int):
     year = _year_or_404(year_id)
+    if not can_view_budget(current_user):
+        abort(403)
     phase = year.phase()
     events = [event for event in year.events if not event.mid_year]
     voted = has_voted(year, current_user) if phase == Phase.voting else False
@@ -174,7 +186,6 @@ def year_detail(year_id: int):
         events=events,
         voted=voted,
         voters=count_voters(year),
-        can_vote=can_vote(current_user, year),
     )
 
 
@@ -189,7 +200,7 @@ def event_propose(year_id: int):
         flash(_("Proposing is closed for this budget year."), "warning")
         return see_other("budget.year_detail", year_id=year.id)
     form = EventForm()
-    coordinator = Role.coordinator in roles_of(current_user)
+    coordinator = can_propose_on_behalf(current_user)
     if form.validate_on_submit():
         try:
             event = propose_event(
@@ -221,8 +232,6 @@ def event_detail(event_id: int):
         "budget/event_detail.html",
         event=event,
         year=event.year,
-        show_note=can_see_feasibility_note(current_user, event),
-        can_check=can_check_event(current_user, event),
     )
 
 
@@ -297,7 +306,7 @@ def _selection_from_post() -> list[int]:
 @access(Role.member)
 def vote(year_id: int):
     year = _year_or_404(year_id)
-    if not is_eligible_voter(current_user):
+    if not can_cast_ballot(current_user):
         abort(403)
     if not can_vote(current_user, year):
         flash(_("Voting is not open for this budget year."), "warning")
@@ -313,7 +322,7 @@ def vote_save(year_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
-    if not is_eligible_voter(current_user):
+    if not can_cast_ballot(current_user):
         abort(403)
     try:
         save_draft(year, current_user, _posted_ids())
@@ -335,7 +344,7 @@ def vote_submit(year_id: int):
     form = BallotForm()
     if not form.validate_on_submit():
         abort(400)
-    if not is_eligible_voter(current_user):
+    if not can_cast_ballot(current_user):
         abort(403)
     try:
         counted = submit_ballot(year, current_user, _posted_ids(), form.idempotency_key.data)
@@ -359,6 +368,10 @@ def year_close(year_id: int):
     year = _year_or_404(year_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not can_close_year(current_user, year):
+        # Only coordinators get here (see @access); the year's phase is what says no.
+        flash(_("There is no ended vote waiting to be closed."), "warning")
+        return see_other("budget.year_detail", year_id=year.id)
     try:
         close_voting(year, by=current_user)
     except BudgetError as error:
@@ -380,7 +393,6 @@ def year_result(year_id: int):
         "budget/result.html",
         year=year,
         rows=result_rows(year),
-        can_confirm=current_user.is_authenticated and can_confirm_outcome(current_user, year),
     )
 
 
@@ -390,7 +402,8 @@ def year_confirm(year_id: int):
     year = _year_or_404(year_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if year.phase() != Phase.counted:
+    if not can_confirm_outcome(current_user, year):
+        # Only the chair gets here (see @access); the year's phase is what says no.
         flash(_("There is no counted outcome waiting to be confirmed."), "warning")
         return see_other("budget.year_detail", year_id=year.id)
     try:
@@ -411,14 +424,9 @@ def year_confirm(year_id: int):
 @access(*COUNCIL)
 def ledger(year_id: int):
     year = _year_or_404(year_id)
-    return render_template(
-        "budget/ledger.html",
-        year=year,
-        requests=open_requests(year),
-        can_request=can_request_grant(current_user, year),
-        can_put_to_vote=can_put_request_to_vote,
-        can_record=can_record_spending,
-    )
+    if not can_view_budget(current_user):
+        abort(403)
+    return render_template("budget/ledger.html", year=year, requests=open_requests(year))
 
 
 @bp.route("/budget/grants/<int:grant_id>/spending", methods=["GET", "POST"])
@@ -475,7 +483,7 @@ def request_new(year_id: int):
 
 
 @bp.route("/budget/requests/<int:request_id>/to-vote", methods=["POST"])
-@access(Role.chair, Role.coordinator)
+@access(Role.chair)
 def request_to_vote(request_id: int):
     grant_request = db.get_or_404(GrantRequest, request_id)
     if not EmptyForm().validate_on_submit():
@@ -509,7 +517,7 @@ def spending():
 @access(PUBLIC)
 def spending_csv(year_id: int):
     year = _year_or_404(year_id)
-    if year.phase() != Phase.decided:
+    if not can_download_spending(current_user, year):
         abort(404)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -530,7 +538,7 @@ def spending_csv(year_id: int):
 @access(PUBLIC)
 def year_export_pb(year_id: int):
     year = _year_or_404(year_id)
-    if year.phase() not in (Phase.counted, Phase.decided):
+    if not can_export_year(current_user, year):
         abort(404)
     municipality = the_municipality()
     text = open_data.export_pb(year, municipality.name if municipality else current_app.config["MUNICIPALITY_NAME"])

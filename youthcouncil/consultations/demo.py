@@ -33,7 +33,7 @@ def seed(demo, **kwargs) -> None:
     services.add_comment(skatepark, members[0], "Grusbanen er fin, men det trengs lys om vinteren.")
     first = services.add_comment(skatepark, members[1], "Det må være benker for de som ser på.")
     services.add_comment(skatepark, members[2], "Enig! Og et tak hvis det regner.", parent=first)
-    services.toggle_support(first, members[3])
+    services.set_support(first, members[3], True)
 
     bus = services.create_request(
         clerk,

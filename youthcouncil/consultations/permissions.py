@@ -2,10 +2,14 @@
 
 Clerks see only the requests they sent themselves (other clerks see them in the public archive once the response
 is sent), and never the council's discussion or unadopted drafts.
+
+Templates: ``consultations_permissions.can_<verb>_<noun>(current_user, obj)`` (this module, an app-wide template
+global registered in views.py); no role checks in templates; the home panel computes its flags with these functions.
 """
 
 from youthcouncil.auth import Role, has_role
 from youthcouncil.consultations.models import Status
+from youthcouncil.motions.permissions import can_open_motion
 
 
 def is_sender(user, consultation) -> bool:
@@ -14,6 +18,16 @@ def is_sender(user, consultation) -> bool:
 
 def is_council(user) -> bool:
     return has_role(user, Role.member)
+
+
+def can_see_council_requests(user) -> bool:
+    """The list of every request the council works on (a clerk's list has only their own)."""
+    return is_council(user) or has_role(user, Role.coordinator)
+
+
+def can_see_in_archive(user, consultation) -> bool:
+    """The public archive: everyone, once the response is sent to the city."""
+    return consultation.is_public
 
 
 def can_send_request(user) -> bool:
@@ -58,6 +72,11 @@ def can_hide_comment(user, comment) -> bool:
     return has_role(user, Role.coordinator)
 
 
+def can_see_hidden_reason(user, comment) -> bool:
+    """Why a comment was hidden: for the moderator (the council sees only that it was hidden)."""
+    return can_hide_comment(user, comment)
+
+
 def can_edit_draft(user, consultation) -> bool:
     """The chair and the deputy, or the member they named as writer."""
     return has_role(user, Role.chair) or (is_council(user) and consultation.writer_id == user.id)
@@ -68,7 +87,8 @@ def can_name_writer(user, consultation) -> bool:
 
 
 def can_open_vote(user, consultation) -> bool:
-    return has_role(user, Role.chair)
+    """The adoption vote is a council motion: motions' rule says who opens one."""
+    return can_open_motion(user)
 
 
 def can_send_response(user, consultation) -> bool:

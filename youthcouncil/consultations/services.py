@@ -313,26 +313,26 @@ def add_comment(consultation: Consultation, author, body: str, parent: Comment |
     return comment
 
 
-def toggle_support(comment: Comment, user) -> bool:
-    """Support a point, or take the support back. Returns True when the user supports it now."""
+def set_support(comment: Comment, user, support: bool) -> None:
+    """The user supports the point (``support``) or no longer does. Asking again, as a double tap or two taps at
+    the same moment do, changes nothing: the answer is what the button said, not the opposite of the last one."""
     comment.consultation.require_working()
     if comment.author_id == user.id:
         raise ConsultationError(_l("You cannot support your own comment."))
     if comment.is_hidden or comment.is_removed:
         raise ConsultationError(_l("This comment is hidden."))
-    existing = db.session.scalars(
-        sa.select(CommentSupport).where(CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id)
-    ).first()
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
-        return False
+    mine = (CommentSupport.comment_id == comment.id, CommentSupport.user_id == user.id)
+    if not support:
+        # A statement, not ``session.delete``: two taps at once both find the row, and only one can delete it.
+        db.session.execute(sa.delete(CommentSupport).where(*mine))
+        return
+    if db.session.scalars(sa.select(CommentSupport).where(*mine)).first() is not None:
+        return
     try:
         with db.session.begin_nested():
             db.session.add(CommentSupport(comment_id=comment.id, user_id=user.id))
     except IntegrityError:
         pass  # supported twice at the same moment: the database kept one
-    return True
 
 
 def support_count(comment: Comment) -> int:

@@ -60,10 +60,12 @@ def _require_valid_post(form) -> None:
         abort(400)
 
 
+bp.add_app_template_global(permissions, "consultations_permissions")
+
+
 @bp.context_processor
 def _helpers():
     return {
-        "perm": permissions,
         "status_label": services.status_label,
         "Status": Status,
         "days_left_of": services.days_left,
@@ -77,7 +79,7 @@ def _helpers():
 @bp.route("/consultations/")
 @access(*VIEWERS)
 def consultation_list():
-    if permissions.is_council(current_user) or current_user.account_type.value == "coordinator":
+    if permissions.can_see_council_requests(current_user):
         items = services.council_requests()
         mine = False
     else:
@@ -96,7 +98,7 @@ def archive():
 @access(PUBLIC)
 def archive_detail(consultation_id: int):
     consultation = _load(consultation_id)
-    if not consultation.is_public:
+    if not permissions.can_see_in_archive(current_user, consultation):
         abort(404)
     return render_template(
         "consultations/archive_detail.html",
@@ -338,12 +340,15 @@ def comment_support(comment_id: int):
     comment = db.get_or_404(Comment, comment_id)
     _check(permissions.can_support_comment(current_user, comment))
     _require_valid_post(EmptyForm())
+    support = request.form.get("support")
+    if support not in ("yes", "no"):
+        abort(400)
     try:
-        supported = services.toggle_support(comment, current_user)
+        services.set_support(comment, current_user, support == "yes")
     except ConsultationError as error:
         return _fail(error, consultation_id=comment.consultation_id)
     db.session.commit()
-    flash(_("You support this point.") if supported else _("You no longer support this point."), "success")
+    flash(_("You support this point.") if support == "yes" else _("You no longer support this point."), "success")
     return see_other(
         "consultations.consultation_detail", consultation_id=comment.consultation_id, _anchor=f"comment-{comment.id}"
     )

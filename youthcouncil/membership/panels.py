@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from youthcouncil.auth import Role, has_role
 from youthcouncil.membership import nominations, terms
+from youthcouncil.membership.permissions import can_manage_schools, can_nominate
 from youthcouncil.web import home_panel
 
 
 @home_panel(20)
 def nomination_panel(user) -> Markup | None:
-    if has_role(user, Role.coordinator):
+    if can_manage_schools(user):  # the coordinator reviews every school's nominations
         pending = nominations.pending_nominations()
         if not pending:
             return None
         return Markup(render_template("membership/_home_coordinator.html", pending=pending))  # noqa: S704 (an autoescaped template)
-    if has_role(user, Role.school_rep) and user.school is not None:
+    if can_nominate(user, user.school):
         rows = []
         for term in terms.open_terms():
             listed = nominations.school_nominations(term, user.school)

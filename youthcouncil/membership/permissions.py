@@ -1,4 +1,8 @@
-"""Who may do what in membership: one function per action, used by the views and the templates."""
+"""Who may do what in membership: one function per action, used by the views and the templates.
+
+Templates: ``membership_permissions.can_<verb>_<noun>(current_user, obj)`` (this module, an app-wide template global
+registered in views.py); no role checks in templates; home panels compute their flags with these functions.
+"""
 
 from youthcouncil.auth import Role, has_role
 from youthcouncil.membership.models import NominationStatus

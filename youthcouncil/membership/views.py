@@ -31,6 +31,7 @@ nav_item("membership.nominations", _l("Nominations"), [Role.school_rep, Role.coo
 nav_item("membership.school_list", _l("Schools"), [Role.coordinator], 70)
 nav_item("membership.term_list", _l("Terms"), [Role.coordinator], 72)
 nav_item("membership.audit_log", _l("Audit log"), [Role.coordinator], 88)
+bp.add_app_template_global(permissions, "membership_permissions")
 
 STATUS_LABELS = {
     NominationStatus.pending: _l("Waiting for the coordinator"),
@@ -69,7 +70,6 @@ def roster():
         pages=pages,
         memberships=pages.items if pages else [],
         Office=Office,
-        can_set_office=permissions.can_set_office,
     )
 
 
@@ -102,6 +102,8 @@ def set_office(membership_id: int):
 @bp.route("/membership/schools")
 @access(Role.coordinator)
 def school_list():
+    if not permissions.can_manage_schools(current_user):
+        abort(403)
     term = services.current_term()
     return render_template(
         "membership/school_list.html", schools=schools.schools(), term=term, seats_left=terms.seats_left
@@ -184,6 +186,8 @@ def rep_create(school_id: int):
 @bp.route("/membership/terms")
 @access(Role.coordinator)
 def term_list():
+    if not permissions.can_manage_terms(current_user):
+        abort(403)
     return render_template("membership/term_list.html", terms=terms.terms(), current=services.current_term())
 
 
@@ -244,7 +248,6 @@ def term_edit(term_id: int):
         form,
         term=term,
         schools=schools.schools(),
-        can_close=permissions.can_close_term(current_user, term),
     )
 
 
@@ -326,7 +329,6 @@ def school_nominations(term_id: int, school_id: int):
         seats_left=terms.seats_left,
         is_open=nominations.nomination_is_open(term),
         labels=STATUS_LABELS,
-        p=permissions,
         form=EmptyForm(),
     )
 

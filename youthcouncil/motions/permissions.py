@@ -4,6 +4,10 @@ Decisions: the chair and the vice chair of the motion's (current) term open, clo
 hand counts. The coordinator does not: a council decision is the council's own, and the vice chair steps in
 when the chair is away. Closed motions are public (a council decision is public); open and cancelled ones are
 seen by logged-in council members and the coordinator. Who voted what in a named vote is for logged-in users only.
+
+Templates: ``motions_permissions.can_<verb>_<noun>(current_user, obj)`` (this module, an app-wide template global
+registered in views.py, so the motion partials work on other domains' pages too); no role checks in templates.
+The owning domains' rules for opening a council vote (consultations, budget) call ``can_open_motion``.
 """
 
 from __future__ import annotations

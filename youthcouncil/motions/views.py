@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.extensions import db, login_manager
-from youthcouncil.motions import bp, services
+from youthcouncil.motions import bp, permissions, services
 from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
@@ -23,8 +23,6 @@ def _detail_context(motion: Motion) -> dict:
         "motion": motion,
         "vote": services.vote_of(motion, current_user) if current_user.is_authenticated else None,
         "subject_url": services.subject_url(motion, current_user),
-        "can_vote": can_vote_on_motion(current_user, motion),
-        "can_manage": can_manage_motion(current_user, motion),
         "votes": services.named_votes(motion) if can_see_votes(current_user, motion) else None,
         "voted_count": services.voted_count(motion) if motion.is_open else None,
         "result": motion.result,
@@ -155,6 +153,9 @@ def motion_hand_count(motion_id: int):
     )
 
 
+bp.add_app_template_global(permissions, "motions_permissions")
+
+
 @bp.app_context_processor
 def _motion_helpers():
     """For templates/motions/_motion_panel.html, which other domains' pages include."""
@@ -164,8 +165,6 @@ def _motion_helpers():
         "you_voted": YOU_VOTED,
         "motion_status_label": status_label,
         "motion_outcome_sentence": outcome_sentence,
-        "can_vote_on_motion": can_vote_on_motion,
-        "can_manage_motion": can_manage_motion,
         "vote_of": services.vote_of,
         "motion_title": services.motion_title,
     }

@@ -6,7 +6,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.safety_week import services
+from youthcouncil.safety_week import permissions, services
 from youthcouncil.safety_week.models import Phase, ProposalStatus
 from youthcouncil.web import home_panel
 
@@ -21,14 +21,14 @@ def safety_week_panel(user) -> Markup | None:
         phase = round_.phase()
         context["phase"] = phase
         if has_role(user, Role.member):
-            if phase == Phase.voting and services.is_eligible_voter(user, round_):
+            if permissions.can_vote(user, round_):
                 context["voted"] = services.has_voted(round_, user)
                 context["can_vote"] = True
             mine = services.proposals_of(round_, user)
             context["mine"] = mine
             context["outcomes"] = [p for p in mine if p.status in (ProposalStatus.merged, ProposalStatus.declined)]
-            context["can_propose"] = phase == Phase.proposing and services.is_member_of_term(user, round_.term_id)
-        if has_role(user, Role.coordinator):
+            context["can_propose"] = permissions.can_propose(user, round_)
+        if permissions.can_change_phase(user, round_):  # the coordinator running the round
             context["to_review"] = len(services.proposals_to_review(round_)) if not round_.method_locked() else 0
             context["to_count"] = phase == Phase.counting
             if phase == Phase.voting:

@@ -1,4 +1,8 @@
-"""Who may do what in the safety-week round. Views call these right after loading the object; templates too."""
+"""Who may do what in the safety-week round. Views call these right after loading the object; templates too.
+
+Templates: ``safety_week_permissions.can_<verb>_<noun>(current_user, obj)`` (this module, an app-wide template
+global registered in views.py); no role checks in templates; the home panel computes its flags with these functions.
+"""
 
 from __future__ import annotations
 

@@ -236,6 +236,9 @@ def proposal_withdraw(proposal_id: int):
     proposal = _proposal_or_404(proposal_id)
     if not permissions.is_proposer(current_user, proposal):
         return _not_yours(proposal)
+    if not permissions.can_withdraw_proposal(current_user, proposal):
+        flash(_("This proposal can no longer be withdrawn."), "info")
+        return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
     form = PhaseForm()
     if form.validate_on_submit():
         try:
@@ -348,7 +351,6 @@ def vote(round_id: int):
         round=round_,
         phase=phase,
         eligible=eligible,
-        can_vote=permissions.can_vote(current_user, round_),
         themes=services.candidates(round_),
         places=places,
         voted=services.has_voted(round_, current_user),
@@ -420,9 +422,12 @@ def round_import():
     return render_template("safety_week/import_form.html", form=form), status
 
 
+bp.add_app_template_global(permissions, "safety_week_permissions")
+
+
 @bp.context_processor
 def _template_helpers():
-    return {"permissions": permissions, "ordinal": ordinal, "place_names": place_names}
+    return {"ordinal": ordinal, "place_names": place_names}
 
 
 def place_names(count: int) -> list[str]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count
-from tests.membership.builders import make_nomination, make_open_term
+from tests.membership.builders import make_nomination
+from tests.threads import at_once, tally
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.audit import AuditEvent
+from youthcouncil.membership import terms
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Seat
 from youthcouncil.membership.nominations import (
     Candidate,
@@ -20,15 +20,9 @@ from youthcouncil.membership.nominations import (
     reject_nomination,
     withdraw_nomination,
 )
+from youthcouncil.membership.schools import update_school
 from youthcouncil.membership.services import MembershipError
 from youthcouncil.membership.terms import add_membership
-
-
-@pytest.fixture
-def term(db, world):
-    term = make_open_term(world.municipality)
-    db.session.commit()
-    return term
 
 
 def test_approval_makes_a_member_account_in_that_term(db, client, login_as, world, term):
@@ -134,34 +128,14 @@ def test_two_approvals_at_once_never_exceed_the_seats(app, db, world, term):
         school.seats = 1
     coordinator_id, term_id, school_id = world.coordinator.id, term.id, school.id
     db.session.commit()
-    db.session.close()  # the test's own session must not hold SQLite's write lock while the threads run
-    barrier = threading.Barrier(len(ids))
-    outcomes: list[str] = []
 
-    def approve(nomination_id: int) -> None:
-        with app.app_context(), app.test_request_context():
-            from youthcouncil.extensions import db as thread_db
+    def approve(i: int) -> str:
+        approve_nomination(db.session.get(Nomination, ids[i]), by=db.session.get(User, coordinator_id))
+        return "approved"
 
-            barrier.wait()
-            try:
-                nomination = thread_db.session.get(Nomination, nomination_id)
-                coordinator = thread_db.session.get(User, coordinator_id)
-                approve_nomination(nomination, by=coordinator)
-                thread_db.session.commit()
-                outcomes.append("approved")
-            except MembershipError:
-                thread_db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                thread_db.session.remove()
-
-    threads = [threading.Thread(target=approve, args=(i,)) for i in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(app, len(ids), approve)
+    assert tally(outcomes) == {"approved": 1, "MembershipError": 7}, outcomes
     db.session.expire_all()
-    assert sorted(outcomes) == ["approved"] + ["refused"] * 7
     assert count(db, Membership, Membership.term_id == term_id, Membership.school_id == school_id) == 1
     assert count(db, Nomination, Nomination.status == NominationStatus.approved) == 1
     # A refused approval leaves no half-made account behind.
@@ -187,3 +161,59 @@ def test_rep_home_shows_the_schools_status(db, client, login_as, world, term):
     html = client.get("/home").get_data(as_text=True)
     assert "1 venter, 1 godkjent, 0 ikke godkjent." in html
     assert "Ledige plasser: 2." in html
+
+
+# --- Seats --------------------------------------------------------------------------------------------------
+
+
+def test_more_member_seats_mid_term_still_seat_the_next_member(db, world, term, in_request):
+    """1 seat + 2 deputies, all filled (slots 1, 2, 3); then 3 seats: slots 1–3 are taken, yet 2 member seats are
+    free. The next approval must get a free slot (it used to crash with StopIteration: a 500)."""
+    school, rep = world.schools[1], world.users["school_rep"]
+    rep.school = school
+    school.seats, school.deputy_seats = 1, 2
+    made = [make_nomination(term, school, rep) for _ in range(3)]
+    for nomination in made:
+        approve_nomination(nomination, by=world.coordinator)
+    update_school(school, school.name, 3, 2, by=world.coordinator)
+    nxt = make_nomination(term, school, rep)
+    approve_nomination(nxt, by=world.coordinator)
+    seats = sorted(m.seat.value for m in db.session.scalars(sa.select(Membership).where(Membership.term_id == term.id)))
+    assert seats == ["deputy", "deputy", "member", "member"]
+    slots = list(db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)))
+    assert len(set(slots)) == 4 and None not in slots
+
+
+def test_a_stale_read_of_the_free_slots_is_stopped_by_the_database(db, world, term, monkeypatch, in_request):
+    """As if two approvals read the free slots at the same moment: the second picks the slot the first just took.
+    The unique (term, school, slot) constraint refuses it and the user gets a kind message, not a 500."""
+    school, rep = world.schools[0], world.users["school_rep"]
+    first, second = make_nomination(term, school, rep), make_nomination(term, school, rep)
+    approve_nomination(first, by=world.coordinator)
+    db.session.commit()
+    taken = db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)).one()
+    monkeypatch.setattr(terms, "_free_slot", lambda *_args: taken)
+    with pytest.raises(MembershipError, match="samme øyeblikk"):
+        approve_nomination(second, by=world.coordinator)
+    db.session.rollback()
+    assert count(db, Membership, Membership.term_id == term.id) == 1
+    assert db.session.get(Nomination, second.id).status == NominationStatus.pending
+
+
+def test_a_stale_approval_through_the_page_is_a_message_not_a_500(db, client, login_as, world, term, monkeypatch):
+    school, rep = world.schools[0], world.users["school_rep"]
+    with client.application.test_request_context():
+        first, second = make_nomination(term, school, rep), make_nomination(term, school, rep)
+        approve_nomination(first, by=world.coordinator)
+    db.session.commit()
+    taken = db.session.scalars(sa.select(Membership.seat_slot).where(Membership.term_id == term.id)).one()
+    second_id, users_before = second.id, count(db, User)
+    monkeypatch.setattr(terms, "_free_slot", lambda *_args: taken)
+    login_as("coordinator")
+    page = f"/membership/terms/{term.id}/schools/{school.id}"
+    response = client.submit(f"/membership/nominations/{second_id}/approve", {}, page=page)
+    assert response.status_code == 303
+    assert "samme øyeblikk" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Nomination, second_id).status == NominationStatus.pending
+    assert count(db, User) == users_before  # no half-made account
