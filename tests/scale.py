@@ -70,7 +70,7 @@ def _more_comments(demo: DemoData, factor: int) -> None:
     for i in range(3 * (factor - 1)):
         first = services.add_comment(consultation, demo.members[10 + i], f"Innlegg {i}")
         services.add_comment(consultation, demo.members[11 + i], f"Svar {i}", parent=first)
-        services.toggle_support(first, demo.members[12 + i])
+        services.set_support(first, demo.members[12 + i], True)
 
 
 def _more_themes(demo: DemoData, factor: int) -> None:

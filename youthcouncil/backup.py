@@ -40,6 +40,7 @@ from flask import current_app
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.migrate import head_revisions
 
 FORMAT = "youthcouncil-backup"
 FORMAT_VERSION = 1
@@ -514,10 +515,7 @@ def restore_backup(archive_path: Path, *, replace: bool = False) -> RestoreRepor
 
 
 def _head_revisions() -> tuple[str, ...]:
-    from alembic.script import ScriptDirectory  # only here: web workers never import Alembic
-
-    migrate = current_app.extensions["migrate"]
-    return tuple(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
+    return head_revisions(current_app)
 
 
 # --- Commands -----------------------------------------------------------------------------------------------

@@ -37,6 +37,14 @@ def init_migrate(app: Flask) -> Any:
     return app.extensions["migrate"]
 
 
+def head_revisions(app: Flask) -> tuple[str, ...]:
+    """The newest migrations' revisions (a backup records them; a restore checks them)."""
+    from alembic.script import ScriptDirectory
+
+    migrate = init_migrate(app)
+    return tuple(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
+
+
 class _NotYetSetUp:
     """``app.extensions["migrate"]`` until something reads it (``flask_migrate.upgrade()``, migrations/env.py)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from youthcouncil.extensions import db
 from youthcouncil.safety_week import services
 from youthcouncil.safety_week.models import Method, Proposal, ProposalStatus, ThemeRound
 
-_years = iter(range(2100, 1900, -1))
+_years = itertools.cycle(range(2100, 1900, -1))  # the tables are emptied after each test
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
