@@ -235,7 +235,9 @@ def create_request(
 def lock_consultation(consultation: Consultation) -> Consultation:
     """Re-read the row, on PostgreSQL with FOR UPDATE, so that two people cannot move it at once."""
     db.session.flush()
-    db.session.refresh(consultation, with_for_update=True)
+    # OF consultations: one read with its adopted decision (joined) is refreshed the same way, and PostgreSQL cannot
+    # lock the nullable side of that outer join.
+    db.session.refresh(consultation, with_for_update={"of": Consultation})
     return consultation
 
 

@@ -246,7 +246,9 @@ def _lock(round_: ThemeRound) -> ThemeRound:
     """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue),
     unless it is already current and locked in it."""
     if not is_locked(db.session, round_):
-        db.session.refresh(round_, with_for_update=True)
+        # OF sw_rounds: a round read with its proposals (joined) is refreshed the same way, and PostgreSQL cannot
+        # lock the nullable side of that outer join.
+        db.session.refresh(round_, with_for_update={"of": ThemeRound})
         note_locked(db.session, round_)
     return round_
 
