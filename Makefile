@@ -9,7 +9,7 @@ PORT ?= 5000
 # PUBLIC_BASE_URL is set.
 export HOST PORT
 
-.PHONY: run test install lock wheel assets translations migrate seed messages lint format bench clean-venv
+.PHONY: run test install lock wheel assets translations migrate seed demo-reset messages lint format bench clean-venv
 
 run: install assets translations migrate seed
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops)"
@@ -80,6 +80,10 @@ migrate: install
 
 seed: install
 	$(FLASK) seed-demo --if-empty
+
+# Start the demo afresh: empties the database and deletes uploaded files and vote keys, then adds the demo data.
+demo-reset: install migrate
+	$(FLASK) seed-demo --reset
 
 # For developers: after changing user-visible strings, update the catalogues and translate the new nb entries.
 messages: install

@@ -89,7 +89,7 @@ class Site:
             from tests.scale import user_named
             from youthcouncil.safety_week import services
 
-            round_ = services.current_round()
+            round_ = services.voting_round_now()
             self.vote_url = f"/safety-week/rounds/{round_.id}/vote"
             self.member_ids = [user_named(f"medlem{i + 1:02d}").get_id() for i in range(VOTERS)]
         self.cookie_name = self.app.config["SESSION_COOKIE_NAME"]

@@ -77,7 +77,7 @@ def _more_themes(demo: DemoData, factor: int) -> None:
     """The open round gets ``factor`` times its kept themes."""
     from youthcouncil.safety_week import services
 
-    round_ = services.current_round()
+    round_ = services.voting_round_now()
     kept = services.candidates(round_)
     at = round_.proposing_opens_at + timedelta(days=1)
     review_at = round_.proposing_closes_at + timedelta(hours=2)
@@ -130,7 +130,7 @@ def pages() -> dict[str, str]:
     from youthcouncil.consultations.models import Consultation
     from youthcouncil.safety_week import services as safety_week
 
-    round_ = safety_week.current_round()
+    round_ = safety_week.voting_round_now()
     closed = safety_week.latest_closed_round()
     year = db.session.scalars(sa.select(BudgetYear).order_by(BudgetYear.voting_starts.desc()).limit(1)).one()
     consultation = db.session.scalars(sa.select(Consultation).order_by(Consultation.id).limit(1)).one()

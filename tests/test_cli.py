@@ -31,6 +31,51 @@ def test_seed_demo_fills_an_empty_database_once(app, db):
     assert count(db, School) == 5
 
 
+def test_the_demo_shows_what_a_visitor_can_try_and_resets_with_its_uploads(app, db, client):
+    from pathlib import Path
+
+    from youthcouncil.budget.models import GrantRequest
+    from youthcouncil.consultations.models import Attachment
+    from youthcouncil.safety_week.models import Phase, ThemeRound
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    # Whom to log in as: for each open vote, the members who have not voted (the demo's voters are medlem04 …).
+    lines = {line.split(":")[0]: line for line in result.output.splitlines() if line.startswith("Not voted yet in")}
+    assert set(lines) == {
+        "Not voted yet in Trygghetsuka " + str(db.session.scalar(sa.select(sa.func.max(ThemeRound.year))) - 1),
+        "Not voted yet in Budsjett " + lines_year(lines, "Budsjett"),
+        "Not voted yet in Skal vi sende dette svaret om «Bussruter til ungdomsklubben»?",
+    }, result.output
+    assert all("medlem01" in line for line in lines.values())
+    assert "medlem05" not in lines[next(key for key in lines if "Trygghetsuka" in key)]  # medlem05 has voted
+    # The states a visitor should be able to try.
+    rounds = db.session.scalars(sa.select(ThemeRound)).all()
+    assert {r.phase() for r in rounds} >= {Phase.proposing, Phase.voting, Phase.closed}
+    attachment = db.session.scalars(sa.select(Attachment)).one()
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    assert any(folder.rglob("*")) and attachment.size_bytes > 0
+    assert count(db, GrantRequest) == 1
+    # `make run` on a database with data says the same; --reset starts afresh, uploads included.
+    again = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already has data" in again.output and "Not voted yet in" in again.output
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0 and "--reset" in refused.output
+    db.session.commit()
+    stale = Path(app.config["UPLOAD_FOLDER"]) / "left-over.pdf"
+    stale.write_bytes(b"%PDF-1.4\n")
+    reset = runner.invoke(args=["seed-demo", "--reset"])
+    assert reset.exit_code == 0, reset.output
+    assert not stale.exists()
+    assert count(db, School) == 5 and count(db, Attachment) == 1 and count(db, GrantRequest) == 1
+
+
+def lines_year(lines: dict, word: str) -> str:
+    key = next(key for key in lines if word in key)
+    return key.rsplit(" ", 1)[1]
+
+
 def test_demo_logins_work(app, db, client):
     app.test_cli_runner().invoke(args=["seed-demo"])
     for username in ("koordinator", "saksbehandler1", "elevrad1", "medlem01", "medlem03"):

@@ -13,7 +13,7 @@ from youthcouncil.accounts import passphrases, services
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.accounts.qr import activation_link
 from youthcouncil.backup import backup_command, restore_command
-from youthcouncil.demo import DEMO_PASSPHRASE, demo_logins, seed_demo
+from youthcouncil.demo import DEMO_PASSPHRASE, clear_everything, demo_logins, not_voted, seed_demo
 from youthcouncil.extensions import db
 from youthcouncil.voting.pb_report import pb_outcome_file
 from youthcouncil.voting.tally import tally_file
@@ -21,18 +21,34 @@ from youthcouncil.voting.tally import tally_file
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
-def seed_demo_command(if_empty: bool) -> None:
+@click.option("--reset", is_flag=True, help="Empty the database and delete uploaded files first (a fresh demo).")
+def seed_demo_command(if_empty: bool, reset: bool) -> None:
     """Fill the database with a demo municipality, schools, a term and accounts for every role."""
-    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+    if reset:
+        clear_everything()
+        click.echo("The database and the uploaded files are emptied.")
+    elif db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         if if_empty:
             click.echo("The database already has data; demo data not added.")
             _print_logins()
+            _print_not_voted()
             return
-        raise click.ClickException("The database is not empty; demo data is only added to an empty database.")
+        raise click.ClickException(
+            "The database is not empty; demo data is only added to an empty database. "
+            "`flask seed-demo --reset` (make demo-reset) empties it first."
+        )
     logins = seed_demo()
     db.session.commit()
     click.echo(f"Demo data added. Every demo account has the passphrase: {DEMO_PASSPHRASE}")
     _print_logins(logins)
+    _print_not_voted()
+
+
+def _print_not_voted() -> None:
+    """Whom a visitor can log in as to try a vote."""
+    for name, missing in not_voted():
+        who = ", ".join(user.username for user in missing) if missing else "(everyone has voted)"
+        click.echo(f"Not voted yet in {name}: {who}")
 
 
 def _print_logins(logins: list[tuple[str, str]] | None = None) -> None:

@@ -6,10 +6,12 @@ Each domain adds its own demo data through its services in ``youthcouncil/<domai
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from youthcouncil import signals
 from youthcouncil.accounts import services as accounts
@@ -198,3 +200,26 @@ def demo_logins() -> list[tuple[str, str]]:
     found = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_(wanted)))}
     labels = ["coordinator", "clerk", "clerk", "school rep", "chair", "vice chair", "member"]
     return [(label, name) for label, name in zip(labels, wanted, strict=True) if name in found]
+
+
+def clear_everything() -> None:
+    """Empty every table (the schema and its migration stamp stay) and the folders of uploads and vote keys."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+    for setting in ("UPLOAD_FOLDER", "VOTE_KEY_DIR"):
+        folder = current_app.config.get(setting)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def demo_members() -> list[User]:
+    return list(db.session.scalars(sa.select(User).where(User.username.like("medlem%")).order_by(User.username)))
+
+
+def not_voted() -> list[tuple[str, list[User]]]:
+    """For every vote open now: its name and the demo members who have not voted in it (asked of each domain)."""
+    members = demo_members()
+    answers = [answer for _receiver, answer in signals.demo_not_voted.send(members)]
+    return [(name, missing) for name, missing in answers if name]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale, gettext, ngettext
 
 LANGUAGE_COOKIE = "yc_lang"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -45,5 +46,47 @@ def init_app(app: Flask) -> None:
     def _language():
         return {"current_language": str(get_locale() or "nb"), "LANGUAGES": app.config["LANGUAGES"]}
 
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["time"] = lambda value: format_datetime(value, "HH:mm") if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_moment(value, fmt) if value else ""
+    app.jinja_env.filters["time"] = lambda value: format_time(value) if value else ""
+    app.jinja_env.filters["file_size"] = file_size
+
+
+def time_left(deadline: datetime, now: datetime) -> str:
+    """How long until ``deadline`` in plain words: "12 days are left", "5 hours are left", "less than an hour"."""
+    seconds = (deadline - now).total_seconds()
+    if seconds >= 36 * 3600:
+        return ngettext("%(num)d day is left", "%(num)d days are left", round(seconds / 86400))
+    if seconds >= 3600:
+        return ngettext("%(num)d hour is left", "%(num)d hours are left", round(seconds / 3600))
+    if seconds > 0:
+        return gettext("less than an hour is left")
+    return gettext("the time is up")
+
+
+def format_time(moment: datetime) -> str:
+    """The time of day on the 24-hour clock in every language, in Oslo time: 14:05."""
+    return format_datetime(moment, "HH:mm")
+
+
+MEGABYTE = 1024 * 1024
+
+
+def file_size(size: int) -> str:
+    """A file's size as a reader thinks of it: "597 bytes", "12 kB", "1.5 MB" (never "0.0 MB")."""
+    if size < 1024:
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
+    if size < MEGABYTE // 10:
+        return gettext("%(size)s kB", size=format_decimal(round(size / 1024)))
+    return gettext("%(size)s MB", size=format_decimal(round(size / MEGABYTE, 1), format="#,##0.0"))
+
+
+def format_moment(moment: datetime, width: str = "medium") -> str:
+    """A date and time in the reader's language, always on the 24-hour clock and never in the ambiguous all-digit
+    form: "7. des. 2026, 17:53", "Dec 7, 2026, 17:53". A CLDR pattern ("d. MMM y") is used as it is."""
+    if width not in ("short", "medium", "long", "full"):
+        return format_datetime(moment, width)
+    locale = get_locale()
+    date_width = "medium" if width == "short" else width
+    date_pattern = get_date_format(date_width, locale).pattern
+    pattern = get_datetime_format(date_width, locale).replace("{1}", date_pattern).replace("{0}", "HH:mm")
+    return format_datetime(moment, pattern)

@@ -60,3 +60,11 @@ seed_demo = _signals.signal(
     role). The sender is the ``youthcouncil.demo.DemoData``; each domain adds its own demo data through its services.
     """,
 )
+
+demo_not_voted = _signals.signal(
+    "demo-not-voted",
+    """Asked by ``flask seed-demo`` (and so by ``make run``) to show a visitor whom to log in as. The sender is the
+    list of demo members; each domain with a vote open now answers ``(the vote's name, the members who have not
+    voted in it)``, or ``("", [])``.
+    """,
+)

@@ -25,11 +25,24 @@
 
   window.yc = { onLoad: onLoad, within: within };
 
-  // After a boosted navigation, move focus to the new main content so screen readers announce the page change.
+  // On a phone the menu is one row that scrolls sideways: show the current page's item.
+  onLoad(function (root) {
+    within(root, "nav.main-nav ul").forEach(function (list) {
+      var current = list.querySelector("a[aria-current='page']");
+      if (current && list.scrollWidth > list.clientWidth) {
+        var left = current.getBoundingClientRect().left - list.getBoundingClientRect().left + list.scrollLeft;
+        list.scrollLeft = left - (list.clientWidth - current.offsetWidth) / 2;
+      }
+    });
+  });
+
+  // After a boosted navigation, move focus to the new main content so screen readers announce the page change,
+  // or to what the page asks to be read first (a vote's receipt, a confirmation's question: [autofocus]).
   document.addEventListener("htmx:afterSettle", function (event) {
     var main = document.getElementById("main");
     if (event.detail && event.detail.boosted && main) {
-      main.focus({ preventScroll: true });
+      var first = main.querySelector("[autofocus]");
+      (first || main).focus({ preventScroll: !first });
     }
   });
 })();

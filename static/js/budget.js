@@ -45,7 +45,15 @@
       if (box.checked && sum > available) {
         box.checked = false;
         event.stopPropagation();
-        if (message) { message.textContent = form.dataset.overMessage || ""; }
+        // Name the event and what is left: "Klatrekurs costs kr 30 000, you have kr 2 000 left."
+        var cost = parseInt(box.dataset.cost, 10) || 0;
+        var title = box.closest("label").querySelector(".ballot-title");
+        if (message) {
+          message.textContent = (form.dataset.overMessage || "")
+            .replace("{event}", title ? title.textContent.trim() : "")
+            .replace("{cost}", formatKroner(form, cost))
+            .replace("{left}", formatKroner(form, Math.max(available - (sum - cost), 0)));
+        }
         if (bar) { bar.classList.add("is-over"); }
         show(ticked());
         return;

@@ -277,6 +277,24 @@ def back():
     return _back
 
 
+def _confirm(page, *expected: str) -> str:
+    """On the confirmation page an irreversible action answers with (youthcouncil/confirm.py): check that it says
+    each of ``expected``, tick "yes, I am sure" and tap its button. Returns what it said would happen."""
+    page.locator("#confirm-title").wait_for()
+    said = page.locator(".confirm-consequence").inner_text()
+    for text in expected:
+        assert text in said, f"the confirmation says {said!r}, not {text!r}"
+    page.locator("input[name=confirm]").check()
+    _tap(page, page.locator(".confirm-card form button"))
+    return said
+
+
+@pytest.fixture
+def confirm():
+    """``confirm(page, "4 av 25")``: go through the confirmation page of an irreversible action."""
+    return _confirm
+
+
 def _login(page, username: str, passphrase: str = PASSPHRASE) -> None:
     """Log in through the real form: tap "Logg inn" on the page we are on, or open the login page first."""
     if urlsplit(page.url).path == "/login":

@@ -4,6 +4,7 @@ outcome explained, confirm, record spending, public page — with an axe check o
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -87,10 +88,10 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
     boxes.nth(1).click()
     assert not boxes.nth(1).is_checked()
-    assert "Det får ikke plass" in page.inner_text("#budget-bar-message")
+    assert "du har kr" in page.inner_text("#budget-bar-message")
     assert page.inner_text("#budget-bar-label") == "kr\u00a050\u00a0000 av kr\u00a0100\u00a0000"
     tap(page, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
-    page.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
+    page.wait_for_selector("#receipt >> text=Stemmen din er registrert")
     axe_check(page)
 
     # The second (the chair) leaves a draft, is reminded, then submits.
@@ -108,7 +109,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     tap(chair, "Gå til stemmen min")
     chair.wait_for_url("**/vote")
     tap(chair, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
-    chair.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
+    chair.wait_for_selector("#receipt >> text=Stemmen din er registrert")
 
     # The third votes without touching the draft step at all.
     member3 = another_page()
@@ -117,7 +118,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     tap(member3, member3.locator(f"main a[href='/budget/years/{year_id}/vote']"))
     member3.locator("input[name=event]").nth(1).check()
     tap(member3, "Send inn stemmen min", full_load=True)  # the ballot form posts in full
-    member3.wait_for_selector("#ballot-status >> text=Stemmen din er sendt inn og teller")
+    member3.wait_for_selector("#receipt >> text=Stemmen din er registrert")
 
     # Close and count; the outcome is explained.
     _shift(db, year_id, Phase.voting_ended)
@@ -223,7 +224,11 @@ def test_arriving_by_a_boosted_link_still_gives_the_running_total_and_draft_savi
     boxes.nth(1).click()  # 92 000: fits
     boxes.nth(2).click()  # 122 000: refused on the phone
     assert not boxes.nth(2).is_checked()
-    assert "Det får ikke plass" in page.inner_text("#budget-bar-message")
+    # The refusal names the event and what is left, by the total, and the bar turns to the warning colours.
+    assert page.inner_text("#budget-bar-message") == (
+        "Bading koster kr\u00a030\u00a0000, du har kr\u00a08\u00a0000 igjen. Fjern et kryss først."
+    )
+    assert "is-over" in page.get_attribute("#budget-bar", "class")
     assert page.inner_text("#budget-bar-label") == "kr\u00a092\u00a0000 av kr\u00a0100\u00a0000"
     _until(page, "!document.querySelector('.htmx-request')")
     for _ in range(50):  # the htmx save of the second tick lands on the server
@@ -244,7 +249,9 @@ def test_english_running_total_in_the_browser(db, live_server, page, login, tap,
     page.wait_for_selector("#ballot-status >> text=not submitted yet")
     page.locator("input[name=event]").nth(1).check()
     page.locator("input[name=event]").nth(2).click()
-    assert page.inner_text("#budget-bar-message") == "That does not fit. Untick something first."
+    assert page.inner_text("#budget-bar-message") == (
+        "Bading costs NOK\u00a030,000, you have NOK\u00a08,000 left. Untick something first."
+    )
     assert page.inner_text("#budget-bar-left") == "NOK\u00a08,000 left"
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
@@ -279,16 +286,29 @@ def test_without_javascript_save_and_submit_work(_browser, db, live_server):
         assert "ikke sendt inn ennå" in page.inner_text("#ballot-status")
         assert page.inner_text("#budget-bar-label") == "kr\u00a072\u00a0000 av kr\u00a0100\u00a0000"
         assert _draft(db, year_id, user_id) == [event_ids[0], event_ids[2]]
-        # Over the budget without the script: the server says no, next to the ballot, and keeps the ticks.
+        # Over the budget without the script: the server says no by the total, naming the event that does not fit,
+        # the bar turns to the warning colours, and the ticks are kept.
         page.locator("input[name=event]").nth(1).check()
         page.click("button:has-text('Send inn stemmen min')")
-        assert "Fjern et kryss" in page.inner_text("#ballot-status")
+        assert page.inner_text("#budget-bar-message") == (
+            "Bading koster kr\u00a030\u00a0000, du har kr\u00a08\u00a0000 igjen. Fjern et kryss først."
+        )
+        assert "is-over" in page.get_attribute("#budget-bar", "class")
+        warning_wash = "rgb(253, 236, 238)"
+        assert page.eval_on_selector("#budget-bar", "el => getComputedStyle(el).backgroundColor") == warning_wash
+        assert "Fjern et kryss" not in page.inner_text("#ballot-status")
         assert page.locator("input[name=event]:checked").count() == 3
         assert _draft(db, year_id, user_id) == [event_ids[0], event_ids[2]]
         page.locator("input[name=event]").nth(1).uncheck()
         page.click("button:has-text('Send inn stemmen min')")
         page.wait_for_url("**/vote")
-        assert "Stemmen din er sendt inn og teller" in page.inner_text("main")
+        # The receipt first, with the time and the chosen events; the ballot is folded away under "Endre".
+        receipt = page.inner_text("#receipt")
+        assert re.search(r"Stemmen din er registrert kl\. \d\d:\d\d\.", receipt)
+        assert "Kinokveld" in receipt and "Bading" in receipt and "Skatedag" not in receipt
+        assert not page.locator("#budget-bar").is_visible()
+        page.click(".change-vote summary")
+        assert page.locator("#budget-bar").is_visible()
         db.session.remove()
         year = db.session.get(BudgetYear, year_id)
         assert count_voters(year) == 1
@@ -324,6 +344,7 @@ def test_screenshots_of_the_phone_pages(db, live_server, page, login, logout, ta
 
     login(page, username)
     tap(page, page.locator(f"main a[href='/budget/years/{year_id}/vote']"))
+    page.locator(".change-vote summary").click()  # a submitted vote: the receipt first, changing it second
     page.locator("input[name=event]").nth(1).uncheck()  # the member's ballot had 0, 3; shows 42 000 + 8 000
     page.locator("input[name=event]").nth(3).uncheck()
     page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_whole_consultation_loop_on_a_phone(
-    page, db, world, login, logout, tap, axe_check, assert_styled, tmp_path
+    page, db, world, login, logout, tap, confirm, axe_check, assert_styled, tmp_path
 ):
     from youthcouncil.db import utcnow
     from youthcouncil.i18n import to_oslo
@@ -100,8 +100,8 @@ def test_the_whole_consultation_loop_on_a_phone(
     login(page, "leo")
     open_the_request()
     tap(page, "Gå til avstemningen")
-    page.once("dialog", lambda dialog: dialog.accept())
     tap(page, page.locator("form[action$='/close'] button"))
+    confirm(page, "Ingen kan stemme etter dette.")
     page.wait_for_selector(".motion-outcome")
     open_the_request()
     assert "Det vedtatte høringssvaret" in page.locator("main").inner_text()

@@ -33,12 +33,17 @@ def test_member_votes_and_chair_enters_a_hand_count(page, db, world, login, logo
     assert _background(page, "Ja") != CHOSEN
     tap(page, yes)
     page.wait_for_selector("text=Du stemte ja.")
+    # The receipt first, with the focus (read out); changing the vote is a second step.
+    assert page.evaluate("document.activeElement.id") == "receipt"
+    assert "registrert kl." in page.inner_text("#receipt")
+    page.locator(".change-vote summary").click()
     # What the member chose is what looks chosen (and says so to a screen reader).
     chosen = page.locator(".motion-choice[aria-pressed=true]")
     assert chosen.inner_text().endswith("Ja")
     assert chosen.evaluate("el => getComputedStyle(el).backgroundColor") == CHOSEN
     tap(page, page.get_by_role("button", name="Nei", exact=True))
     page.wait_for_selector("text=Du stemte nei.")
+    page.locator(".change-vote summary").click()
     assert chosen.inner_text().endswith("Nei")
     assert chosen.evaluate("el => getComputedStyle(el).backgroundColor") == CHOSEN
     assert _background(page, "Ja") != CHOSEN

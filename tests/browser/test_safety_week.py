@@ -21,7 +21,7 @@ def _to_round(page, tap, round_id: int) -> None:
     tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}']").first)
 
 
-def test_theme_round_on_a_phone(page, login, logout, tap, axe_check, assert_styled, app, db, world):
+def test_theme_round_on_a_phone(page, login, logout, tap, confirm, axe_check, assert_styled, app, db, world):
     round_ = builders.make_round(world)
     db.session.commit()
     members = world.members
@@ -67,11 +67,16 @@ def test_theme_round_on_a_phone(page, login, logout, tap, axe_check, assert_styl
             page.locator("button.sw-tap", has_text=title).click()
         tap(page, page.locator("button.sw-submit"), full_load=True)
         page.wait_for_selector("#receipt")
-        # The time is on the answer only (a flash message); the ballot itself is stored without one.
-        assert "Du har stemt" in page.inner_text("#receipt") and "registrert" in page.inner_text("#flash")
+        # The time is on the answer only (the ballot itself is stored without one), in the receipt, which has the
+        # focus; changing the vote is folded away below it.
+        assert "registrert kl." in page.inner_text("#receipt") and "registrert" not in page.inner_text("#flash")
+        assert page.evaluate("document.activeElement.id") == "receipt"
+        assert not page.locator("button.sw-submit").is_visible()
         logout(page)
     login(page, members[0].username)
     tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
+    assert "Du har stemt." in page.inner_text("#receipt")
+    page.locator(".change-vote summary").click()
     page.click("button[data-sw=undo]")
     page.locator("button.sw-tap", has_text="Trygg i trafikken").click()
     tap(page, page.locator("button.sw-submit"), full_load=True)
@@ -81,8 +86,8 @@ def test_theme_round_on_a_phone(page, login, logout, tap, axe_check, assert_styl
     # The coordinator closes voting; the rounds are shown to everyone.
     login(page, world.coordinator.username)
     _to_round(page, tap, round_id)
-    page.once("dialog", lambda dialog: dialog.accept())
     tap(page, page.locator("button[value=close_voting]"))
+    confirm(page, "3 av 4 medlemmer har stemt")
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
     logout(page)
     tap(page, page.locator("nav.main-nav").get_by_role("link", name="Temaresultater"))
@@ -109,7 +114,7 @@ def _tab_to(page, selector: str, limit: int = 60) -> None:
 
 
 def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(
-    page, login, logout, tap, back, axe_check, assert_styled, assert_words_whole, app, db, world
+    page, login, logout, tap, back, confirm, axe_check, assert_styled, assert_words_whole, app, db, world
 ):
     round_, themes = builders.voting_round(
         world, titles=("Trygg på nett", "Trygg i trafikken og på bussen hjem fra skolen om kvelden", "Ingen mobbing")
@@ -155,19 +160,21 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(
     _tab_to(page, "button.sw-submit")
     page.keyboard.press("Enter")  # the ballot is a plain form post (hx-boost="false")
     page.wait_for_selector("#receipt")
-    assert "Du har stemt" in page.inner_text("#receipt")
-    assert re.search(r"registrert, \d\d:\d\d", page.inner_text("#flash"))  # the time: on the answer only
+    assert re.search(r"registrert kl\. \d\d:\d\d", page.inner_text("#receipt"))  # the time: on the answer only
     _shot(page, "sw-04-receipt")
     axe_check(page)
     assert _own_ranking(db, round_id, member_id) == [[ids[2]], [ids[0]]]
     # The page remembers the vote after a reload, and after a boosted link away and the back button (htmx
     # restores the page by swapping the body again, so the script must set the ballot up once more).
     page.reload()
+    assert "Du har stemt." in page.inner_text("#receipt")
+    page.locator(".change-vote summary").click()  # changing the vote: a secondary action
     assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
     tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}']"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}")
     back(page)
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
+    page.locator(".change-vote summary").click()
     page.locator("button.sw-tap").first.wait_for(state="visible")
     assert page.locator(f"button.sw-tap[data-theme='{ids[2]}']").get_attribute("aria-pressed") == "true"
     assert not page.locator(".sw-rank-select").first.is_visible()
@@ -183,8 +190,9 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(
     _to_round(page, tap, round_id)
     _shot(page, "sw-05-round-coordinator")
     assert "4 av 4" in page.inner_text(".sw-coordinator")
-    page.once("dialog", lambda dialog: dialog.accept())
     tap(page, page.locator("button[value=close_voting]"))
+    axe_check(page)
+    confirm(page, "4 av 4 medlemmer har stemt", "Ingen kan stemme etter dette.")
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/result")
 
     # Reach the result by a boosted link too: the bars must have their widths (from the one stylesheet).
@@ -249,9 +257,13 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
         _shot(page, "sw-07-nojs-vote")
         page.click("button.sw-submit")
         page.wait_for_selector("#receipt")
-        # The time is on the answer only (a flash message); the ballot itself is stored without one.
-        assert "Du har stemt" in page.inner_text("#receipt") and "registrert" in page.inner_text("#flash")
+        # The time is on the answer only (the ballot itself is stored without one), in the receipt.
+        assert "registrert kl." in page.inner_text("#receipt")
+        # Changing the vote opens without JavaScript too; the themes stand in the chosen order.
+        page.click(".change-vote summary")
         assert page.locator(f"input#rank-{ids[1]}").input_value() == "1"
+        order = page.locator("input.sw-rank-select").evaluate_all("els => els.map(el => el.id)")
+        assert order == [f"rank-{ids[1]}", f"rank-{ids[2]}", f"rank-{ids[0]}"]
         # Two themes at one place: refused next to the ballot, nothing stored beyond the first vote.
         page.fill(f"input#rank-{ids[0]}", "1")
         page.click("button.sw-submit")

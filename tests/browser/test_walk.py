@@ -152,3 +152,149 @@ def test_a_member_taps_through_every_domain(
     assert "LIX" in hint.inner_text()
     assert page.locator("[data-count-for=summary]").inner_text() == "53"
     check(page)
+
+
+#: A 740 px first screen: the header may take 15% of it on a member page (it took 25% in three rows), and the
+#: header with the budget's sticky total 30%, so that the task always has at least 70%.
+SCREEN = 740
+HEADER_SHARE = 0.15
+CHROME_SHARE = 0.30
+
+
+@pytest.mark.parametrize("width", [360, 320])
+def test_each_member_job_by_tapping(
+    width,
+    page,
+    db,
+    world,
+    town,
+    login,
+    logout,
+    tap,
+    confirm,
+    axe_check,
+    assert_styled,
+    assert_words_whole,
+    assert_fits,
+):
+    """Every member job, by tapping from the home page, on every page: our stylesheet, no axe violation, no word
+    split where it fits, nothing sideways, a header that leaves the task the screen (and a clean console)."""
+    from youthcouncil.budget.models import BudgetYear
+    from youthcouncil.consultations import services as consultations
+    from youthcouncil.consultations.models import Consultation
+
+    make_event(db.session.get(BudgetYear, town["year"]), 40_000, title="Minigolf for alle")
+    first = consultations.add_comment(
+        db.session.get(Consultation, town["consultation"]), world.users["chair"], "Bussen må gå etter klokka 22."
+    )
+    comment_id = first.id
+    db.session.commit()
+    page.set_viewport_size({"width": width, "height": 740})
+
+    def check(*, header: bool = True) -> None:
+        assert_styled(page)
+        assert_words_whole(page)
+        assert_fits(page)
+        axe_check(page)
+        assert not small_standalone_links(), f"small link targets on {page.url}: {small_standalone_links()}"
+        if header:
+            assert header_height() <= SCREEN * HEADER_SHARE, f"the header takes {header_height()} px on {page.url}"
+
+    def small_standalone_links() -> list[str]:
+        """Links alone in their paragraph ("Tilbake til runden") lower than a 44 px target."""
+        return page.evaluate(
+            """[...document.querySelectorAll("main p")]
+                .filter(p => p.children.length === 1 && p.children[0].tagName === "A"
+                             && p.textContent.trim() === p.children[0].textContent.trim())
+                .map(p => p.children[0])
+                .filter(a => a.getBoundingClientRect().height > 0 && a.getBoundingClientRect().height < 44)
+                .map(a => a.textContent.trim())"""
+        )
+
+    def header_height() -> float:
+        return page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+
+    def receipt_has_focus() -> None:
+        page.wait_for_selector("#receipt")
+        assert page.evaluate("document.activeElement.id") == "receipt"
+        assert page.get_attribute("#receipt", "role") == "status"
+        assert re.search(r"registrert kl\. \d\d:\d\d\.", page.inner_text("#receipt"))
+
+    login(page, "mia")
+    check()
+
+    # Safety week: from the home panel to the ballot; rank by tapping, send, see the receipt; change the vote.
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{town['round']}/vote']"))
+    check()
+    page.locator("button.sw-tap", has_text="Trygg på nett").click()
+    tap(page, page.locator("button.sw-submit"), full_load=True)
+    receipt_has_focus()
+    assert "Trygg på nett" in page.inner_text("#receipt .receipt-choices")
+    check()
+    page.locator(".change-vote summary").click()
+    page.click("button[data-sw=clear]")
+    page.locator("button.sw-tap", has_text="ungdomsklubben").click()
+    page.locator("button.sw-tap", has_text="Trygg på nett").click()
+    tap(page, page.locator("button.sw-submit"), full_load=True)
+    receipt_has_focus()
+    # The receipt and the ballot show the chosen order, 1st choice first.
+    assert page.locator("#receipt .receipt-choices li").all_inner_texts()[0].endswith("«ungdomsklubben»")
+    assert "ungdomsklubben" in page.locator("li.sw-theme").first.text_content()  # folded away, in order
+    check()
+
+    # Budget: from the menu to the ballot; a tick that does not fit is named by the total; send; the receipt.
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Budsjett", exact=True))
+    tap(page, page.locator(f"main a[href='/budget/years/{town['year']}']"))
+    check()
+    tap(page, page.locator(f"main a[href='/budget/years/{town['year']}/vote']"))
+    check()
+    bar = page.locator("#budget-bar").bounding_box()
+    assert bar["y"] + bar["height"] <= SCREEN + 1  # the running total is in view, at the bottom
+    assert header_height() + bar["height"] <= SCREEN * CHROME_SHARE, f"header and total take {bar['height']} px more"
+    page.get_by_label("Sommeravslutning på stranda").check()
+    page.get_by_label("Klatrekurs").check()
+    page.get_by_label("Minigolf for alle").click()
+    assert page.inner_text("#budget-bar-message").startswith("Minigolf for alle koster kr")
+    assert "du har kr\u00a028\u00a0000 igjen" in page.inner_text("#budget-bar-message")
+    page.wait_for_selector("#ballot-status >> text=ikke sendt inn ennå")
+    tap(page, page.get_by_role("button", name="Send inn stemmen min"), full_load=True)
+    receipt_has_focus()
+    assert "Klatrekurs" in page.inner_text("#receipt")
+    check()
+
+    # Consultation: comment, and support another member's comment.
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
+    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    check()
+    page.fill("textarea[name=body]", "Og bussen må stoppe ved alle skolene.")
+    tap(page, "Legg ut kommentaren")
+    page.wait_for_selector("text=Og bussen må stoppe ved alle skolene.")
+    check()
+    support = page.locator(f"form[action='/consultations/comments/{comment_id}/support'] button")
+    tap(page, support)
+    page.wait_for_selector("text=1 støtter dette")
+    check()
+
+    # Motion: from the home page, vote yes; the receipt first.
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Hjem", exact=True))
+    tap(page, page.get_by_role("link", name="Rådet stemmer: Skal vi ha disko i høstferien?"))
+    check()
+    tap(page, page.get_by_role("button", name="Ja", exact=True))
+    receipt_has_focus()
+    assert "Du stemte ja." in page.inner_text("#receipt")
+    check()
+    logout(page)
+
+    # The chair closes the vote: a confirmation page says what will happen; only the tick closes it.
+    login(page, "leo")
+    tap(page, page.get_by_role("link", name="Rådet stemmer: Skal vi ha disko i høstferien?"))
+    check()
+    tap(page, page.get_by_role("button", name="Avslutt avstemningen og tell"))
+    page.locator("#confirm-title").wait_for()
+    assert page.evaluate("document.activeElement.id") == "confirm-title"
+    check()
+    confirm(page, "1 av 4 medlemmer har stemt. Ingen kan stemme etter dette.", "minst 2 må være med")
+    page.wait_for_selector(".motion-outcome")
+    assert "Ikke vedtatt" in page.inner_text(".motion-outcome")
+    assert not page.locator(".flash-success").count()  # "not adopted" is not shown as a success
+    check()

@@ -184,6 +184,14 @@ def test_draft_then_submit_then_change(client, db, world, login_as):
     response = client.submit(f"{url}/submit", {"event": [a.id, b.id], "idempotency_key": key}, page=url)
     assert response.status_code == 303
     assert count_voters(year) == 1 and draft_of(year, member) is None
+    # The receipt first (the time, what was chosen; it takes the focus), the ballot folded away below it.
+    page = text(client.get(url))
+    receipt = page[page.index('<section class="receipt"') : page.index("</section>")]
+    assert re.search(r"Stemmen din er registrert kl\. \d\d:\d\d\.", receipt) and "autofocus" in receipt
+    assert "Arrangement 40000" in receipt and "Arrangement 30000" in receipt and "Arrangement 50000" not in receipt
+    assert page.index('id="receipt"') < page.index('<details class="change-vote">') < page.index('id="ballot"')
+    again = text(client.get(url))
+    assert "Du har stemt." in again and "registrert" not in again
     # The same submit again (double click) counts once.
     response = client.submit(f"{url}/submit", {"event": [a.id], "idempotency_key": key}, page=url)
     assert response.status_code == 303
@@ -210,7 +218,12 @@ def test_over_budget_by_crafted_post_is_refused_and_nothing_is_lost(client, db, 
         response = client.submit(f"{url}/{action}", {"event": [a.id, b.id], "idempotency_key": "k"}, page=url)
         assert response.status_code == 422
         page = text(response)
-        assert "Fjern et kryss" in page
+        # The message names the event that does not fit and what is left, in the total's bar (warning colours).
+        assert (
+            '<p class="budget-bar-message" id="budget-bar-message" role="alert">Arrangement 50000 koster '
+            "kr\u00a050\u00a0000, du har kr\u00a040\u00a0000 igjen. Fjern et kryss først.</p>"
+        ) in page
+        assert 'class="budget-bar is-over"' in page and page.count("Fjern et kryss først.</p>") == 1
         assert page.count("checked") == 2  # what they ticked is still shown
     assert count(db, BudgetBallot) == 0
     assert draft_of(year, world.users["member"]).choices == [a.id]  # the saved draft is kept

@@ -171,7 +171,7 @@ def test_a_stopped_grant_vote_puts_the_request_back_so_it_can_go_to_the_council_
     assert response.status_code == 303
     db.session.refresh(request)
     first_motion = request.motion_id
-    response = client.submit(f"/motions/{first_motion}/cancel", page=f"/motions/{first_motion}")
+    response = client.submit(f"/motions/{first_motion}/cancel", {"confirm": "y"}, page=f"/motions/{first_motion}")
     assert response.status_code == 303
     db.session.expire_all()
     request = db.session.get(GrantRequest, request.id)

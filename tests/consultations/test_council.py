@@ -325,7 +325,8 @@ def test_withdrawn_request_can_not_be_opened(client, db, world):
     consultation = make_request(world.clerk)
     db.session.commit()
     log_in(client, world.clerk)
-    client.submit(f"/consultations/{consultation.id}/withdraw", page=f"/consultations/{consultation.id}")
+    page = f"/consultations/{consultation.id}"
+    client.submit(f"/consultations/{consultation.id}/withdraw", {"confirm": "y"}, page=page)
     log_in(client, world.chair)
     client.submit(f"/consultations/{consultation.id}/open", page=f"/consultations/{consultation.id}")
     db.session.expire_all()

@@ -176,7 +176,14 @@ def test_clerk_corrects_until_opened_and_can_withdraw(client, login_as, db, worl
     db.session.expire_all()
     assert consultation.title == "Rettet tittel"
 
-    response = client.submit(f"/consultations/{consultation.id}/withdraw", page=f"/consultations/{consultation.id}")
+    url, page = f"/consultations/{consultation.id}/withdraw", f"/consultations/{consultation.id}"
+    # Withdrawing asks first, saying what stops; the first tap withdraws nothing.
+    response = client.submit(url, page=page)
+    assert response.status_code == 200 and 'name="confirm"' in response.get_data(as_text=True)
+    assert "Rådet har jobbet med den: 0 kommentarer og 0 versjoner av et svar." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert consultation.status != Status.withdrawn
+    response = client.submit(url, {"confirm": "y"}, page=page)
     assert response.status_code == 303
     db.session.expire_all()
     assert consultation.status == Status.withdrawn

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import count, log_in
@@ -27,7 +29,13 @@ def test_a_member_votes_and_changes_the_vote_on_the_page(client, db, world, logi
     response = client.submit(f"{url}/vote", {"choice": "yes"}, page=url)
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     html = _page(client, url)
-    assert "Du stemte ja. Du kan endre stemmen til avstemningen er slutt." in html
+    # The receipt first, each thing said once (the time, the choice); it takes the focus; changing is folded away.
+    receipt = html[html.index('<section class="receipt"') : html.index("</section>", html.index('id="receipt"'))]
+    assert re.search(r"Stemmen din er registrert kl\. \d\d:\d\d\.", receipt) and "autofocus" in receipt
+    assert "Du stemte ja. Du kan endre stemmen til avstemningen er slutt." in receipt
+    assert html.count("Du stemte ja.") == 1 and html.count("registrert") == 1
+    assert html.index('id="receipt"') < html.index('<details class="change-vote">') < html.index('name="choice"')
+    assert "Du har stemt." in _page(client, url)  # a later visit: no time, no focus
 
     client.submit(f"{url}/vote", {"choice": "no"}, page=url)
     db.session.expire_all()
@@ -62,10 +70,20 @@ def test_the_chair_closes_a_phone_vote_and_everybody_sees_the_plain_result(clien
         vote(motion, member, choice)
     login_as("chair")
     url = f"/motions/{motion.id}"
+    # The first tap only asks, with the figures; the vote stays open.
     response = client.submit(f"{url}/close", page=url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "3 av 4 medlemmer har stemt. Ingen kan stemme etter dette." in html and 'name="confirm"' in html
+    db.session.expire_all()
+    assert motion.status == MotionStatus.open
+    # Sent without the tick: asked again.
+    assert client.submit(f"{url}/close", {"confirm": ""}, page=url).status_code == 422
+    response = client.submit(f"{url}/close", {"confirm": "y"}, page=url)
     assert response.status_code == 303
     db.session.expire_all()
     assert motion.status == MotionStatus.closed and motion.adopted is True
+    assert 'class="flash flash-success"' in _page(client, url)  # adopted: the green style
 
     anonymous = app.test_client()
     html = anonymous.get(url).get_data(as_text=True)
@@ -85,7 +103,7 @@ def test_a_secret_vote_never_shows_who_voted_what(client, db, world, login_as):
     html = _page(client, f"/motions/{motion.id}")
     assert "Hemmelig avstemning" in html
     assert "Hvem stemte hva" not in html
-    client.submit(f"/motions/{motion.id}/close", page=f"/motions/{motion.id}")
+    client.submit(f"/motions/{motion.id}/close", {"confirm": "y"}, page=f"/motions/{motion.id}")
     html = _page(client, f"/motions/{motion.id}")
     assert "Hvem stemte hva" not in html and "Mia" not in html
 
@@ -128,6 +146,20 @@ def test_hand_count_with_quorum_adopts(client, db, world, login_as):
     assert "Telt med hender på et møte" in html
 
 
+def test_a_motion_not_adopted_is_never_shown_in_the_green_success_style(client, db, world, login_as):
+    motion = make_motion(world)
+    for member, choice in zip(world.members[:3], ["yes", "no", "no"], strict=True):
+        vote(motion, member, choice)
+    login_as("chair")
+    url = f"/motions/{motion.id}"
+    response = client.submit(f"{url}/close", {"confirm": "y"}, page=url, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Ikke vedtatt: flere stemte nei enn ja." in html
+    assert "flash-success" not in html and "notice-ok" not in html and "badge-ok" not in html
+    assert '<p class="flash flash-info">Avstemningen er avsluttet. Ikke vedtatt' in html
+    assert '<span class="badge badge-bad">Ikke vedtatt</span>' in html
+
+
 def test_hand_count_without_quorum_is_not_adopted(client, db, world, login_as):
     motion = make_motion(world)
     db.session.commit()
@@ -146,7 +178,15 @@ def test_the_chair_can_stop_a_vote(client, db, world, login_as):
     services.cast_vote(motion, world.users["member"], "yes")
     db.session.commit()
     login_as("chair")
-    client.submit(f"/motions/{motion.id}/cancel", page=f"/motions/{motion.id}")
+    url = f"/motions/{motion.id}"
+    response = client.submit(f"{url}/cancel", page=url)
+    assert response.status_code == 200  # asked first: nothing stopped yet
+    assert "1 av 4 medlemmer har stemt. Stemmene blir slettet, og ingenting blir bestemt." in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert motion.status == MotionStatus.open
+    client.submit(f"{url}/cancel", {"confirm": "y"}, page=url)
     db.session.expire_all()
     assert motion.status == MotionStatus.cancelled and count(db, MotionVote) == 0
 

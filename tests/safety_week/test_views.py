@@ -77,7 +77,13 @@ def test_member_proposes_edits_and_withdraws(app, db, world, client, login_as):
     client.submit(f"/safety-week/proposals/{proposal.id}/edit", {"title": "Trygg på nettet", "why": ""})
     db.session.refresh(proposal)
     assert proposal.title == "Trygg på nettet"
-    client.submit(f"/safety-week/proposals/{proposal.id}/withdraw")
+    # Withdrawing asks first (server-side): the first tap changes nothing and says what will happen.
+    response = client.submit(f"/safety-week/proposals/{proposal.id}/withdraw")
+    assert response.status_code == 200 and 'name="confirm"' in response.get_data(as_text=True)
+    assert "Trekke temaet ditt «Trygg på nettet»?" in text_of(response)
+    db.session.refresh(proposal)
+    assert proposal.status != ProposalStatus.withdrawn
+    client.submit(f"/safety-week/proposals/{proposal.id}/withdraw", {"confirm": "y"})
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.withdrawn
 
@@ -113,7 +119,7 @@ def test_another_member_cannot_change_my_proposal(app, db, world, client, login_
     db.session.commit()
     login_as("chair")
     client.submit(f"/safety-week/proposals/{proposal.id}/edit", {"title": "Hijack", "why": ""})
-    client.submit(f"/safety-week/proposals/{proposal.id}/withdraw")
+    client.submit(f"/safety-week/proposals/{proposal.id}/withdraw", {"confirm": "y"})
     db.session.refresh(proposal)
     assert proposal.title == "Mitt tema" and proposal.status == ProposalStatus.proposed
 
@@ -165,7 +171,7 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
     home = text_of(client.get("/home"))
     assert "not voted yet" in home or "ikke stemt" in home
     key, page = _vote_form(client, round_.id)
-    assert f'name="rank-{themes[0].id}"' in page  # the no-JS selects
+    assert f'name="rank-{themes[0].id}"' in page  # the no-JS number fields
     response = client.submit(
         f"/safety-week/rounds/{round_.id}/vote",
         {
@@ -176,12 +182,23 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
         follow_redirects=True,
     )
     assert response.status_code == 200
-    shown = text_of(response)
-    assert re.search(r"(registered|registrert), \d\d:\d\d", shown)
+    html = response.get_data(as_text=True)
+    # The receipt comes first, once, with the time; it takes the focus and is announced (role=status).
+    opening = r'<section class="receipt" id="receipt" role="status"[^>]*autofocus>'
+    receipt = re.search(opening + r"(.*?)</section>", html, re.S)
+    assert receipt and re.search(r"Stemmen din er registrert kl\. \d\d:\d\d\.", receipt.group(1))
+    assert html.count("registrert") == 1 and "Du har stemt" not in html
+    # It lists the member's order; changing the vote is a secondary action, folded away below it.
+    assert re.search(r'<ol class="receipt-choices">\s*<li>Ingen mobbing</li><li>Trygg på nett</li>', receipt.group(1))
+    assert html.index('id="receipt"') < html.index('<details class="change-vote">') < html.index('class="sw-ballot"')
+    assert "Send den nye stemmen min" in html
     assert services.own_current_ranking(round_, world.users["member"]) == [[themes[2].id], [themes[0].id]]
-    # The member sees their own current ranking (and only through their own session).
+    # The member sees their own current ranking (and only through their own session), in the chosen order.
     again = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
     assert re.search(rf'id="rank-{themes[2].id}"[^>]*value="1"', again, re.S)
+    assert again.index(f'id="rank-{themes[2].id}"') < again.index(f'id="rank-{themes[0].id}"')
+    assert again.index(f'id="rank-{themes[0].id}"') < again.index(f'id="rank-{themes[1].id}"')
+    assert "Du har stemt." in again and "autofocus" not in again.split('id="receipt"')[1].split(">")[0]
     home = text_of(client.get("/home"))
     assert "not voted yet" not in home and "ikke stemt" not in home
 
@@ -195,7 +212,7 @@ def test_a_retried_form_shows_the_receipt_and_makes_one_ballot(app, db, world, c
     first = client.submit(f"/safety-week/rounds/{round_.id}/vote", data)
     second = client.submit(f"/safety-week/rounds/{round_.id}/vote", data, follow_redirects=True)
     assert first.status_code == 303 and second.status_code == 200
-    assert re.search(r"(registered|registrert), \d\d:\d\d", text_of(second))
+    assert re.search(r"registrert kl\. \d\d:\d\d", text_of(second))
     assert count(db, SealedBallot) == 1
 
 
@@ -255,7 +272,7 @@ def test_no_url_shows_another_members_ballot(app, db, world, client, login_as):
     db.session.commit()
     login_as("chair")
     page = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
-    assert " selected" not in page.split('name="idempotency_key"')[1]
+    assert re.findall(r'name="rank-\d+"[^>]*value="([^"]*)"', page) == ["", "", ""]  # nobody else's places
     assert "registrert" not in page and "registered" not in page
     # No endpoint takes a ballot or voter id, and the result/export wait for the count.
     assert not [
@@ -278,10 +295,17 @@ def test_coordinator_closes_voting_and_the_public_sees_the_result(app, db, world
         builders.vote(round_, member, *[themes[i] for i in order])
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(
-        f"/safety-week/rounds/{round_.id}/phase", {"action": "close_voting"}, page=f"/safety-week/rounds/{round_.id}"
-    )
+    client.set_cookie("yc_lang", "en")
+    url, page = f"/safety-week/rounds/{round_.id}/phase", f"/safety-week/rounds/{round_.id}"
+    # The first tap only asks, with the figures: who has voted and how long voting had left.
+    response = client.submit(url, {"action": "close_voting"}, page=page)
+    assert response.status_code == 200
+    assert "4 of 4 members have voted; 3 days are left. Nobody can vote after this." in text_of(response)
+    db.session.refresh(round_)
+    assert not round_.is_closed
+    response = client.submit(url, {"action": "close_voting", "confirm": "y"}, page=page)
     assert response.status_code == 303 and response.headers["Location"].endswith("/result")
+    client.set_cookie("yc_lang", "nb")
     login_as("anonymous")
     assert round_.title in text_of(client.get("/safety-week/results"))
     page = text_of(client.get(f"/safety-week/rounds/{round_.id}/result"))

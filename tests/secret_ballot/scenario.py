@@ -164,7 +164,7 @@ def _remember_keys(app, played: Played) -> None:
 def _close_all(app, world, played: Played) -> None:
     coordinator = _login(app, world.coordinator)
     page = f"/safety-week/rounds/{played.round_id}"
-    response = coordinator.submit(f"{page}/phase", {"action": "close_voting"}, page=page)
+    response = coordinator.submit(f"{page}/phase", {"action": "close_voting", "confirm": "y"}, page=page)
     assert response.status_code == 303
     # The budget vote ends by the clock; then the coordinator closes and counts it.
     db.session.execute(
@@ -176,6 +176,6 @@ def _close_all(app, world, played: Played) -> None:
     assert response.status_code == 303
     chair = _login(app, world.chair)
     page = f"/motions/{played.motion_id}"
-    response = chair.submit(f"{page}/close", {}, page=page)
+    response = chair.submit(f"{page}/close", {"confirm": "y"}, page=page)
     assert response.status_code == 303
     db.session.commit()

@@ -59,16 +59,22 @@ def _validate_selection(year: BudgetYear, event_ids: Iterable) -> list[int]:
             raise BudgetError(_l("One of the ticked events is not on the ballot. Reload the page and try again."))
         if event_id not in chosen:
             chosen.append(event_id)
-    cost = sum(by_id[event_id].cost for event_id in chosen)
     available = year.total - year.granted_total
-    if cost > available:
-        raise BudgetError(
-            _l(
-                "Your ticks cost %(cost)s, but the budget is %(total)s. Untick something first.",
-                cost=kroner(cost),
-                total=kroner(available),
+    # Going down the ballot as the member sees it: the first ticked event that no longer fits is the one named.
+    spent = 0
+    for event in by_id.values():
+        if event.id not in chosen:
+            continue
+        if spent + event.cost > available:
+            raise BudgetError(
+                _l(
+                    "%(event)s costs %(cost)s, you have %(left)s left. Untick something first.",
+                    event=event.title,
+                    cost=kroner(event.cost),
+                    left=kroner(available - spent),
+                )
             )
-        )
+        spent += event.cost
     return sorted(chosen)
 
 

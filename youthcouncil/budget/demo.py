@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from youthcouncil import signals
-from youthcouncil.budget.ballot import save_draft, submit_ballot
-from youthcouncil.budget.ledger import record_spending
-from youthcouncil.budget.models import Feasibility, Rule
+from youthcouncil.budget.ballot import has_voted, save_draft, submit_ballot
+from youthcouncil.budget.ledger import record_spending, request_grant
+from youthcouncil.budget.models import Feasibility, Phase, Rule
 from youthcouncil.budget.outcome import close_voting, confirm_outcome
-from youthcouncil.budget.services import check_event, create_year, propose_event
+from youthcouncil.budget.services import check_event, create_year, current_year, propose_event
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 
@@ -50,7 +50,7 @@ def seed(demo, **kwargs) -> None:
     start = now - timedelta(days=365)
     last = create_year(
         name=f"Budsjett {start.year}",
-        total=80_000,
+        total=90_000,
         proposing_starts=start,
         feasibility_starts=start + timedelta(days=14),
         voting_starts=start + timedelta(days=21),
@@ -77,6 +77,17 @@ def seed(demo, **kwargs) -> None:
             spent_on=(start + timedelta(days=60 + 20 * n)).date(),
             what_for="Leie av lokale, mat og utstyr",
             by=coordinator,
+        )
+
+    # A member asks for a mid-year grant from what is left of last year's budget (the chair can put it to a vote).
+    if last.remaining > 0:
+        request_grant(
+            last,
+            proposer=demo.members[4],
+            title="Vinterfest i ungdomshuset",
+            description="Musikk, kakao og pepperkaker for alle før juleferien.",
+            amount=min(6_000, last.remaining),
+            month=12,
         )
 
     # This year: voting is open; some have voted, one has a draft that is not submitted.
@@ -121,3 +132,12 @@ def seed(demo, **kwargs) -> None:
         db.session.commit()
     save_draft(this, demo.members[2], [feasible[0].id, feasible[3].id])
     db.session.commit()
+
+
+@signals.demo_not_voted.connect
+def not_voted(sender, **kwargs) -> tuple[str, list]:
+    """The budget vote open now, and the demo members who have not submitted a ballot in it."""
+    year = current_year()
+    if year is None or year.phase() != Phase.voting:
+        return ("", [])
+    return (year.name, [member for member in sender if not has_voted(year, member)])

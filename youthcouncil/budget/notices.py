@@ -11,7 +11,7 @@ from youthcouncil.budget.models import BudgetYear, Event, Feasibility
 from youthcouncil.extensions import db
 from youthcouncil.i18n import N_, oslo_minute
 from youthcouncil.links import site_path
-from youthcouncil.notifications.services import notify
+from youthcouncil.notifications.services import notify, vote_over
 
 
 def _users(ids: Iterable[int]) -> list[User]:
@@ -50,6 +50,16 @@ def outcome_decided(year: BudgetYear, voter_ids: Iterable[int]) -> None:
         params={"name": year.name},
         endpoint=("budget.year_result", {"year_id": year.id}),
         dedupe_key=f"budget-decided:{year.id}",
+    )
+
+
+def voting_closed(year: BudgetYear) -> None:
+    """The budget vote is closed: the reminders to submit no longer call to action."""
+    vote_over(
+        kind="budget.draft_unsubmitted",
+        link=site_path("budget.vote", year_id=year.id),
+        message=N_("The budget vote “%(name)s” is closed."),
+        params={"name": year.name},
     )
 
 

@@ -90,6 +90,7 @@ def close_voting(year: BudgetYear, *, by=None, now: datetime | None = None) -> p
     _store_outcome(year, result, voters)
     db.session.flush()
     audit.record(by, "budget_year.closed", year, {"rule": result.rule, "voters": voters})
+    notices.voting_closed(year)
     return result
 
 

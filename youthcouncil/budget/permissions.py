@@ -97,8 +97,9 @@ def can_request_grant(user, year: BudgetYear) -> bool:
 
 
 def can_put_request_to_vote(user, request: GrantRequest) -> bool:
-    """Opening the council's vote on a request is the chair's (motions' rule: not the coordinator's)."""
-    return can_open_motion(user) and request.status == RequestStatus.proposed
+    """The chair opens the council's vote on a request (motions' rule); the coordinator, who runs the budget, may
+    too (a request may come in between meetings)."""
+    return (can_open_motion(user) or can_manage_budget(user)) and request.status == RequestStatus.proposed
 
 
 def can_import_round(user) -> bool:

@@ -67,8 +67,10 @@ from youthcouncil.budget.services import (
     result_rows,
     update_year,
 )
+from youthcouncil.db import utcnow
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
+from youthcouncil.i18n import format_time
 from youthcouncil.membership.services import the_municipality
 from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
@@ -288,7 +290,7 @@ def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, err
     )
     context["money_pattern"], context["money_group"] = kroner_parts()
     if htmx and htmx.target == "ballot-status":
-        return render_template("budget/_ballot_status.html", **context), status
+        return render_template("budget/_ballot_status.html", fragment=True, **context), status
     return render_template("budget/vote.html", **context), status
 
 
@@ -353,7 +355,7 @@ def vote_submit(year_id: int):
         return _ballot_page(year, _selection_from_post(), "posted", error=str(error), status=422)
     db.session.commit()
     if counted:
-        flash(_("Your vote is submitted and counts. You can change it until voting ends."), "success")
+        flash(_("Your vote is registered at %(time)s.", time=format_time(utcnow())), "receipt")
     else:
         flash(_("Your vote was already submitted. It counts once."), "info")
     return see_other("budget.vote", year_id=year.id)
@@ -483,7 +485,7 @@ def request_new(year_id: int):
 
 
 @bp.route("/budget/requests/<int:request_id>/to-vote", methods=["POST"])
-@access(Role.chair)
+@access(Role.chair, Role.coordinator)
 def request_to_vote(request_id: int):
     grant_request = db.get_or_404(GrantRequest, request_id)
     if not EmptyForm().validate_on_submit():

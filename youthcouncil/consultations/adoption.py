@@ -32,7 +32,7 @@ def open_adoption_vote(consultation: Consultation, chair, version: DraftVersion,
         raise ConsultationError(_l("Choose the version to vote on."), "version_id")
     # The motion's title is stored once, in the council's language.
     with force_locale("nb"):
-        title = _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=consultation.title)
+        title = _("Should we send this answer about “%(title)s”?", title=consultation.title)
     try:
         motion = open_motion(
             subject_type=SUBJECT,
@@ -72,6 +72,7 @@ def adoption_vote_decided(sender, *, motion, result, **kwargs) -> None:
     db.session.add(decision)
     db.session.flush()
     consultation.end_vote(decision)
+    notices.vote_closed(consultation, motion)
     if result.adopted:
         record(
             None,
@@ -90,6 +91,7 @@ def adoption_vote_stopped(sender, *, motion, **kwargs) -> None:
     if version is None:
         return
     version.consultation.stop_vote()
+    notices.vote_closed(version.consultation, motion)
 
 
 def current_motion(consultation: Consultation):
@@ -118,7 +120,7 @@ def adoption_vote_title(sender, *, motion, **kwargs) -> str | None:
     version = db.session.get(DraftVersion, motion.subject_id)
     if version is None:
         return None
-    return _("Adopt version %(n)s of the response to “%(title)s”", n=version.number, title=version.consultation.title)
+    return _("Should we send this answer about “%(title)s”?", title=version.consultation.title)
 
 
 def _adopting_public(motion) -> Consultation | None:

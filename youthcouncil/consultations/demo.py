@@ -1,14 +1,42 @@
-"""Demo consultations, built through the services: one in discussion, one in voting, one completed."""
+"""Demo consultations, built through the services: one in discussion (with a PDF), one in voting, one completed."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+
+from werkzeug.datastructures import FileStorage
 
 from youthcouncil import signals
 from youthcouncil.consultations import adoption, services
 from youthcouncil.db import utcnow
 from youthcouncil.i18n import to_oslo
-from youthcouncil.motions.services import cast_vote, close_motion
+from youthcouncil.motions.permissions import can_vote_on_motion
+from youthcouncil.motions.services import cast_vote, close_motion, motion_title, vote_of
+
+
+def _pdf(line: str) -> bytes:
+    """A one-page PDF with one line of text (Latin-1), for the demo's attachment."""
+    text = line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 16 Tf 60 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 @signals.seed_demo.connect
@@ -28,6 +56,7 @@ def seed(demo, **kwargs) -> None:
         "Når skal den være åpen? Skal det være lys om kvelden? Vi vil høre hva dere mener.",
         questions="Er grusbanen et godt sted?\nHvor lenge skal parken være åpen om kvelden?",
         deadline=today + timedelta(days=25),
+        files=[FileStorage(io.BytesIO(_pdf("Skatepark ved Sjøsiden: kart over grusbanen")), "skatepark-kart.pdf")],
     )
     services.open_request(skatepark, chair)
     services.add_comment(skatepark, members[0], "Grusbanen er fin, men det trengs lys om vinteren.")
@@ -81,3 +110,14 @@ def seed(demo, **kwargs) -> None:
         "Kommunestyret vedtok lengre åpningstid på lørdager, til klokka 18, fra 1. mars.",
         "Ungdomsrådets forslag om klokka 18 ble tatt med direkte i vedtaket.",
     )
+
+
+@signals.demo_not_voted.connect
+def not_voted(sender, **kwargs) -> tuple[str, list]:
+    """The council's vote on a response open now, and the demo members who have not voted in it."""
+    for consultation in services.council_requests():
+        motion = adoption.current_motion(consultation)
+        if motion is not None:
+            voters = [member for member in sender if can_vote_on_motion(member, motion)]
+            return (motion_title(motion), [member for member in voters if not vote_of(motion, member)])
+    return ("", [])

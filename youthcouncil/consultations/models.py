@@ -230,6 +230,10 @@ class Consultation(db.Model):
         self.declined_reason = reason
         self.declined_at = now
 
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return not self.is_finished and self.status != Status.voting
+
     def withdraw(self, now: datetime) -> None:
         if self.is_finished:
             raise ConsultationError(_l("This request is finished, so it cannot be withdrawn."))

@@ -14,7 +14,7 @@ from youthcouncil.links import site_path
 from youthcouncil.membership.models import Membership
 from youthcouncil.membership.services import current_term
 from youthcouncil.notifications import signals as notification_signals
-from youthcouncil.notifications.services import notify
+from youthcouncil.notifications.services import notify, vote_over
 
 
 def _detail(consultation: Consultation) -> str:
@@ -51,6 +51,16 @@ def request_sent(consultation: Consultation) -> None:
         params={"title": consultation.title, "deadline": _deadline(consultation)},
         link=_detail(consultation),
         dedupe_key=f"consultation:{consultation.id}:new",
+    )
+
+
+def vote_closed(consultation: Consultation, motion) -> None:
+    """The adoption vote is over (decided or stopped): its "vote now" messages no longer call to action."""
+    vote_over(
+        kind="consultation.vote",
+        link=site_path("motions.motion_detail", motion_id=motion.id),
+        message=N_("The vote on the response to “%(title)s” is over."),
+        params={"title": consultation.title},
     )
 
 

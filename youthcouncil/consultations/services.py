@@ -283,6 +283,21 @@ def withdraw_request(consultation: Consultation, clerk) -> None:
     record(clerk, "consultation.withdrawn", consultation)
 
 
+def withdrawal_consequence(consultation: Consultation) -> str:
+    """What withdrawing the request now stops, with its figures (for the confirmation page)."""
+    if consultation.is_correctable:
+        return _("The council has not opened it yet. It leaves the council's list and cannot be sent again.")
+    comments = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Comment).where(Comment.consultation_id == consultation.id)
+    )
+    return _(
+        "The council has worked on it: %(comments)s comments and %(versions)s versions of a response. "
+        "The work stops and no response is sent.",
+        comments=comments,
+        versions=len(consultation.versions),
+    )
+
+
 def open_request(consultation: Consultation, user) -> None:
     """The council (chair or coordinator) opens the request: discussion starts and the clerk can no longer edit."""
     lock_consultation(consultation)

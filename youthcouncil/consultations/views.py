@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, make_response, render_template, request, send_file
+from flask import abort, current_app, flash, make_response, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.accounts.models import User
 from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.confirm import confirmation_page
 from youthcouncil.consultations import bp, permissions, services
 from youthcouncil.consultations.adoption import current_motion, open_adoption_vote
 from youthcouncil.consultations.forms import (
@@ -213,6 +214,15 @@ def request_withdraw(consultation_id: int):
     consultation = _load(consultation_id)
     _check(permissions.can_withdraw_request(current_user, consultation))
     _require_valid_post(EmptyForm())
+    if consultation.can_be_withdrawn:
+        page = confirmation_page(
+            _("Withdraw the request “%(title)s”?", title=consultation.title),
+            services.withdrawal_consequence(consultation),
+            _("Withdraw the request"),
+            cancel_url=url_for("consultations.consultation_detail", consultation_id=consultation.id),
+        )
+        if page:
+            return page
     try:
         services.withdraw_request(consultation, current_user)
     except ConsultationError as error:

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access
+from youthcouncil.confirm import confirmation_page
+from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
+from youthcouncil.i18n import format_time
 from youthcouncil.motions import bp, permissions, services
 from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion
 from youthcouncil.motions.permissions import can_manage_motion, can_see_motion, can_see_votes, can_vote_on_motion
-from youthcouncil.motions.wording import CHOICE_LABELS, YOU_VOTED, outcome_sentence, status_label
+from youthcouncil.motions.wording import (
+    CHOICE_LABELS,
+    YOU_VOTED,
+    cancel_consequence,
+    close_consequence,
+    outcome_category,
+    outcome_sentence,
+    status_label,
+)
 from youthcouncil.web import EmptyForm, attach_error, render_page_or_fragment, see_other
 
 
@@ -61,13 +72,13 @@ def motion_vote(motion_id: int):
         flash(_("This vote is closed. Your vote was not counted."), "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     try:
-        vote = services.cast_vote(motion, current_user, request.form.get("choice", ""))
+        services.cast_vote(motion, current_user, request.form.get("choice", ""))
     except services.MotionError as error:
         db.session.rollback()
         flash(error.message, "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     db.session.commit()
-    flash(_("Thank you! %(you_voted)s", you_voted=YOU_VOTED[vote.choice]), "success")
+    flash(_("Your vote is registered at %(time)s.", time=format_time(utcnow())), "receipt")
     return see_other("motions.motion_detail", motion_id=motion.id)
 
 
@@ -83,6 +94,15 @@ def motion_close(motion_id: int):
         return see_other("motions.motion_detail", motion_id=motion.id)
     if not can_manage_motion(current_user, motion):
         abort(403)
+    page = confirmation_page(
+        _("Close the vote and count?"),
+        close_consequence(motion, services.voted_count(motion)),
+        _("Close the vote and count"),
+        danger=False,
+        cancel_url=url_for("motions.motion_detail", motion_id=motion.id),
+    )
+    if page:
+        return page
     try:
         result = services.close_motion(motion, by=current_user)
     except services.MotionError as error:
@@ -90,7 +110,7 @@ def motion_close(motion_id: int):
         flash(error.message, "error")
         return see_other("motions.motion_detail", motion_id=motion.id)
     db.session.commit()
-    flash(_("The vote is closed. %(outcome)s", outcome=outcome_sentence(result)), "success")
+    flash(_("The vote is closed. %(outcome)s", outcome=outcome_sentence(result)), outcome_category(result))
     return see_other("motions.motion_detail", motion_id=motion.id)
 
 
@@ -106,6 +126,14 @@ def motion_cancel(motion_id: int):
         return see_other("motions.motion_detail", motion_id=motion.id)
     if not can_manage_motion(current_user, motion):
         abort(403)
+    page = confirmation_page(
+        _("Stop the vote?"),
+        cancel_consequence(motion, services.voted_count(motion)),
+        _("Stop the vote"),
+        cancel_url=url_for("motions.motion_detail", motion_id=motion.id),
+    )
+    if page:
+        return page
     try:
         services.cancel_motion(motion, by=current_user)
     except services.MotionError as error:
@@ -142,7 +170,7 @@ def motion_hand_count(motion_id: int):
             attach_error(form, error, "present")
         else:
             db.session.commit()
-            flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), "success")
+            flash(_("The hand count is saved. %(outcome)s", outcome=outcome_sentence(result)), outcome_category(result))
             return see_other("motions.motion_detail", motion_id=motion.id)
     # Errors re-render with 200 (htmx swaps it like any page; a 4xx would count as a failed request there).
     return render_template(

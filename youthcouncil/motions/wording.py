@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from youthcouncil.motions.models import Choice
 from youthcouncil.voting.motion import ADOPTED, NO_QUORUM, TIE, MotionResult
@@ -42,3 +43,35 @@ def status_label(motion) -> str:
     if motion.is_cancelled:
         return _("Stopped")
     return _("Adopted") if motion.adopted else _("Not adopted")
+
+
+def outcome_category(result: MotionResult) -> str:
+    """The flash style of an outcome: green only for an adopted motion ("Not adopted" is no success)."""
+    return "success" if result.adopted else "info"
+
+
+def close_consequence(motion, voted: int) -> str:
+    """What closing an open vote now does, with its figures (for the confirmation page)."""
+    needed = (motion.eligible + 1) // 2
+    said = ngettext(
+        "%(num)d of %(eligible)d members has voted. Nobody can vote after this.",
+        "%(num)d of %(eligible)d members have voted. Nobody can vote after this.",
+        voted,
+        eligible=motion.eligible,
+    )
+    if voted < needed:
+        said += " " + _(
+            "So few have voted that the motion will not be adopted: at least %(needed)s must take part.",
+            needed=needed,
+        )
+    return said
+
+
+def cancel_consequence(motion, voted: int) -> str:
+    """What stopping an open vote does, with its figures (for the confirmation page)."""
+    return ngettext(
+        "%(num)d of %(eligible)d members has voted. Their votes are deleted and nothing is decided.",
+        "%(num)d of %(eligible)d members have voted. Their votes are deleted and nothing is decided.",
+        voted,
+        eligible=motion.eligible,
+    )

@@ -183,6 +183,24 @@ def run_due_checks(now: datetime | None = None) -> DueCheckReport:
     return report
 
 
+def vote_over(*, kind: str, link: str, message: str, params: dict[str, Any] | None = None) -> int:
+    """A vote that messages of ``kind`` pointing to ``link`` asked members to take part in is over: those messages
+    say so instead (``message``, an N_-marked msgid) and no longer count as new. Returns how many changed."""
+    params = _json_safe(params or {})
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.kind == kind, Notification.link == link)
+        .values(
+            message_id=message,
+            params=params,
+            text=render_in(DEFAULT_LANGUAGE, message, params),
+            read_at=sa.func.coalesce(Notification.read_at, utcnow()),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 # --- Reading ------------------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Demo data: this year's round in the voting phase (some members have voted) and last year's counted round."""
+"""Demo data: this year's round in the voting phase (some members have voted), last year's counted round, and next
+year's round already open for proposals."""
 
 from __future__ import annotations
 
@@ -85,3 +86,29 @@ def seed(demo, **kwargs) -> None:
         db.session.commit()  # a secret ballot is stored in a transaction of its own
         services.submit_ballot(current, member, order, str(uuid.uuid4()), now=vote_at)
         db.session.commit()
+
+    # Next year: open for proposals, with one theme proposed so far.
+    upcoming = services.create_round(
+        year=now.year + 1,
+        title=f"Trygghetsuka {now.year + 1}",
+        dates=_dates(now, (-1, 20, 25, 35)),
+        method=Method.irv,
+        by=coordinator,
+        term=demo.term,
+    )
+    services.propose(
+        upcoming,
+        members[6],
+        title="Trygg i idretten",
+        why="Alle skal ha det bra på trening, også de som ikke er best.",
+        now=now - timedelta(hours=6),
+    )
+
+
+@signals.demo_not_voted.connect
+def not_voted(sender, **kwargs) -> tuple[str, list]:
+    """The theme round in voting now, and the demo members who have not voted in it."""
+    round_ = services.voting_round_now()
+    if round_ is None:
+        return ("", [])
+    return (round_.title, [member for member in sender if not services.has_voted(round_, member)])

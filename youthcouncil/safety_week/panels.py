@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
@@ -13,7 +14,8 @@ from youthcouncil.web import home_panel
 
 @home_panel(15)
 def safety_week_panel(user) -> Markup | None:
-    round_, latest = services.current_and_latest_closed_round()
+    # A vote open now comes first, even when next year's round is already open for proposals (one query for all).
+    round_, latest = services.home_rounds()
     if round_ is None and latest is None:
         return None
     context: dict = {"round": round_, "latest": latest}
@@ -35,4 +37,14 @@ def safety_week_panel(user) -> Markup | None:
                 context["turnout"] = (services.voter_count(round_), services.eligible_count(round_))
     if not has_role(user, Role.member, Role.coordinator):
         return None  # clerks and school reps take no part in the theme round; the results are public
+    if round_ is not None:
+        context["heading"] = round_heading(round_)
     return Markup(render_template("safety_week/_home_panel.html", **context))  # noqa: S704 - an autoescaping template
+
+
+def round_heading(round_) -> str:
+    """ "Safety week: Be safe", but only the title when it names the week already ("Trygghetsuka 2026")."""
+    names = {_("Safety week").lower(), "trygghetsuka"}
+    if any(name in round_.title.lower() for name in names):
+        return round_.title
+    return _("Safety week: %(title)s", title=round_.title)

@@ -96,32 +96,31 @@ def current_round() -> ThemeRound | None:
     )
 
 
-def current_and_latest_closed_round() -> tuple[ThemeRound | None, ThemeRound | None]:
-    """``current_round()`` (with its proposals) and ``latest_closed_round()``, in one query (the home page)."""
+def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
+    """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
+    query (the home page)."""
+    now = now or utcnow()
     term = current_term()
-    latest = (
-        sa.select(ThemeRound.id)
-        .where(ThemeRound.closed_at.is_not(None))
-        .order_by(ThemeRound.closed_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    wanted = [ThemeRound.id == latest]
+
+    def first_id(*where, order) -> sa.ScalarSelect:
+        return sa.select(ThemeRound.id).where(*where).order_by(order).limit(1).scalar_subquery()
+
+    wanted = [ThemeRound.id == first_id(ThemeRound.closed_at.is_not(None), order=ThemeRound.closed_at.desc())]
     if term is not None:
-        current = (
-            sa.select(ThemeRound.id)
-            .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
-            .order_by(ThemeRound.voting_closes_at.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        wanted.append(ThemeRound.id == current)
-    rounds = db.session.scalars(sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals)))
-    found = rounds.unique().all()
-    return (
-        next((r for r in found if r.closed_at is None), None),
-        next((r for r in found if r.closed_at is not None), None),
-    )
+        open_ = (ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+        voting = (ThemeRound.voting_opens_at <= now, ThemeRound.voting_closes_at > now)
+        wanted.append(ThemeRound.id == first_id(*open_, *voting, order=ThemeRound.voting_closes_at))
+        wanted.append(ThemeRound.id == first_id(*open_, order=ThemeRound.voting_closes_at.desc()))
+    query = sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals))
+    found = db.session.scalars(query).unique().all()
+    closed = [r for r in found if r.closed_at is not None]
+    open_rounds = [r for r in found if r.closed_at is None]
+    voting_now = [r for r in open_rounds if r.voting_opens_at <= now < r.voting_closes_at]
+    if voting_now:
+        shown = min(voting_now, key=lambda r: r.voting_closes_at)
+    else:
+        shown = max(open_rounds, key=lambda r: r.voting_closes_at, default=None)
+    return shown, closed[0] if closed else None
 
 
 def latest_closed_round() -> ThemeRound | None:

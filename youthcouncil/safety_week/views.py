@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from flask import abort, flash, make_response, render_template, request
+from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
+from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
-from youthcouncil.i18n import to_oslo
+from youthcouncil.i18n import format_time, time_left, to_oslo
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
     BallotForm,
@@ -146,6 +147,10 @@ def round_phase(round_id: int):
     form = PhaseForm()
     action = request.form.get("action", "")
     if form.validate_on_submit() and action in services.PHASE_ACTIONS:
+        if action == "close_voting" and round_.phase() == Phase.voting:
+            page = _confirm_close_voting(round_)
+            if page:
+                return page
         try:
             services.change_phase(round_, action, by=current_user)
         except SafetyWeekError as error:
@@ -157,6 +162,22 @@ def round_phase(round_id: int):
     if round_.is_closed:
         return see_other("safety_week.round_result", round_id=round_.id)
     return see_other("safety_week.round_detail", round_id=round_.id)
+
+
+def _confirm_close_voting(round_: ThemeRound):
+    now = utcnow()
+    voted, eligible = services.turnout(round_)
+    return confirmation_page(
+        _("Close voting now and count?"),
+        _(
+            "%(voted)s of %(eligible)s members have voted; %(left)s. Nobody can vote after this.",
+            voted=voted,
+            eligible=eligible,
+            left=time_left(round_.voting_closes_at, now),
+        ),
+        _("Close voting now and count"),
+        cancel_url=url_for("safety_week.round_detail", round_id=round_.id),
+    )
 
 
 # --- Proposals ----------------------------------------------------------------------------------------------
@@ -239,16 +260,27 @@ def proposal_withdraw(proposal_id: int):
     if not permissions.can_withdraw_proposal(current_user, proposal):
         flash(_("This proposal can no longer be withdrawn."), "info")
         return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
-    form = PhaseForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_proposal(proposal, current_user)
-        except SafetyWeekError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
-        db.session.commit()
-        flash(_("Your theme is withdrawn."), "success")
+    if not PhaseForm().validate_on_submit():
+        return see_other("safety_week.round_detail", round_id=proposal.round_id)
+    page = confirmation_page(
+        _("Withdraw your theme “%(title)s”?", title=proposal.title),
+        _(
+            "It is taken off the list of themes and cannot be put back. "
+            "Until proposing closes, you can propose another theme."
+        ),
+        _("Withdraw the theme"),
+        cancel_url=url_for("safety_week.proposal_detail", proposal_id=proposal.id),
+    )
+    if page:
+        return page
+    try:
+        services.withdraw_proposal(proposal, current_user)
+    except SafetyWeekError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return see_other("safety_week.proposal_detail", proposal_id=proposal.id)
+    db.session.commit()
+    flash(_("Your theme is withdrawn."), "success")
     return see_other("safety_week.round_detail", round_id=proposal.round_id)
 
 
@@ -319,6 +351,16 @@ def _places_of(ranking: list[list[int]] | None) -> dict[int, str]:
     return {theme: str(i) for i, rank in enumerate(ranking, start=1) for theme in rank}
 
 
+def _in_chosen_order(themes: list[Proposal], places: dict[int, str]) -> list[Proposal]:
+    """The ranked themes first, 1st choice on top, then the rest as listed (a sorted sort keeps their order)."""
+
+    def place(theme: Proposal) -> int:
+        value = places.get(theme.id, "")
+        return int(value) if value.isdigit() else len(themes) + 1
+
+    return sorted(themes, key=place)
+
+
 @bp.route("/safety-week/rounds/<int:round_id>/vote", methods=["GET", "POST"])
 @access(Role.member)
 def vote(round_id: int):
@@ -338,12 +380,15 @@ def vote(round_id: int):
             error = str(problem)
         else:
             db.session.commit()
-            flash(_("Your vote is registered, %(time)s.", time=to_oslo(receipt.voted_at).strftime("%H:%M")), "success")
+            flash(_("Your vote is registered at %(time)s.", time=format_time(receipt.voted_at)), "receipt")
             # round_id, not round_.id: the committed round is expired, and reading it would open a new transaction.
             return see_other("safety_week.vote", round_id=round_id)
+    # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
+    own = services.own_current_ranking(round_, current_user) or []
     if places is None:
-        # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
-        places = _places_of(services.own_current_ranking(round_, current_user))
+        places = _places_of(own)
+    themes = services.candidates(round_)
+    by_id = {theme.id: theme for theme in themes}
     form.idempotency_key.data = services.new_idempotency_key()
     status = 422 if error else 200
     return render_template(
@@ -351,7 +396,8 @@ def vote(round_id: int):
         round=round_,
         phase=phase,
         eligible=eligible,
-        themes=services.candidates(round_),
+        themes=_in_chosen_order(themes, places),
+        my_choices=[by_id[theme] for rank in own for theme in rank if theme in by_id],
         places=places,
         voted=services.has_voted(round_, current_user),
         form=form,
