@@ -96,6 +96,26 @@ def current_round() -> ThemeRound | None:
     )
 
 
+def voting_round_now(now: datetime | None = None) -> ThemeRound | None:
+    """The current term's round whose voting is open now (the most urgent one for a member), if any."""
+    term = current_term()
+    if term is None:
+        return None
+    now = now or utcnow()
+    return db.session.scalars(
+        sa.select(ThemeRound)
+        .where(
+            ThemeRound.term_id == term.id,
+            ThemeRound.closed_at.is_(None),
+            ThemeRound.imported.is_(False),
+            ThemeRound.voting_opens_at <= now,
+            ThemeRound.voting_closes_at > now,
+        )
+        .order_by(ThemeRound.voting_closes_at)
+        .limit(1)
+    ).first()
+
+
 def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
     """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
     query (the home page)."""
