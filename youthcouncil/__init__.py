@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from youthcouncil.config import PROJECT_ROOT, AppConfig, Config
+from youthcouncil.inputs import FormRequest, IdConverter
 
 #: The domains, one package and one blueprint each; each has its own translation catalogue.
 DOMAINS = (
@@ -24,6 +25,7 @@ DOMAINS = (
 
 class YouthCouncil(Flask):
     config_class = AppConfig  # the secret key is generated when first needed, not at start
+    request_class = FormRequest  # forms only: a JSON body is an empty form
 
 
 def create_app(config: Any = None) -> Flask:
@@ -42,6 +44,8 @@ def create_app(config: Any = None) -> Flask:
     else:
         app.config.from_object(config)
     app.instance_path = app.config["INSTANCE_PATH"]
+    # Before any rule is added: every <int:...> in a URL is an id a database column can hold, or no page.
+    app.url_map.converters["int"] = IdConverter
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a proxy the peer is the proxy: take the client's address from the headers it sets, or the login
         # throttle would count every visitor as one.
@@ -52,7 +56,7 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import assets, auth, cli, db_setup, errors, i18n, migrate, secret_ballot, security, web
+    from youthcouncil import assets, auth, cli, db_setup, errors, i18n, inputs, migrate, secret_ballot, security, web
     from youthcouncil.db_setup import engine_options
     from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager
 
@@ -75,6 +79,7 @@ def create_app(config: Any = None) -> Flask:
 
     auth.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     web.init_app(app)
     errors.init_app(app)
     secret_ballot.init_app(app)

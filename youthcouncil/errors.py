@@ -45,7 +45,7 @@ MESSAGES = {
 }
 
 
-def _render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
@@ -53,7 +53,7 @@ def _render_error(code: int, detail: str | None = None):
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        return _render_error(
+        return render_error(
             400, str(_l("The form had expired or was incomplete. Please reload the page and try again."))
         )
 
@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
-        return _render_error(error.code if error.code in MESSAGES else 500)
+        return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
@@ -69,4 +69,4 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error", exc_info=error)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
-        return _render_error(500)
+        return render_error(500)

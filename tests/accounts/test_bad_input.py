@@ -48,7 +48,12 @@ def test_form_posts_never_give_a_server_error(client, world, url, data):
     token = _token_for(client, world, url)
     fields = {name: data.draw(values, label=name) for name in FORMS[url]}
     response = client.post(url, data={**fields, "csrf_token": token})
-    assert response.status_code in (200, 302, 303, 429), (url, fields, response.status_code)
+    # A NUL byte anywhere is refused for every form with a plain 400 page (youthcouncil.inputs).
+    has_nul = any(
+        "\x00" in value for field in fields.values() for value in ([field] if isinstance(field, str) else field)
+    )
+    allowed = (200, 302, 303, 429, 400) if has_nul else (200, 302, 303, 429)
+    assert response.status_code in allowed, (url, fields, response.status_code)
 
 
 @pytest.mark.parametrize("url", FORMS)

@@ -11,7 +11,9 @@ from youthcouncil.extensions import db
 from youthcouncil.safety_week import services
 from youthcouncil.safety_week.models import Method, Proposal, ProposalStatus, ThemeRound
 
-_years = itertools.cycle(range(2100, 1900, -1))  # the tables are emptied after each test
+#: Round years are unique; the tables are emptied after each test, so the years may come round again (the fuzz
+#: tests make rounds in every test).
+_years = itertools.cycle(range(2100, 1900, -1))
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 

@@ -381,3 +381,21 @@ def test_the_ranked_ballot_grows_linearly_with_the_themes(app, db, world, client
     assert len(re.findall(r'<input type="number" id="rank-\d+" name="rank-\d+"', form)) == 30
     per_theme_small, per_theme_large = small / 5, large / 30
     assert per_theme_large < per_theme_small * 1.2, (small, large)
+
+
+def test_a_ballot_sent_again_from_many_tabs_keeps_one_row(app, db, world, client, login_as):
+    """Issue 10 §4: 64 tabs used to make 64 rows. The secret-ballot box keeps one sealed row per member, replaced
+    by each new form; the last one sent counts."""
+    round_, themes = builders.voting_round(world)
+    db.session.commit()
+    login_as("member")
+    keys = [_vote_form(client, round_.id)[0] for _tab in range(8)]
+    assert len(set(keys)) == 8  # each tab is a form of its own
+    for n, key in enumerate(keys):
+        first, second = themes[n % 3], themes[(n + 1) % 3]
+        data = {"idempotency_key": key, f"rank-{first.id}": "1", f"rank-{second.id}": "2"}
+        assert client.submit(f"/safety-week/rounds/{round_.id}/vote", data).status_code == 303
+    assert count(db, SealedBallot) == 1
+    last = len(keys) - 1
+    expected = [[themes[last % 3].id], [themes[(last + 1) % 3].id]]
+    assert services.own_current_ranking(round_, world.users["member"]) == expected

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -19,7 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import TextInput
 
 from youthcouncil.budget.models import Feasibility, Rule
-from youthcouncil.fields import OsloDateTimeField
+from youthcouncil.budget.money import kroner
+from youthcouncil.fields import DayField, OsloDateTimeField
 
 MONTHS = (
     _l("January"),
@@ -35,6 +35,11 @@ MONTHS = (
     _l("November"),
     _l("December"),
 )
+
+
+#: The most any amount can be: well inside the integer column (PostgreSQL's ``integer`` ends at 2 147 483 647),
+#: so a total and its grants can never overflow it.
+MAX_KRONER = 1_000_000_000
 
 
 class KronerField(IntegerField):
@@ -60,6 +65,9 @@ class KronerField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Write the amount as a whole number of kroner, like 5000.")) from None
+        if abs(self.data) > MAX_KRONER:
+            self.data = None
+            raise ValueError(_l("Write an amount of at most %(max)s.", max=kroner(MAX_KRONER)))
 
 
 def _month_choices():
@@ -87,7 +95,7 @@ class YearForm(FlaskForm):
     )
     voting_starts = OsloDateTimeField(_l("Voting starts"), validators=[DataRequired(_l("Choose a date and time."))])
     voting_ends = OsloDateTimeField(_l("Voting ends"), validators=[DataRequired(_l("Choose a date and time."))])
-    decided_by = DateField(_l("Decided by (the chair confirms)"), validators=[Optional()])
+    decided_by = DayField(_l("Decided by (the chair confirms)"), validators=[Optional()])
     rule = RadioField(
         _l("Outcome rule"),
         description=_l("Chosen before voting opens. It cannot change after that."),
@@ -157,7 +165,7 @@ class BallotForm(FlaskForm):
 
 class SpendingForm(FlaskForm):
     amount = KronerField(_l("Amount (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))])
-    spent_on = DateField(_l("Date"), validators=[DataRequired(_l("Choose the date."))])
+    spent_on = DayField(_l("Date"), validators=[DataRequired(_l("Choose the date."))])
     what_for = StringField(
         _l("What was it for?"), validators=[DataRequired(_l("Write what the money was spent on.")), Length(max=200)]
     )

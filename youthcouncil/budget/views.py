@@ -71,6 +71,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
 from youthcouncil.i18n import format_time
+from youthcouncil.inputs import parse_id
 from youthcouncil.membership.services import the_municipality
 from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other
 
@@ -295,13 +296,7 @@ def _ballot_page(year: BudgetYear, selection: list[int], source: str | None, err
 
 
 def _selection_from_post() -> list[int]:
-    ids = []
-    for raw in _posted_ids():
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    return ids
+    return [number for number in map(parse_id, _posted_ids()) if number is not None]
 
 
 @bp.route("/budget/years/<int:year_id>/vote")
@@ -510,7 +505,7 @@ def request_to_vote(request_id: int):
 @access(PUBLIC)
 def spending():
     years = public_years()
-    chosen = request.args.get("year", type=int)
+    chosen = request.args.get("year", type=parse_id)
     year = next((y for y in years if y.id == chosen), years[0] if years else None)
     return render_template("budget/spending.html", years=years, year=year)
 

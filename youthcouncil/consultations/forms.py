@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from youthcouncil.consultations.models import COMMENT_MAX, SUMMARY_MAX
+from youthcouncil.fields import DayField
+from youthcouncil.inputs import parse_id, whole_number
 
 
 class RequestForm(FlaskForm):
@@ -31,7 +33,7 @@ class RequestForm(FlaskForm):
         description=_l("One question on each line, if you want answers to something specific."),
         validators=[Optional(), Length(max=4000)],
     )
-    deadline = DateField(
+    deadline = DayField(
         _l("Deadline for the response"),
         validators=[DataRequired(_l("Choose the deadline."))],
         description=_l("Give the council at least 3 weeks if you can."),
@@ -75,11 +77,11 @@ class DraftForm(FlaskForm):
 
 
 class WriterForm(FlaskForm):
-    writer = SelectField(_l("Writer"), coerce=int, validate_choice=False)
+    writer = SelectField(_l("Writer"), coerce=whole_number, validate_choice=False)
 
 
 class OpenVoteForm(FlaskForm):
-    version_id = SelectField(_l("Version to vote on"), coerce=int, validate_choice=False)
+    version_id = SelectField(_l("Version to vote on"), coerce=whole_number, validate_choice=False)
     secret = BooleanField(_l("Secret vote (nobody sees who voted what)"))
 
 
@@ -107,5 +109,5 @@ class CompareForm(FlaskForm):
     class Meta:
         csrf = False
 
-    a = SelectField(_l("Older version"), coerce=int, validate_choice=False)
-    b = SelectField(_l("Newer version"), coerce=int, validate_choice=False)
+    a = SelectField(_l("Older version"), coerce=parse_id, validate_choice=False)
+    b = SelectField(_l("Newer version"), coerce=parse_id, validate_choice=False)

@@ -30,6 +30,7 @@ from youthcouncil.consultations.models import Attachment, Comment, Consultation,
 from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.inputs import parse_id
 from youthcouncil.membership.services import current_term, the_municipality, voting_members
 from youthcouncil.web import EmptyForm, attach_error, nav_item, render_page_or_fragment, see_other
 
@@ -181,7 +182,7 @@ def request_edit(consultation_id: int):
     if request.method == "GET":
         form.deadline.data = services.deadline_day(consultation)
     if form.validate_on_submit():
-        remove_ids = [int(v) for v in request.form.getlist("remove") if v.isdigit()]
+        remove_ids = [number for number in map(parse_id, request.form.getlist("remove")) if number is not None]
         try:
             services.update_request(
                 consultation,
@@ -319,8 +320,9 @@ def comment_add(consultation_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         parent = None
-        if (form.parent_id.data or "").isdigit():
-            parent = db.session.get(Comment, int(form.parent_id.data))
+        parent_id = parse_id(form.parent_id.data)
+        if parent_id is not None:
+            parent = db.session.get(Comment, parent_id)
         try:
             comment = services.add_comment(consultation, current_user, form.body.data, parent=parent)
         except ConsultationError as error:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -10,6 +10,8 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+
+from youthcouncil.fields import DayField
 
 MONTHS = [
     (1, _l("January")),
@@ -47,23 +49,6 @@ class WholeNumberField(IntegerField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()  # the message above is enough; no second one from the range check
-
-
-class DayField(DateField):
-    """A DateField with a plain-words message (in the user's language) for a value that is not a date."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
-            self.data = None  # empty: the field's own "choose a day" message (InputRequired) says it better
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Choose a day in the calendar."))) from error
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()
 
 
 def _month(value) -> int:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.names import name_key
 
 if TYPE_CHECKING:
     from youthcouncil.accounts.models import User
@@ -31,6 +32,8 @@ class School(db.Model):
     __tablename__ = "schools"
     __table_args__ = (
         sa.UniqueConstraint("municipality_id", "name"),
+        # Two schools' names differ in more than case, the same on SQLite and PostgreSQL (youthcouncil.names).
+        sa.Index("uq_schools_municipality_id_name_key", "municipality_id", "name_key", unique=True),
         sa.CheckConstraint("seats >= 0", name="seats_not_negative"),
         sa.CheckConstraint("deputy_seats >= 0", name="deputy_seats_not_negative"),
     )
@@ -38,12 +41,19 @@ class School(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipalities.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(120))
+    #: ``names.name_key(name)``, kept in step with ``name`` whenever it is set.
+    name_key: Mapped[str] = mapped_column(sa.String(64))
     #: Full members this school sends to the council each term.
     seats: Mapped[int] = mapped_column(default=1)
     #: Deputy members (varamedlemmer) this school sends each term.
     deputy_seats: Mapped[int] = mapped_column(default=1)
 
     municipality: Mapped[Municipality] = relationship(back_populates="schools")
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class Term(db.Model):

@@ -13,6 +13,7 @@ from youthcouncil.extensions import db
 from youthcouncil.membership.models import Municipality, School, Seat
 from youthcouncil.membership.services import MembershipError, current_term, the_municipality
 from youthcouncil.membership.terms import count_memberships
+from youthcouncil.names import name_key
 
 
 def schools() -> list[School]:
@@ -33,12 +34,19 @@ def _school_values(name: str, seats: int | None, deputy_seats: int | None) -> tu
 
 
 def _school_name_taken(municipality_id: int, name: str, school_id: int | None = None) -> bool:
-    stmt = sa.select(School.id).where(
-        School.municipality_id == municipality_id, sa.func.lower(School.name) == name.lower()
-    )
+    stmt = sa.select(School.id).where(School.municipality_id == municipality_id, School.name_key == name_key(name))
     if school_id is not None:
         stmt = stmt.where(School.id != school_id)
     return db.session.scalar(stmt) is not None
+
+
+def _flush_name(school: School) -> None:
+    """Flush, answering a name another request took a moment ago (the unique key caught it) like a taken name."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise MembershipError(_l("There is already a school with that name."), "name") from None
 
 
 def create_school(name: str, seats: int | None, deputy_seats: int | None, by=None) -> School:
@@ -52,7 +60,7 @@ def create_school(name: str, seats: int | None, deputy_seats: int | None, by=Non
         raise MembershipError(_l("There is already a school with that name."), "name")
     school = School(municipality=municipality, name=name, seats=seats, deputy_seats=deputy_seats)
     db.session.add(school)
-    db.session.flush()
+    _flush_name(school)
     record(by, "school.created", school, {"seats": seats, "deputy_seats": deputy_seats})
     return school
 
@@ -74,7 +82,7 @@ def update_school(school: School, name: str, seats: int | None, deputy_seats: in
                 _l("%(count)s deputies already sit for this school this term.", count=used_deputies), "deputy_seats"
             )
     school.name, school.seats, school.deputy_seats = name, seats, deputy_seats
-    db.session.flush()
+    _flush_name(school)
     record(by, "school.updated", school, {"seats": seats, "deputy_seats": deputy_seats})
 
 

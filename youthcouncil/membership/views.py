@@ -13,6 +13,7 @@ from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
+from youthcouncil.inputs import parse_id
 from youthcouncil.membership import bp, nominations, permissions, schools, services, terms
 from youthcouncil.membership.forms import (
     ConsentForm,
@@ -541,7 +542,7 @@ def activation_sheets(term_id: int, school_id: int):
 def audit_log():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
-    events = audit.audit_page(request.args.get("page", 1, type=int))
+    events = audit.audit_page(request.args.get("page", type=parse_id) or 1)
     return render_template("membership/audit_log.html", events=events)
 
 

@@ -4,13 +4,19 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 _WHOLE = _l("Write a whole number, 0 or more.")
+#: More than any council has members; well inside the integer column.
+MAX_COUNT = 1000
 
 
 def _count_field(label, description=None):
     return IntegerField(
         label,
         description=description,
-        validators=[InputRequired(_WHOLE), NumberRange(min=0, message=_WHOLE)],
+        validators=[
+            InputRequired(_WHOLE),
+            NumberRange(min=0, message=_WHOLE),
+            NumberRange(max=MAX_COUNT, message=_l("Write a number up to %(max)s.", max=MAX_COUNT)),
+        ],
     )
 
 

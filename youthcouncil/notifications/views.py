@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, Role, access
 from youthcouncil.extensions import db
+from youthcouncil.inputs import parse_id
 from youthcouncil.notifications import bp, services
 from youthcouncil.web import EmptyForm, is_safe_redirect, nav_item, redirect_back
 
@@ -42,7 +43,9 @@ def mark_read():
     if not form.validate_on_submit():
         abort(400)
     raw = request.form.get("notification_id", "")
-    notification_id = int(raw) if raw.isdigit() else None
+    notification_id = parse_id(raw)
+    if raw and notification_id is None:
+        abort(404)  # an id no notification can have; without one, every message is marked read
     changed = services.mark_read(current_user, notification_id)
     db.session.commit()
     if notification_id is None and changed:

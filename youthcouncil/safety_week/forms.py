@@ -9,6 +9,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from youthcouncil.fields import OsloDateTimeField
+from youthcouncil.inputs import whole_number
 from youthcouncil.safety_week.models import REASON_MAX, TITLE_MAX, WHY_MAX, Method
 
 METHOD_LABELS = {
@@ -74,7 +75,7 @@ class ReviewForm(FlaskForm):
     merge_into = SelectField(
         _l("Merge into"),
         description=_l("Only for “merge”. Both proposers get a message."),
-        coerce=int,
+        coerce=whole_number,
         default=0,
         validate_choice=False,
     )

@@ -10,6 +10,7 @@ from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import format_time, time_left, to_oslo
+from youthcouncil.inputs import parse_id
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
     BallotForm,
@@ -337,9 +338,10 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
             places[p.id] = value
     numbers: dict[int, int] = {}
     for theme, value in places.items():
-        if not value.isdigit() or not 1 <= int(value) <= len(themes):
+        place = parse_id(value)
+        if place is None or not 1 <= place <= len(themes):
             raise SafetyWeekError(_l("Give each theme you rank a place from 1 to %(max)s.", max=len(themes)), "ranking")
-        numbers[theme] = int(value)
+        numbers[theme] = place
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
     return sorted(numbers, key=numbers.get), places
@@ -355,8 +357,8 @@ def _in_chosen_order(themes: list[Proposal], places: dict[int, str]) -> list[Pro
     """The ranked themes first, 1st choice on top, then the rest as listed (a sorted sort keeps their order)."""
 
     def place(theme: Proposal) -> int:
-        value = places.get(theme.id, "")
-        return int(value) if value.isdigit() else len(themes) + 1
+        chosen = parse_id(places.get(theme.id, ""))
+        return chosen if chosen is not None else len(themes) + 1
 
     return sorted(themes, key=place)
 
