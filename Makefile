@@ -110,9 +110,12 @@ format: install
 	$(BIN)/ruff check --fix-only --quiet .
 	$(BIN)/ruff format .
 
-bench: install
+# The engine's counts, then the web benchmark (bench/web.py: SQLite, and PostgreSQL when YC_TEST_POSTGRES_URL is set).
+# Figures beside their targets; not a test, not run by CI.
+bench: install assets translations
 	$(BIN)/python bench/bench_ranked.py
 	$(BIN)/python bench/bench_mes.py
+	$(BIN)/python bench/web.py
 
 clean-venv:
 	rm -rf $(VENV)

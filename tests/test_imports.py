@@ -38,10 +38,12 @@ def test_every_module_imports_on_its_own():
 
 def test_no_import_inside_a_function_dodges_a_cycle():
     """Imports sit at the top of a module. The exceptions have a reason: the app factory (importing the package
-    stays light and Flask-free for the voting engine) and the large common-passwords list loaded on first use."""
+    stays light and Flask-free for the voting engine), the large common-passwords list loaded on first use, and
+    Flask-Migrate with Alembic, which only migrations load."""
     allowed = {
         "youthcouncil/__init__.py",  # create_app: the app factory
         "youthcouncil/accounts/passphrases.py",  # zxcvbn's 30,000-word list, loaded when a passphrase is checked
+        "youthcouncil/migrate.py",  # Flask-Migrate and Alembic, loaded when something migrates (not by web workers)
     }
     found = []
     for path in sorted((ROOT / "youthcouncil").rglob("*.py")):
@@ -56,3 +58,17 @@ def test_no_import_inside_a_function_dodges_a_cycle():
                     if isinstance(inner, (ast.Import, ast.ImportFrom))
                 ]
     assert not found, found
+
+
+def test_a_web_worker_does_not_import_alembic(tmp_path):
+    """Flask-Migrate and Alembic are loaded by ``flask db`` only (youthcouncil/migrate.py): not at start-up."""
+    script = (
+        "import sys\n"
+        "from youthcouncil import create_app\n"
+        "create_app()\n"
+        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "YC_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

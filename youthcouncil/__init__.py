@@ -56,23 +56,16 @@ def create_app(config: Any = None) -> Flask:
         ";".join(["translations"] + [f"{name}/translations" for name in DOMAINS]),
     )
 
-    from youthcouncil import assets, auth, cli, errors, i18n, inputs, secret_ballot, security, web
-    from youthcouncil.db import render_migration_item
+    from youthcouncil import assets, auth, cli, db_setup, errors, i18n, inputs, migrate, secret_ballot, security, web
     from youthcouncil.db_setup import engine_options
-    from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+    from youthcouncil.extensions import babel, compress, csrf, db, htmx, limiter, login_manager
 
     # First, so that its after-request hook runs last, on the finished page.
     compress.init_app(app)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=str(PROJECT_ROOT / "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-        render_item=render_migration_item,
-    )
+    db_setup.init_app(app)  # before any hook that reads the database
+    migrate.init_app(app)  # Flask-Migrate and Alembic are imported only when a migration runs
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)

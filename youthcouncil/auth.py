@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from youthcouncil.accounts.models import AccountType, User
+from youthcouncil.accounts.models import AccountType
 from youthcouncil.db import utcnow
-from youthcouncil.extensions import db, login_manager
-from youthcouncil.membership.services import current_membership
+from youthcouncil.extensions import login_manager
+from youthcouncil.membership.services import current_membership, user_with_membership
 
 
 class Role(enum.StrEnum):
@@ -118,7 +118,7 @@ def load_user(session_id: str):
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = user_with_membership(int(user_id))
     if user is None or not user.session_token:
         return None
     if not hmac.compare_digest(user.session_token, token):

@@ -36,11 +36,11 @@ from typing import IO
 
 import click
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from flask import current_app
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.migrate import head_revisions
 
 FORMAT = "youthcouncil-backup"
 FORMAT_VERSION = 1
@@ -515,8 +515,7 @@ def restore_backup(archive_path: Path, *, replace: bool = False) -> RestoreRepor
 
 
 def _head_revisions() -> tuple[str, ...]:
-    migrate = current_app.extensions["migrate"]
-    return tuple(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_heads())
+    return head_revisions(current_app)
 
 
 # --- Commands -----------------------------------------------------------------------------------------------

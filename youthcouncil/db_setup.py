@@ -1,10 +1,60 @@
 """Engine options, and per-connection settings: SQLite gets WAL, foreign keys, a busy timeout and write-safe
-transactions."""
+transactions.
 
+On SQLite a transaction that may write starts with ``BEGIN IMMEDIATE`` (it takes the one write lock at once, so
+writers queue on the busy timeout instead of failing), while the transactions of a request that only reads (GET,
+HEAD, OPTIONS) start deferred: in WAL mode they read a snapshot and never wait for, nor hold up, a writer. A view
+that must write on a GET (a provider's login callback) says so with ``@writes_on_get``. Outside a request (the CLI,
+``flask notify``, the tests' threads) every transaction is a writer's.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask, g, has_request_context, request
+from sqlalchemy.orm import Session
+
+#: Requests that must not change anything (RFC 9110's safe methods).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_ONLY = "_yc_reads_only"
+#: Per transaction, on the connection: did it begin as a writer's (SQLite), which rows has it locked.
+_WRITER = "yc_writer"
+_LOCKED = "yc_locked_rows"
+_WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteInReadOnlyRequest(RuntimeWarning):
+    """A GET wrote to the database: on SQLite its deferred transaction may fail to get the write lock under load."""
+
+
+def writes_on_get(view: Callable) -> Callable:
+    """Mark a view that writes although the request is a GET: its transactions take SQLite's write lock at BEGIN."""
+    view.writes_on_get = True
+    return view
+
+
+def reads_only() -> bool:
+    """Is this a request that only reads (so its SQLite transactions start deferred)?"""
+    return has_request_context() and g.get(_READS_ONLY, False)
+
+
+def init_app(app: Flask) -> None:
+    """Mark each request that only reads. Registered before any other hook can open a transaction."""
+
+    @app.before_request
+    def _mark_reads_only():
+        view = app.view_functions.get(request.endpoint)
+        if request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False):
+            g.setdefault(_READS_ONLY, True)
+
+    @app.teardown_request
+    def _unmark(_error=None):
+        g.pop(_READS_ONLY, None)
 
 
 def engine_options(configured: dict[str, Any] | None) -> dict[str, Any]:
@@ -16,7 +66,37 @@ def engine_options(configured: dict[str, Any] | None) -> dict[str, Any]:
     return {**(configured or {}), "hide_parameters": True}
 
 
+def note_locked(session: Session, obj: Any) -> None:
+    """``obj``'s row was read with FOR UPDATE in this transaction (see ``is_locked``)."""
+    session.connection().info.setdefault(_LOCKED, set()).add(sa.inspect(obj).identity_key)
+
+
+def is_locked(session: Session, obj: Any) -> bool:
+    """Is ``obj`` current and locked for the rest of this transaction, so that reading it again FOR UPDATE would
+    change nothing? On SQLite, in a writer's transaction: it holds the database's one write lock since BEGIN, and
+    whatever the session holds was read in it (committing or rolling back expires every object). Elsewhere: when
+    its row was read with FOR UPDATE in this transaction (``note_locked``)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and connection.info.get(_WRITER):
+        return True
+    return sa.inspect(obj).identity_key in connection.info.get(_LOCKED, ())
+
+
 def configure_engine_events(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "begin")
+    def _new_transaction(connection):
+        connection.info.pop(_LOCKED, None)
+        connection.info[_WRITER] = False
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _no_writes_in_reads(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if reads_only() and statement.lstrip()[:7].upper().startswith(_WRITE_PREFIXES):
+            warnings.warn(
+                f"{request.method} {request.endpoint} writes to the database: mark the view @writes_on_get",
+                WriteInReadOnlyRequest,
+                stacklevel=2,
+            )
+
     if engine.dialect.name != "sqlite":
         return
 
@@ -41,7 +121,12 @@ def configure_engine_events(engine: sa.Engine) -> None:
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _begin_immediate(connection):
-        # A deferred transaction that reads and then writes can deadlock against another one doing the same
-        # (SQLITE_BUSY at once, busy timeout or not). Taking the write lock at BEGIN makes writers queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection):
+        if reads_only():
+            # A snapshot for the whole page, without the write lock: readers never queue behind a vote.
+            connection.exec_driver_sql("BEGIN")
+        else:
+            # A deferred transaction that reads and then writes can deadlock against another one doing the same
+            # (SQLITE_BUSY at once, busy timeout or not). Taking the write lock at BEGIN makes writers queue.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.info[_WRITER] = True

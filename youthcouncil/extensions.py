@@ -1,4 +1,4 @@
-"""Extensions, created unbound and bound to the app in create_app."""
+"""Extensions, created unbound and bound to the app in create_app (Flask-Migrate: youthcouncil.migrate)."""
 
 from flask_babel import Babel
 from flask_compress import Compress
@@ -6,14 +6,12 @@ from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from youthcouncil.db import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -398,6 +398,22 @@ def own_draft(purpose: str, vote_id: int, user_id: int) -> Draft | None:
     return Draft(payload["choices"], datetime.fromisoformat(payload["saved_at"]))
 
 
+def own_ballot_and_draft(purpose: str, vote_id: int, user_id: int) -> tuple[Any | None, Draft | None]:
+    """``own_ballot`` and ``own_draft`` together: one look-up of the box, one of the member's rows (a home page)."""
+    box = _find_box(purpose, vote_id)
+    if box is None or box.closed:
+        return None, None
+    key = _read_key(box)
+    link = key.link(user_id)
+    rows = db.session.scalars(sa.select(SealedBallot).where(SealedBallot.box_id == box.id, SealedBallot.link == link))
+    payloads = {row.kind: key.open(row.kind, link, row.sealed) for row in rows}
+    ballot, draft = payloads.get(Kind.ballot.value), payloads.get(Kind.draft.value)
+    return (
+        None if ballot is None else ballot["choices"],
+        None if draft is None else Draft(draft["choices"], datetime.fromisoformat(draft["saved_at"])),
+    )
+
+
 def has_voted(purpose: str, vote_id: int, user_id: int) -> bool:
     """Does the member's link exist? (Only while the vote is open: afterwards nothing can tell.)"""
     return bool(voted_in(purpose, [vote_id], user_id))

@@ -1,5 +1,5 @@
-// Tap-to-rank for the safety-week ballot. Without this script the ballot is a list of selects ("1st choice", ...),
-// and it works the same; this script only hides the selects and lets the member tap the themes in order.
+// Tap-to-rank for the safety-week ballot. Without this script the ballot is a number field per theme (its place),
+// and it works the same; this script only hides the fields and lets the member tap the themes in order.
 (function () {
   "use strict";
 
@@ -11,7 +11,9 @@
     var selects = Array.prototype.slice.call(form.querySelectorAll(".sw-rank-select"));
     var taps = Array.prototype.slice.call(form.querySelectorAll(".sw-tap"));
     var live = form.querySelector(".sw-live");
-    var notRanked = selects.length ? selects[0].options[0].text : "";
+    var list = form.querySelector(".sw-themes");
+    var notRanked = list ? list.dataset.notRanked : "";
+    var places = list ? JSON.parse(list.dataset.places || "[]") : [];
     var order = [];
 
     function selectFor(theme) {
@@ -22,12 +24,12 @@
       return tap ? tap.textContent.trim() : theme;
     }
     function placeLabel(n) {
-      return selects[0].options[n].text;
+      return places[n - 1] || String(n);
     }
 
-    // Start from what the selects hold (the member's current vote, or what they sent back with an error).
+    // Start from what the fields hold (the member's current vote, or what they sent back with an error).
     selects
-      .filter(function (s) { return s.value !== ""; })
+      .filter(function (s) { return s.value.trim() !== ""; })
       .sort(function (a, b) { return Number(a.value) - Number(b.value); })
       .forEach(function (s) { order.push(s.dataset.theme); });
 

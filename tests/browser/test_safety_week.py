@@ -126,7 +126,7 @@ def test_ballot_reached_by_a_link_taps_with_the_keyboard_and_undoes(
     login(page, member)
     _shot(page, "sw-01-home")
     # Arrive by clicking the home page's link: hx-boost swaps only the body, so the ballot's script and CSS must
-    # come with the body, or the member gets the plain selects (and the result page wrong bar widths).
+    # come with the body, or the member gets the plain number fields (and the result page wrong bar widths).
     tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
     page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
     taps = page.locator("button.sw-tap")
@@ -248,12 +248,12 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
         login(page, member)
         page.click(f"main a[href='/safety-week/rounds/{round_id}/vote']")  # without JavaScript: a full page load
         page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
-        # The selects are the ballot; the tap buttons and Undo (which need the script) stay hidden.
-        assert page.locator(f"select#rank-{ids[0]}").is_visible()
+        # The number fields are the ballot; the tap buttons and Undo (which need the script) stay hidden.
+        assert page.locator(f"input#rank-{ids[0]}").is_visible()
         assert not page.locator("button.sw-tap").first.is_visible()
         assert not page.locator("button[data-sw=undo]").is_visible()
-        page.select_option(f"select#rank-{ids[1]}", "1")
-        page.select_option(f"select#rank-{ids[2]}", "2")
+        page.fill(f"input#rank-{ids[1]}", "1")
+        page.fill(f"input#rank-{ids[2]}", "2")
         _shot(page, "sw-07-nojs-vote")
         page.click("button.sw-submit")
         page.wait_for_selector("#receipt")
@@ -261,11 +261,11 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
         assert "registrert kl." in page.inner_text("#receipt")
         # Changing the vote opens without JavaScript too; the themes stand in the chosen order.
         page.click(".change-vote summary")
-        assert page.locator(f"select#rank-{ids[1]}").input_value() == "1"
-        order = page.locator("select.sw-rank-select").evaluate_all("els => els.map(el => el.id)")
+        assert page.locator(f"input#rank-{ids[1]}").input_value() == "1"
+        order = page.locator("input.sw-rank-select").evaluate_all("els => els.map(el => el.id)")
         assert order == [f"rank-{ids[1]}", f"rank-{ids[2]}", f"rank-{ids[0]}"]
         # Two themes at one place: refused next to the ballot, nothing stored beyond the first vote.
-        page.select_option(f"select#rank-{ids[0]}", "1")
+        page.fill(f"input#rank-{ids[0]}", "1")
         page.click("button.sw-submit")
         assert "samme plass" in page.inner_text("#ballot-error")
         _shot(page, "sw-08-nojs-error")

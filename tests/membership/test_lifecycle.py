@@ -137,6 +137,23 @@ def test_members_and_staff_see_the_full_roster(client, login_as, world):
     assert "Gjør til leder" not in client.get("/membership/roster").get_data(as_text=True)
 
 
+def test_a_large_roster_comes_in_pages_of_50(db, client, login_as, world):
+    for i in range(52):  # 56 members with the world's four
+        make_member(world.term, world.schools[i % 2], first_name=f"Elev{i:02d}")
+    db.session.commit()
+    login_as("coordinator")
+    first = client.get("/membership/roster").get_data(as_text=True)
+    second = client.get("/membership/roster?page=2").get_data(as_text=True)
+    assert first.count('class="card roster-member"') == 50
+    assert second.count('class="card roster-member"') == 6
+    assert "Side 1 av 2" in first and 'href="/membership/roster?page=2"' in first
+    assert "Side 2 av 2" in second and 'href="/membership/roster?page=1"' in second
+    assert "56 medlemmer" in first
+    # Nobody is on both pages, and everybody is on one of them.
+    names = re.findall(r'<p class="roster-name"><strong>([^<]+)</strong>', first + second)
+    assert len(names) == len(set(names)) == 56
+
+
 def test_coordinator_marks_chair_and_vice_chair_with_audit(db, client, login_as, world):
     login_as("coordinator")
     mia = db.session.scalars(sa.select(Membership).where(Membership.user_id == world.users["member"].id)).one()

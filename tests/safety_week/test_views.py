@@ -7,6 +7,7 @@ import re
 
 import sqlalchemy as sa
 
+from tests import factories
 from tests.conftest import count, log_in
 from tests.safety_week import builders
 from youthcouncil.safety_week import results, services
@@ -170,7 +171,7 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
     home = text_of(client.get("/home"))
     assert "not voted yet" in home or "ikke stemt" in home
     key, page = _vote_form(client, round_.id)
-    assert f'name="rank-{themes[0].id}"' in page  # the no-JS selects
+    assert f'name="rank-{themes[0].id}"' in page  # the no-JS number fields
     response = client.submit(
         f"/safety-week/rounds/{round_.id}/vote",
         {
@@ -194,7 +195,7 @@ def test_member_votes_without_javascript_and_gets_a_receipt(app, db, world, clie
     assert services.own_current_ranking(round_, world.users["member"]) == [[themes[2].id], [themes[0].id]]
     # The member sees their own current ranking (and only through their own session), in the chosen order.
     again = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
-    assert re.search(rf'id="rank-{themes[2].id}".*?value="1" selected', again, re.S)
+    assert re.search(rf'id="rank-{themes[2].id}"[^>]*value="1"', again, re.S)
     assert again.index(f'id="rank-{themes[2].id}"') < again.index(f'id="rank-{themes[0].id}"')
     assert again.index(f'id="rank-{themes[0].id}"') < again.index(f'id="rank-{themes[1].id}"')
     assert "Du har stemt." in again and "autofocus" not in again.split('id="receipt"')[1].split(">")[0]
@@ -271,7 +272,7 @@ def test_no_url_shows_another_members_ballot(app, db, world, client, login_as):
     db.session.commit()
     login_as("chair")
     page = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
-    assert " selected" not in page.split('name="idempotency_key"')[1]
+    assert re.findall(r'name="rank-\d+"[^>]*value="([^"]*)"', page) == ["", "", ""]  # nobody else's places
     assert "registrert" not in page and "registered" not in page
     # No endpoint takes a ballot or voter id, and the result/export wait for the count.
     assert not [
@@ -359,6 +360,27 @@ def test_member_cannot_reach_coordinator_pages(app, db, world, client):
     assert client.submit(f"/safety-week/rounds/{round_.id}/phase", {"action": "close_voting"}).status_code == 403
     db.session.refresh(round_)
     assert not round_.is_closed
+
+
+def test_the_ranked_ballot_grows_linearly_with_the_themes(app, db, world, client, login_as):
+    """One number field per theme, not a list of every place in every theme (30 themes made 78 KB)."""
+
+    def ballot_size(count: int) -> tuple[int, str]:
+        round_, _themes = builders.voting_round(world, titles=[f"Tema {i}" for i in range(count)])
+        db.session.commit()
+        page = client.get(f"/safety-week/rounds/{round_.id}/vote").get_data(as_text=True)
+        form = re.search(r'<form method="post"[^>]*class="sw-ballot".*?</form>', page, re.S).group(0)
+        return len(form), form
+
+    # Each member proposes at most three themes: enough proposers for 30.
+    world.members.extend(factories.make_member(world.term, world.schools[0]) for _ in range(8))
+    login_as("member")
+    small, _form = ballot_size(5)
+    large, form = ballot_size(30)
+    assert "<option" not in form
+    assert len(re.findall(r'<input type="number" id="rank-\d+" name="rank-\d+"', form)) == 30
+    per_theme_small, per_theme_large = small / 5, large / 30
+    assert per_theme_large < per_theme_small * 1.2, (small, large)
 
 
 def test_a_ballot_sent_again_from_many_tabs_keeps_one_row(app, db, world, client, login_as):

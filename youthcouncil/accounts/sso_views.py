@@ -21,6 +21,7 @@ from youthcouncil.accounts.services import AccountError
 from youthcouncil.accounts.views import ACTIVATION_CODE_ID_KEY
 from youthcouncil.auth import ANY_USER, PUBLIC, access
 from youthcouncil.db import utcnow
+from youthcouncil.db_setup import writes_on_get
 from youthcouncil.extensions import db
 from youthcouncil.links import public_url
 from youthcouncil.web import EmptyForm, see_other
@@ -142,6 +143,7 @@ def sso_take_email(provider: str):
 
 
 @bp.route("/sso/<provider>/callback")
+@writes_on_get  # the provider sends the browser back with a GET: connecting, activating and logging in write
 @access(PUBLIC)
 def sso_callback(provider: str):
     found = _provider_or_404(provider)

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
 from youthcouncil.accounts import bp, devices, identities, oidc, permissions, services, throttle
 from youthcouncil.accounts.forms import (
@@ -236,7 +237,9 @@ def account_list():
         abort(403)
     kind = request.args.get("kind")
     account_type = AccountType(kind) if kind in AccountType.__members__ else None
-    accounts = db.session.scalars(services.accounts_query(account_type)).all()
+    # "Not activated yet" looks at each account's provider identities: read them all at once.
+    query = services.accounts_query(account_type).options(selectinload(User.identities))
+    accounts = db.session.scalars(query).all()
     return render_template(
         "accounts/account_list.html", accounts=accounts, kind=account_type, labels=ACCOUNT_TYPE_LABELS
     )

@@ -107,6 +107,14 @@ def submitted_choices_of(year: BudgetYear, user) -> list[int] | None:
     return secret_ballot.own_ballot(PURPOSE, year.id, user.id)
 
 
+def draft_and_voted(year: BudgetYear, user) -> tuple[secret_ballot.Draft | None, bool]:
+    """``draft_of`` and ``has_voted`` in one look (the home panel)."""
+    if year.closed_at is not None:
+        return None, False
+    ballot, draft = secret_ballot.own_ballot_and_draft(PURPOSE, year.id, user.id)
+    return draft, ballot is not None
+
+
 def has_voted(year: BudgetYear, user) -> bool:
     return year.closed_at is None and secret_ballot.has_voted(PURPOSE, year.id, user.id)
 

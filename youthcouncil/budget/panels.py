@@ -6,7 +6,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
-from youthcouncil.budget.ballot import count_voters, draft_of, eligible_count, has_voted
+from youthcouncil.budget.ballot import count_voters, draft_and_voted, eligible_count
 from youthcouncil.budget.models import Phase
 from youthcouncil.budget.permissions import (
     can_close_year,
@@ -28,8 +28,8 @@ def budget_panel(user) -> Markup | None:
     phase = year.phase()
     context = {"year": year, "phase": phase}
     if can_vote(user, year):
-        context["draft"] = draft_of(year, user) is not None
-        context["voted"] = has_voted(year, user)
+        draft, context["voted"] = draft_and_voted(year, user)  # one look-up for both
+        context["draft"] = draft is not None
     elif has_role(user, Role.member) and can_propose_event(user, year):  # the nudge is for members
         context["proposing"] = True
     if can_manage_budget(user):

@@ -6,9 +6,11 @@ name it in the reader's language, link back to the request and keep votes on uns
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from youthcouncil.audit import record
 from youthcouncil.consultations import notices, permissions
@@ -99,6 +101,17 @@ def current_motion(consultation: Consultation):
     if motion is not None and not motion.is_open:
         return None
     return motion
+
+
+@motion_signals.subjects_listed.connect_via(SUBJECT)
+def load_adoption_subjects(sender, *, motions, **kwargs) -> list[DraftVersion]:
+    """The versions voted on, with their consultations, in one query (the title and the link read them)."""
+    ids = [motion.subject_id for motion in motions]
+    return list(
+        db.session.scalars(
+            sa.select(DraftVersion).options(joinedload(DraftVersion.consultation)).where(DraftVersion.id.in_(ids))
+        )
+    )
 
 
 @motion_signals.subject_title.connect_via(SUBJECT)

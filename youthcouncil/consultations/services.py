@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from youthcouncil.audit import record
 from youthcouncil.auth import Role, has_role
@@ -235,7 +235,9 @@ def create_request(
 def lock_consultation(consultation: Consultation) -> Consultation:
     """Re-read the row, on PostgreSQL with FOR UPDATE, so that two people cannot move it at once."""
     db.session.flush()
-    db.session.refresh(consultation, with_for_update=True)
+    # OF consultations: one read with its adopted decision (joined) is refreshed the same way, and PostgreSQL cannot
+    # lock the nullable side of that outer join.
+    db.session.refresh(consultation, with_for_update={"of": Consultation})
     return consultation
 
 
@@ -382,7 +384,15 @@ def threads(consultation: Consultation) -> list[Comment]:
             sa.select(Comment)
             .where(Comment.consultation_id == consultation.id, Comment.parent_id.is_(None))
             .order_by(Comment.id)
-        )
+            # What the page shows of each comment and reply, read with them (not one query per comment).
+            .options(
+                joinedload(Comment.author),
+                selectinload(Comment.supports),
+                selectinload(Comment.replies).options(
+                    joinedload(Comment.author), selectinload(Comment.supports), selectinload(Comment.replies)
+                ),
+            )
+        ).unique()
     )
 
 
@@ -501,13 +511,18 @@ def record_city_decision(consultation: Consultation, clerk, decision: str, usage
 def requests_of_clerk(clerk) -> list[Consultation]:
     return list(
         db.session.scalars(
-            sa.select(Consultation).where(Consultation.clerk_id == clerk.id).order_by(Consultation.created_at.desc())
+            sa.select(Consultation)
+            .where(Consultation.clerk_id == clerk.id)
+            .order_by(Consultation.created_at.desc())
+            .options(joinedload(Consultation.adopted_decision))  # the list shows the adoption vote's counts
         )
     )
 
 
 def council_requests() -> list[Consultation]:
-    return list(db.session.scalars(sa.select(Consultation).order_by(Consultation.deadline)))
+    # The list shows the adoption vote's counts: read with the consultations, not one query per row.
+    query = sa.select(Consultation).order_by(Consultation.deadline).options(joinedload(Consultation.adopted_decision))
+    return list(db.session.scalars(query))
 
 
 def open_for_council() -> list[Consultation]:

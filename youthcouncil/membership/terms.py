@@ -297,18 +297,29 @@ def set_office(membership: Membership, office: Office, by=None) -> None:
         record(by, "membership.office_changed", membership, {"from": str(before), "to": str(office)})
 
 
+#: Members per page of the roster: a council's members fit on one page; 250 of them do not need to.
+ROSTER_PER_PAGE = 50
+
+
+def _roster_query(term: Term) -> sa.Select:
+    return (
+        sa.select(Membership)
+        .join(Membership.school)
+        .join(Membership.user)
+        .options(contains_eager(Membership.school), contains_eager(Membership.user))
+        .where(Membership.term_id == term.id, Membership.active.is_(True))
+        .order_by(School.name, Membership.seat, User.first_name, User.last_name, Membership.id)
+    )
+
+
 def roster(term: Term) -> list[Membership]:
     """Active members of the term with their user and school loaded in the same query (no query per row)."""
-    return list(
-        db.session.scalars(
-            sa.select(Membership)
-            .join(Membership.school)
-            .join(Membership.user)
-            .options(contains_eager(Membership.school), contains_eager(Membership.user))
-            .where(Membership.term_id == term.id, Membership.active.is_(True))
-            .order_by(School.name, Membership.seat, User.first_name, User.last_name)
-        )
-    )
+    return list(db.session.scalars(_roster_query(term)))
+
+
+def roster_page(term: Term, page: int):
+    """One page of ``roster(term)`` (a page past the end is empty, not an error)."""
+    return db.paginate(_roster_query(term), page=max(1, page), per_page=ROSTER_PER_PAGE, error_out=False)
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,12 @@ def roster():
     if not permissions.can_see_full_roster(current_user):
         abort(403)
     term = services.current_term()
-    memberships = terms.roster(term) if term else []
+    pages = terms.roster_page(term, request.args.get("page", 1, type=int)) if term else None
     return render_template(
         "membership/roster.html",
         term=term,
-        memberships=memberships,
+        pages=pages,
+        memberships=pages.items if pages else [],
         Office=Office,
     )
 

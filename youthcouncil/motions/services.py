@@ -50,6 +50,17 @@ def motion_title(motion: Motion) -> str:
     return str(titles[0]) if titles else motion.title
 
 
+def load_subjects(motions: list[Motion]) -> list:
+    """Before listing ``motions``: each owning domain loads their subjects at once (``signals.subjects_listed``).
+    Keep the returned list while the page renders."""
+    loaded: list = []
+    for subject_type in {motion.subject_type for motion in motions}:
+        listed = [motion for motion in motions if motion.subject_type == subject_type]
+        for _receiver, value in signals.subjects_listed.send(subject_type, motions=listed):
+            loaded.append(value)
+    return loaded
+
+
 def subject_allows(user, motion: Motion) -> bool:
     return all(answer is not False for answer in _answers(signals.subject_visible, motion, user=user))
 
@@ -101,7 +112,8 @@ def open_motions_for_user(user) -> list[Motion]:
             .order_by(Motion.opened_at, Motion.id)
         )
     )
-    secret_voted = secret_ballot.voted_in(PURPOSE, [m.id for m in motions if m.secret], user.id)
+    secret = [m.id for m in motions if m.secret]
+    secret_voted = secret_ballot.voted_in(PURPOSE, secret, user.id) if secret else set()
     return [motion for motion in motions if motion.id not in secret_voted]
 
 

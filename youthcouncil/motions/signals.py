@@ -41,3 +41,11 @@ subject_title = _signals.signal(
     "subject-title",
     """The motion's title in the reader's language, for ``motion``. No answer: the title stored when it opened.""",
 )
+
+subjects_listed = _signals.signal(
+    "subjects-listed",
+    """A page is about to show these ``motions`` (all of the sender's subject type) with their titles and links: load
+    what the answers above will need in one query, so that a list costs the same whatever its length. Return what
+    was loaded; the caller keeps it while the page renders (the session holds unchanged rows only weakly).
+    """,
+)

@@ -14,9 +14,8 @@ from youthcouncil.web import home_panel
 
 @home_panel(15)
 def safety_week_panel(user) -> Markup | None:
-    # A vote open now comes first, even when next year's round is already open for proposals.
-    round_ = services.voting_round_now() or services.current_round()
-    latest = services.latest_closed_round()
+    # A vote open now comes first, even when next year's round is already open for proposals (one query for all).
+    round_, latest = services.home_rounds()
     if round_ is None and latest is None:
         return None
     context: dict = {"round": round_, "latest": latest}

@@ -17,10 +17,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from youthcouncil import secret_ballot
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
+from youthcouncil.db_setup import is_locked, note_locked
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.i18n import N_
@@ -62,17 +64,36 @@ def closed_rounds() -> list[ThemeRound]:
     )
 
 
+def round_with_proposals(round_id: int, *, for_update: bool = False) -> ThemeRound | None:
+    """The round and its proposals in one query; ``for_update``: locked for the rest of the transaction (a vote)."""
+    round_ = db.session.get(
+        ThemeRound,
+        round_id,
+        options=[joinedload(ThemeRound.proposals)],
+        with_for_update={"of": ThemeRound} if for_update else None,
+        populate_existing=for_update,
+    )
+    if round_ is not None and for_update:
+        note_locked(db.session, round_)
+    return round_
+
+
 def current_round() -> ThemeRound | None:
     """The newest round of the current term that is not counted yet; else None."""
     term = current_term()
     if term is None:
         return None
-    return db.session.scalars(
-        sa.select(ThemeRound)
-        .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
-        .order_by(ThemeRound.voting_closes_at.desc())
-        .limit(1)
-    ).first()
+    return (
+        db.session.scalars(
+            sa.select(ThemeRound)
+            .where(ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+            .order_by(ThemeRound.voting_closes_at.desc())
+            .limit(1)
+            .options(joinedload(ThemeRound.proposals))
+        )
+        .unique()
+        .first()
+    )
 
 
 def voting_round_now(now: datetime | None = None) -> ThemeRound | None:
@@ -93,6 +114,33 @@ def voting_round_now(now: datetime | None = None) -> ThemeRound | None:
         .order_by(ThemeRound.voting_closes_at)
         .limit(1)
     ).first()
+
+
+def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
+    """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
+    query (the home page)."""
+    now = now or utcnow()
+    term = current_term()
+
+    def first_id(*where, order) -> sa.ScalarSelect:
+        return sa.select(ThemeRound.id).where(*where).order_by(order).limit(1).scalar_subquery()
+
+    wanted = [ThemeRound.id == first_id(ThemeRound.closed_at.is_not(None), order=ThemeRound.closed_at.desc())]
+    if term is not None:
+        open_ = (ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+        voting = (ThemeRound.voting_opens_at <= now, ThemeRound.voting_closes_at > now)
+        wanted.append(ThemeRound.id == first_id(*open_, *voting, order=ThemeRound.voting_closes_at))
+        wanted.append(ThemeRound.id == first_id(*open_, order=ThemeRound.voting_closes_at.desc()))
+    query = sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals))
+    found = db.session.scalars(query).unique().all()
+    closed = [r for r in found if r.closed_at is not None]
+    open_rounds = [r for r in found if r.closed_at is None]
+    voting_now = [r for r in open_rounds if r.voting_opens_at <= now < r.voting_closes_at]
+    if voting_now:
+        shown = min(voting_now, key=lambda r: r.voting_closes_at)
+    else:
+        shown = max(open_rounds, key=lambda r: r.voting_closes_at, default=None)
+    return shown, closed[0] if closed else None
 
 
 def latest_closed_round() -> ThemeRound | None:
@@ -222,8 +270,13 @@ def create_round(
 
 
 def _lock(round_: ThemeRound) -> ThemeRound:
-    """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue)."""
-    db.session.refresh(round_, with_for_update=True)
+    """Re-read the round inside this transaction (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue),
+    unless it is already current and locked in it."""
+    if not is_locked(db.session, round_):
+        # OF sw_rounds: a round read with its proposals (joined) is refreshed the same way, and PostgreSQL cannot
+        # lock the nullable side of that outer join.
+        db.session.refresh(round_, with_for_update={"of": ThemeRound})
+        note_locked(db.session, round_)
     return round_
 
 

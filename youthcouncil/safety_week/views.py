@@ -354,8 +354,8 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         place = parse_id(value)
-        if place is None or place > len(themes):
-            raise SafetyWeekError(_l("Choose a place from the list for each theme."), "ranking")
+        if place is None or not 1 <= place <= len(themes):
+            raise SafetyWeekError(_l("Give each theme you rank a place from 1 to %(max)s.", max=len(themes)), "ranking")
         numbers[theme] = place
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
@@ -381,7 +381,8 @@ def _in_chosen_order(themes: list[Proposal], places: dict[int, str]) -> list[Pro
 @bp.route("/safety-week/rounds/<int:round_id>/vote", methods=["GET", "POST"])
 @access(Role.member)
 def vote(round_id: int):
-    round_ = _round_or_404(round_id)
+    # With its themes, in one query; a vote locks the round at once (the service would lock it anyway).
+    round_ = services.round_with_proposals(round_id, for_update=request.method == "POST") or abort(404)
     phase = round_.phase()
     eligible = services.is_eligible_voter(current_user, round_)
     form = BallotForm()
@@ -397,7 +398,8 @@ def vote(round_id: int):
         else:
             db.session.commit()
             flash(_("Your vote is registered at %(time)s.", time=format_time(receipt.voted_at)), "receipt")
-            return see_other("safety_week.vote", round_id=round_.id)
+            # round_id, not round_.id: the committed round is expired, and reading it would open a new transaction.
+            return see_other("safety_week.vote", round_id=round_id)
     # The member's own current choices, found through the keyed link: nobody else's ballot can be reached.
     own = services.own_current_ranking(round_, current_user) or []
     if places is None:
@@ -488,7 +490,12 @@ bp.add_app_template_global(permissions, "safety_week_permissions")
 
 @bp.context_processor
 def _template_helpers():
-    return {"ordinal": ordinal}
+    return {"ordinal": ordinal, "place_names": place_names}
+
+
+def place_names(count: int) -> list[str]:
+    """ "1st choice", "2nd choice", … for the tap-to-rank script (one list for the whole ballot)."""
+    return [_("%(place)s choice", place=ordinal(n)) for n in range(1, count + 1)]
 
 
 def ordinal(n: int) -> str:
