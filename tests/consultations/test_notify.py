@@ -68,13 +68,17 @@ def test_notify_command_end_to_end_for_every_consultation_event(app, db, world, 
 
     def run(at: timedelta) -> str:
         clock["now"] = start + at
+        db.session.rollback()  # `flask notify` starts outside a transaction, as in production
         result = runner.invoke(args=["notify"])
         assert result.exit_code == 0, result.output
         db.session.expire_all()
         return result.output
 
     def mails() -> list:
-        return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(outbox_dir.glob("*.eml"))]
+        return [
+            message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(outbox_dir.glob("*.eml"), key=lambda p: int(p.stem))
+        ]  # named by id: 9 before 10
 
     def notes(kind: str, user) -> int:
         return count(db, Notification, Notification.kind == kind, Notification.user_id == user.id)
