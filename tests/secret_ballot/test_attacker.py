@@ -319,7 +319,13 @@ def _postgres_attack(app, played) -> list[str]:
             f"base/{database_oid}/{name}" for (name,) in _pg(connection, f"SELECT pg_ls_dir('base/{database_oid}')")
         ]
         for path in paths:
-            blob = _pg(connection, "SELECT pg_read_binary_file(%(p)s::text)", p=path).scalar()
+            # missing_ok: PostgreSQL removes files of its own while we read (pg_internal.init, dropped relations).
+            # (PostgreSQL 15 has missing_ok only in the form with offset and length.)
+            blob = _pg(
+                connection,
+                "SELECT pg_read_binary_file(%(p)s::text, 0, s.size, true) FROM pg_stat_file(%(p)s::text, true) s",
+                p=path,
+            ).scalar()
             if blob:
                 problems += [f"{path}: {what}" for what in _find_secrets(bytes(blob), links, keys)]
         for path in (p for p in Path(app.instance_path).rglob("*") if p.is_file()):
