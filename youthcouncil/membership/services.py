@@ -43,7 +43,8 @@ _NOTHING = object()
 
 
 def _current_term_query(term=Term) -> sa.Select:
-    today = today_in_oslo()
+    """The current term's query; the day is the bound parameter ``today`` (see `_today`)."""
+    today = sa.bindparam("today", type_=sa.Date)
     return (
         sa.select(term)
         .where(term.closed_at.is_(None), term.starts_on <= today)
@@ -52,13 +53,21 @@ def _current_term_query(term=Term) -> sa.Select:
     )
 
 
+def _today() -> dict[str, date]:
+    return {"today": today_in_oslo()}
+
+
+# Built once: making a statement costs more than running it (the loader runs on every request).
+_CURRENT_TERM = _current_term_query()
+
+
 def current_term() -> Term | None:
     """The open term covering today; else the newest open term that has started."""
     if not has_request_context():
-        return db.session.scalars(_current_term_query()).first()
+        return db.session.scalars(_CURRENT_TERM, _today()).first()
     term = g.get(_TERM, _NOTHING)
     if term is _NOTHING:
-        term = g.setdefault(_TERM, db.session.scalars(_current_term_query()).first())
+        term = g.setdefault(_TERM, db.session.scalars(_CURRENT_TERM, _today()).first())
     return term
 
 
@@ -76,8 +85,7 @@ def current_membership(user) -> Membership | None:
         term = g.get(_TERM)
         membership = None if term is None else _active_membership(term, user.id)
     else:
-        active = sa.and_(Membership.term_id == Term.id, Membership.user_id == user.id, Membership.active.is_(True))
-        row = db.session.execute(_current_term_query().add_columns(Membership).outerjoin(Membership, active)).first()
+        row = db.session.execute(_TERM_AND_MEMBERSHIP, {**_today(), "user_id": user.id}).first()
         term, membership = (None, None) if row is None else row
         g.setdefault(_TERM, term)
     known[user.id] = membership
@@ -89,16 +97,7 @@ def user_with_membership(user_id: int) -> User | None:
     request (the login's user loader: every page asks for the roles next)."""
     if not has_request_context():
         return db.session.get(User, user_id)
-    other = aliased(Term)
-    current = _current_term_query(other).with_only_columns(other.id).scalar_subquery()
-    active = sa.and_(Membership.term_id == Term.id, Membership.user_id == User.id, Membership.active.is_(True))
-    row = db.session.execute(
-        sa.select(User, Term, Membership)
-        .select_from(User)
-        .outerjoin(Term, Term.id == current)
-        .outerjoin(Membership, active)
-        .where(User.id == user_id)
-    ).first()
+    row = db.session.execute(_USER_TERM_MEMBERSHIP, {**_today(), "user_id": user_id}).first()
     if row is None:
         return None
     user, term, membership = row
@@ -106,6 +105,28 @@ def user_with_membership(user_id: int) -> User | None:
         g.setdefault(_TERM, term)
         g.setdefault(_MEMBERSHIPS, {})[user_id] = membership
     return user
+
+
+def _user_term_membership() -> sa.Select:
+    other = aliased(Term)
+    current = _current_term_query(other).with_only_columns(other.id).scalar_subquery()
+    active = sa.and_(Membership.term_id == Term.id, Membership.user_id == User.id, Membership.active.is_(True))
+    return (
+        sa.select(User, Term, Membership)
+        .select_from(User)
+        .outerjoin(Term, Term.id == current)
+        .outerjoin(Membership, active)
+        .where(User.id == sa.bindparam("user_id"))
+    )
+
+
+_USER_TERM_MEMBERSHIP = _user_term_membership()
+_TERM_AND_MEMBERSHIP = _CURRENT_TERM.add_columns(Membership).outerjoin(
+    Membership,
+    sa.and_(
+        Membership.term_id == Term.id, Membership.user_id == sa.bindparam("user_id"), Membership.active.is_(True)
+    ),
+)
 
 
 def _active_membership(term: Term, user_id: int) -> Membership | None:
