@@ -8,7 +8,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
@@ -164,6 +164,10 @@ def rotate_csrf_token() -> None:
     generate_csrf()
 
 
+#: How stale "seen at" may get before it is written again: the staff idle timeout is exact to this.
+SEEN_AT_PRECISION = timedelta(minutes=1)
+
+
 def _enforce_session_lifetimes():
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
@@ -180,7 +184,8 @@ def _enforce_session_lifetimes():
 
         flash(_l("You were logged out because you had been away for a while. Please log in again."), "info")
         return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
-    session["seen_at"] = now.isoformat()
+    if seen_at is None or now - seen_at > SEEN_AT_PRECISION:
+        session["seen_at"] = now.isoformat()  # not on every request: a changed session is a new cookie to send
     return None
 
 

@@ -143,6 +143,9 @@ class Config:
         self.SESSION_COOKIE_SECURE = self.HTTPS
         self.SESSION_COOKIE_NAME = "yc_session"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+        # The cookie lives as long as the longest session (12 h from the login, enforced by `auth`): re-signing and
+        # re-sending it on every response would only cost time. It is sent when the session changes.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
         #: Staff (clerks, coordinators) are logged out after this long without a request.
         self.STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
