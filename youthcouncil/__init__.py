@@ -62,7 +62,9 @@ def create_app(config: Any = None) -> Flask:
 
     # First, so that its after-request hook runs last, on the finished page.
     compress.init_app(app)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS"), app.config.get("SQLALCHEMY_DATABASE_URI")
+    )
     db.init_app(app)
     db_setup.init_app(app)  # before any hook that reads the database
     migrate.init_app(app)  # Flask-Migrate and Alembic are imported only when a migration runs

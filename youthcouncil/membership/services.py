@@ -123,9 +123,7 @@ def _user_term_membership() -> sa.Select:
 _USER_TERM_MEMBERSHIP = _user_term_membership()
 _TERM_AND_MEMBERSHIP = _CURRENT_TERM.add_columns(Membership).outerjoin(
     Membership,
-    sa.and_(
-        Membership.term_id == Term.id, Membership.user_id == sa.bindparam("user_id"), Membership.active.is_(True)
-    ),
+    sa.and_(Membership.term_id == Term.id, Membership.user_id == sa.bindparam("user_id"), Membership.active.is_(True)),
 )
 
 
