@@ -244,13 +244,17 @@ def _check_purpose(purpose: str) -> None:
         raise ValueError(f"unknown secret-ballot purpose {purpose!r}")
 
 
+# The statements every vote runs are built once (building one costs more than running it), with bound parameters.
+_BOX = (
+    sa.select(BallotBox)
+    .where(BallotBox.purpose == sa.bindparam("purpose"), BallotBox.vote_id == sa.bindparam("vote_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def _find_box(purpose: str, vote_id: int) -> BallotBox | None:
     _check_purpose(purpose)
-    return db.session.scalars(
-        sa.select(BallotBox)
-        .where(BallotBox.purpose == purpose, BallotBox.vote_id == vote_id)
-        .execution_options(populate_existing=True)
-    ).first()
+    return db.session.scalars(_BOX, {"purpose": purpose, "vote_id": vote_id}).first()
 
 
 def _insert_unless_there(model, values: dict[str, Any], unique: list[str]) -> bool:
@@ -295,13 +299,21 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, separators=(",", ":"), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _own_row(box: BallotBox, kind: Kind, link: str, *, for_update: bool = False) -> SealedBallot | None:
-    query = sa.select(SealedBallot).where(
-        SealedBallot.box_id == box.id, SealedBallot.kind == kind.value, SealedBallot.link == link
+_OWN_ROW = (
+    sa.select(SealedBallot)
+    .where(
+        SealedBallot.box_id == sa.bindparam("box_id"),
+        SealedBallot.kind == sa.bindparam("kind"),
+        SealedBallot.link == sa.bindparam("link"),
     )
-    if for_update:
-        query = query.with_for_update()
-    return db.session.scalars(query.execution_options(populate_existing=True)).first()
+    .execution_options(populate_existing=True)
+)
+_OWN_ROW_FOR_UPDATE = _OWN_ROW.with_for_update()
+
+
+def _own_row(box: BallotBox, kind: Kind, link: str, *, for_update: bool = False) -> SealedBallot | None:
+    query = _OWN_ROW_FOR_UPDATE if for_update else _OWN_ROW
+    return db.session.scalars(query, {"box_id": box.id, "kind": kind.value, "link": link}).first()
 
 
 def _upsert(box: BallotBox, key: VoteKey, kind: Kind, link: str, payload_for: Callable[[dict | None], dict | None]):
@@ -320,6 +332,17 @@ def _upsert(box: BallotBox, key: VoteKey, kind: Kind, link: str, payload_for: Ca
             return payload
         # The same member's other tab inserted at the same moment: replace that row instead.
     raise SecretBallotError(_l("Your vote was sent twice at the same moment. Reload the page and check it."))
+
+
+_DROP_DRAFT = (
+    sa.delete(SealedBallot)
+    .where(
+        SealedBallot.box_id == sa.bindparam("box_id"),
+        SealedBallot.kind == sa.bindparam("kind"),
+        SealedBallot.link == sa.bindparam("link"),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 def cast(purpose: str, vote_id: int, user_id: int, choices: Any, *, idempotency_key: str | None = None) -> CastResult:
@@ -347,11 +370,7 @@ def cast(purpose: str, vote_id: int, user_id: int, choices: Any, *, idempotency_
 
     _upsert(box, key, Kind.ballot, link, replace)
     if outcome is CastResult.stored:
-        db.session.execute(
-            sa.delete(SealedBallot)
-            .where(SealedBallot.box_id == box.id, SealedBallot.kind == Kind.draft.value, SealedBallot.link == link)
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_DROP_DRAFT, {"box_id": box.id, "kind": Kind.draft.value, "link": link})
     guard.sealed_written()
     return outcome
 

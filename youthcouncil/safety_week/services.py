@@ -64,15 +64,17 @@ def closed_rounds() -> list[ThemeRound]:
     )
 
 
+# Built once: a vote and the ballot page run it (building a statement costs more than running it).
+_ROUND = (
+    sa.select(ThemeRound).where(ThemeRound.id == sa.bindparam("round_id")).options(joinedload(ThemeRound.proposals))
+)
+_ROUND_FOR_UPDATE = _ROUND.with_for_update(of=ThemeRound).execution_options(populate_existing=True)
+
+
 def round_with_proposals(round_id: int, *, for_update: bool = False) -> ThemeRound | None:
     """The round and its proposals in one query; ``for_update``: locked for the rest of the transaction (a vote)."""
-    round_ = db.session.get(
-        ThemeRound,
-        round_id,
-        options=[joinedload(ThemeRound.proposals)],
-        with_for_update={"of": ThemeRound} if for_update else None,
-        populate_existing=for_update,
-    )
+    query = _ROUND_FOR_UPDATE if for_update else _ROUND
+    round_ = db.session.scalars(query, {"round_id": round_id}).unique().first()
     if round_ is not None and for_update:
         note_locked(db.session, round_)
     return round_
