@@ -433,9 +433,22 @@ def own_ballot_and_draft(purpose: str, vote_id: int, user_id: int) -> tuple[Any 
     )
 
 
+_HAS_BALLOT = sa.select(
+    sa.exists().where(
+        SealedBallot.box_id == sa.bindparam("box_id"),
+        SealedBallot.kind == Kind.ballot.value,
+        SealedBallot.link == sa.bindparam("link"),
+    )
+)
+
+
 def has_voted(purpose: str, vote_id: int, user_id: int) -> bool:
     """Does the member's link exist? (Only while the vote is open: afterwards nothing can tell.)"""
-    return bool(voted_in(purpose, [vote_id], user_id))
+    box = _find_box(purpose, vote_id)
+    if box is None or box.closed:
+        return False
+    link = _read_key(box).link(user_id)
+    return bool(db.session.scalar(_HAS_BALLOT, {"box_id": box.id, "link": link}))
 
 
 def voted_in(purpose: str, vote_ids: Iterable[int], user_id: int) -> set[int]:

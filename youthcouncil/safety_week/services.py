@@ -118,23 +118,36 @@ def voting_round_now(now: datetime | None = None) -> ThemeRound | None:
     ).first()
 
 
-def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
-    """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
-    query (the home page)."""
-    now = now or utcnow()
-    term = current_term()
-
+def _home_rounds_query(*, with_term: bool) -> sa.Select:
     def first_id(*where, order) -> sa.ScalarSelect:
         return sa.select(ThemeRound.id).where(*where).order_by(order).limit(1).scalar_subquery()
 
     wanted = [ThemeRound.id == first_id(ThemeRound.closed_at.is_not(None), order=ThemeRound.closed_at.desc())]
-    if term is not None:
-        open_ = (ThemeRound.term_id == term.id, ThemeRound.closed_at.is_(None), ThemeRound.imported.is_(False))
+    if with_term:
+        now = sa.bindparam("now", type_=ThemeRound.voting_opens_at.type)
+        open_ = (
+            ThemeRound.term_id == sa.bindparam("term_id"),
+            ThemeRound.closed_at.is_(None),
+            ThemeRound.imported.is_(False),
+        )
         voting = (ThemeRound.voting_opens_at <= now, ThemeRound.voting_closes_at > now)
         wanted.append(ThemeRound.id == first_id(*open_, *voting, order=ThemeRound.voting_closes_at))
         wanted.append(ThemeRound.id == first_id(*open_, order=ThemeRound.voting_closes_at.desc()))
-    query = sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals))
-    found = db.session.scalars(query).unique().all()
+    return sa.select(ThemeRound).where(sa.or_(*wanted)).options(joinedload(ThemeRound.proposals))
+
+
+# Built once (every member's home page runs one of them).
+_HOME_ROUNDS = _home_rounds_query(with_term=True)
+_HOME_ROUNDS_NO_TERM = _home_rounds_query(with_term=False)
+
+
+def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
+    """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
+    query (the home page)."""
+    term = current_term()
+    parameters = {"now": now or utcnow(), "term_id": None if term is None else term.id}
+    found = db.session.scalars(_HOME_ROUNDS if term is not None else _HOME_ROUNDS_NO_TERM, parameters).unique().all()
+    now = parameters["now"]
     closed = [r for r in found if r.closed_at is not None]
     open_rounds = [r for r in found if r.closed_at is None]
     voting_now = [r for r in open_rounds if r.voting_opens_at <= now < r.voting_closes_at]
