@@ -62,3 +62,35 @@ def test_a_message_means_the_same_in_every_catalogue():
     """The catalogues are merged at run time: one English text with two bokmål texts would show only one of them."""
     clashes = _i18n_tool().clashes()
     assert not clashes, "\n".join(clashes)
+
+
+def test_wtforms_own_messages_come_in_the_readers_language_from_a_catalogue_read_once(app):
+    from flask import g
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectField
+
+    from youthcouncil.i18n import _wtforms_catalogue
+
+    class Pick(FlaskForm):
+        class Meta:
+            csrf = False
+
+        colour = SelectField(choices=[("red", "red")])
+
+    def message(cookie: str | None) -> str:
+        headers = {"Cookie": f"yc_lang={cookie}"} if cookie else {}
+        with app.test_request_context("/", method="POST", headers=headers):
+            for name in list(vars(g)):  # the test's app context is reused: forget the last request's language
+                delattr(g, name)
+            app.preprocess_request()
+            form = Pick(formdata=MultiDict({"colour": "blue"}))
+            assert not form.validate()
+            return form.colour.errors[0]
+
+    _wtforms_catalogue.cache_clear()
+    assert message(None) == "Ikke et gyldig valg"
+    assert message("en") == "Not a valid choice."
+    for _ in range(3):
+        assert message(None) == "Ikke et gyldig valg"
+    assert _wtforms_catalogue.cache_info().misses == 2  # bokmål and English, each read once

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import support
 from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, get_locale, gettext, ngettext
@@ -41,7 +43,22 @@ def oslo_minute(moment: datetime) -> str:
     return to_oslo(moment).strftime("%d.%m.%Y %H:%M")
 
 
+@functools.cache
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _wtforms_messages_once_per_language() -> None:
+    """WTForms' own messages ("Not a valid integer value.") in the reader's language, read from disk once per
+    language: Flask-WTF would load the catalogue for every request with a form; it takes the one kept here."""
+    request.wtforms_translations = _wtforms_catalogue(str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_wtforms_messages_once_per_language)
+
     @app.context_processor
     def _language():
         return {"current_language": str(get_locale() or "nb"), "LANGUAGES": app.config["LANGUAGES"]}
