@@ -10,6 +10,7 @@ from babel import support
 from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, get_locale, gettext, ngettext
+from wtforms.i18n import messages_path
 
 LANGUAGE_COOKIE = "yc_lang"
 OSLO = ZoneInfo("Europe/Oslo")
@@ -45,8 +46,6 @@ def oslo_minute(moment: datetime) -> str:
 
 @functools.cache
 def _wtforms_catalogue(locale: str) -> support.Translations:
-    from wtforms.i18n import messages_path
-
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
