@@ -294,3 +294,39 @@ def test_a_lone_candidate_ranked_by_everyone_wins_schulze():
     assert condorcet_winner(ballots, ["a"]) == "a"
     two = [(ballot("a", "b"), 2), (ballot("b", "a"), 1)]
     assert pairwise_matrix(two, ["a", "b"]) == {"a": {"b": 2}, "b": {"a": 1}}
+
+
+def test_one_ballot_per_voter_counts_the_same_merged_or_not():
+    """Ballots that hardly repeat are counted one by one (merging 100,000 different rankings costs more); ballots
+    that repeat are merged first. Both give the direct count, repeats, ties and overvotes included."""
+    rng = random.Random(7)
+    candidates = list("ABCDEF")
+    distinct: list = []
+    while len(distinct) < 1000:
+        order = rng.sample(candidates, rng.randint(0, 6))
+        ranks = [frozenset([name]) for name in order]
+        if len(ranks) >= 2 and rng.random() < 0.1:
+            ranks[0:2] = [ranks[0] | ranks[1]]  # a tie or an overvote
+        if len(ranks) >= 2 and rng.random() < 0.05:
+            ranks.append(ranks[0])  # a name repeated lower down
+        if tuple(ranks) not in distinct:
+            distinct.append(tuple(ranks))
+    # The first thousand all differ (counted one by one), then repeats; and the same 50 over and over (merged first).
+    few_repeats = [(ranking, 1) for ranking in distinct + distinct[:200]]
+    many_repeats = [(distinct[i % 50], 1) for i in range(1200)]
+
+    def direct(ballots):
+        def position(ranking, name):
+            return next((at for at, rank in enumerate(ranking) if name in rank), len(ranking))
+
+        return {
+            a: {b: sum(position(r, a) < position(r, b) for r, _ in ballots) for b in candidates if b != a}
+            for a in candidates
+        }
+
+    for ballots in (few_repeats, many_repeats):
+        assert pairwise_matrix(ballots, candidates) == direct(ballots)
+        merged = {}
+        for ranking, count in ballots:
+            merged[ranking] = merged.get(ranking, 0) + count
+        assert schulze(ballots, candidates) == schulze(merged, candidates)

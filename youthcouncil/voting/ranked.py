@@ -119,6 +119,32 @@ def _merge(ballots: Ballots) -> tuple[Counter[Ranking], int]:
     return merged, sum(merged.values())
 
 
+#: How many ballots `_merge_if_repeated` looks at to tell whether ballots repeat.
+_REPEAT_SAMPLE = 1000
+
+
+def _merge_if_repeated(ballots: Ballots) -> tuple[Iterable[tuple[Ranking, int]], int]:
+    """(ranking, count) pairs and the total number of ballots, counts checked: identical ballots merged, unless one
+    per voter and hardly any repeats among the first ones (then merging 100,000 different rankings costs more than
+    counting the few repeats one by one; the counts are the same either way)."""
+    if isinstance(ballots, Mapping):
+        merged, total = _merge(ballots)
+        return merged.items(), total
+    items = list(ballots)
+    try:
+        rankings, counts = zip(*items, strict=True) if items else ((), ())
+        one_each = set(map(type, counts)) <= {int} and bool(counts) and min(counts) == 1 and max(counts) == 1
+        if one_each:
+            sample = rankings[:_REPEAT_SAMPLE]
+            if len(set(sample)) >= 0.9 * len(sample):
+                return items, len(counts)
+            return Counter(rankings).items(), len(counts)
+    except (TypeError, ValueError):
+        pass  # `_merge` says what is wrong
+    merged, total = _merge(items)
+    return merged.items(), total
+
+
 def _aggregate(ballots: Ballots, index: Mapping[Candidate, int]) -> tuple[list[IndexRanking], list[int], int]:
     """Identical ballots merged; each ranking as candidate indexes per rank (empty ranks dropped).
 
@@ -314,7 +340,7 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
     # Each ranked candidate beats exactly the set of candidates not yet named when it is reached (those ranked
     # lower, or not at all). Counting (names up to it, it) pairs first and expanding them once at the end is much
     # faster than adding up every pair on every ballot; a ballot of single names is counted by C loops.
-    merged, total = _merge(ballots)
+    merged, total = _merge_if_repeated(ballots)
     bits = _RankBits(index)
     others: list[tuple[Ranking, int]] = []
     full = (1 << n) - 1
@@ -323,7 +349,7 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
     def single_names() -> Iterator[Iterator[int]]:
         """(names up to it, its bit) for each rank of each one-voter ballot naming one candidate per rank, none
         twice, packed in one int; the other ballots are left in `others`."""
-        for ranking, weight in merged.items():
+        for ranking, weight in merged:
             if not isinstance(ranking, tuple):
                 raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}")
             singles = tuple(map(bits.__getitem__, ranking))
