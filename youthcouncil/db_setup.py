@@ -17,10 +17,12 @@ the busy timeout goes on to ``BEGIN IMMEDIATE`` regardless, and SQLite's own loc
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 import time
 import warnings
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,7 +164,17 @@ def sqlite_connect_args(url: sa.URL) -> dict[str, Any]:
     return {"factory": QueuedWritersConnection}
 
 
+def _forget_connections_after_fork(engine_ref: weakref.ref) -> None:
+    engine = engine_ref()
+    if engine is not None:
+        engine.dispose(close=False)  # the parent's connections stay the parent's; the child opens its own
+
+
 def configure_engine_events(engine: sa.Engine) -> None:
+    # gunicorn --preload forks its workers from the process that made the app: a pooled connection opened there
+    # (none is today) would otherwise be shared by every worker, their statements mixed on one socket or file handle.
+    os.register_at_fork(after_in_child=functools.partial(_forget_connections_after_fork, weakref.ref(engine)))
+
     @sa.event.listens_for(engine, "begin")
     def _new_transaction(connection):
         connection.info.pop(_LOCKED, None)

@@ -1,7 +1,5 @@
-"""SQLite's one write lock: pages that only read never wait for it, writers queue for it in order (issue 11).
-
-PostgreSQL has neither problem (MVCC readers, row locks): these tests are SQLite's.
-"""
+"""youthcouncil/db_setup.py: on SQLite pages that only read never wait for the one write lock and writers queue for
+it (PostgreSQL has neither problem: MVCC readers, row locks); on both, a forked worker opens its own connections."""
 
 from __future__ import annotations
 
@@ -92,3 +90,24 @@ def test_queued_writers_all_get_through_one_at_a_time(app, db, world, sqlite_fil
     assert outcomes == ["committed"] * 12
     assert overlaps[0] == 0
     assert _queue_is_free(sqlite_file)
+
+
+def test_a_forked_worker_opens_its_own_connections(app, db, world):
+    """gunicorn --preload forks the workers from the process that made the app: a connection pooled there is not
+    handed on to them (on either database)."""
+    db.session.execute(sa.text("SELECT 1"))
+    db.session.commit()
+    db.session.remove()
+    assert db.engine.pool.checkedin() >= 1
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker
+        os.close(read)
+        os.write(write, str(db.engine.pool.checkedin()).encode())
+        os._exit(0)
+    os.close(write)
+    in_child = os.read(read, 16).decode()
+    os.close(read)
+    os.waitpid(child, 0)
+    assert in_child == "0"
+    assert db.engine.pool.checkedin() >= 1  # the parent keeps its own
