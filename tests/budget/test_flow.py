@@ -313,13 +313,20 @@ def test_close_counts_erases_links_and_drafts_then_chair_confirms(client, db, wo
     assert "ikke nok penger igjen etter arrangementene over" in page
     assert "kr\u00a090\u00a0000 av kr\u00a0100\u00a0000 er brukt" in page
     login_as("chair")
-    response = client.submit(f"/budget/years/{year.id}/confirm", page=f"/budget/years/{year.id}/result")
+    # The first tap asks, saying what it will do; nothing is granted yet.
+    asked = client.submit(f"/budget/years/{year.id}/confirm", page=f"/budget/years/{year.id}/result")
+    assert asked.status_code == 200
+    assert "2 arrangementer får tilskuddet sitt i regnskapet, kr\u00a090\u00a0000 i alt" in text(asked)
+    assert count(db, Grant) == 0
+    response = client.submit(
+        f"/budget/years/{year.id}/confirm", {"confirm": "y"}, page=f"/budget/years/{year.id}/result"
+    )
     assert response.status_code == 303
     assert sorted(g.amount for g in db.session.scalars(sa.select(Grant))) == [30_000, 60_000]
     db.session.refresh(year)
     assert year.granted_total == 90_000
     # A second confirm does nothing.
-    client.submit(f"/budget/years/{year.id}/confirm", page=f"/budget/years/{year.id}/result")
+    client.submit(f"/budget/years/{year.id}/confirm", {"confirm": "y"}, page=f"/budget/years/{year.id}/result")
     assert count(db, Grant) == 2
 
 

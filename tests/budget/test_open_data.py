@@ -37,7 +37,12 @@ def test_exported_pb_recounts_to_the_same_funded_events(app, client, db, world, 
     page, by_title = close_and_show(client, login_as, year)
     funded = sorted(str(e.id) for e in by_title.values() if e.funded)
     login_as("chair")
-    assert client.submit(f"/budget/years/{year.id}/confirm", page=f"/budget/years/{year.id}/result").status_code == 303
+    assert (
+        client.submit(
+            f"/budget/years/{year.id}/confirm", {"confirm": "y"}, page=f"/budget/years/{year.id}/result"
+        ).status_code
+        == 303
+    )
     client.get("/logout")
     response = client.get(f"/budget/years/{year.id}/round.pb")  # public open data
     assert response.status_code == 200

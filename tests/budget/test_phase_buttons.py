@@ -109,7 +109,9 @@ def test_a_budget_year_from_proposals_to_ledger_with_the_dates_typed_once(client
 
     # The chair confirms; the grants are in the ledger, where the coordinator records spending.
     log_in(client, world.users["chair"])
-    response = client.submit(f"/budget/years/{year_id}/confirm", page=f"/budget/years/{year_id}/result")
+    response = client.submit(
+        f"/budget/years/{year_id}/confirm", {"confirm": "y"}, page=f"/budget/years/{year_id}/result"
+    )
     assert response.headers["Location"].endswith(f"/budget/years/{year_id}/ledger")
     assert count(db, Grant) == 2
     log_in(client, coordinator)

@@ -503,6 +503,23 @@ def year_confirm(year_id: int):
         # Only the chair gets here (see @access); the year's phase is what says no.
         flash(_("There is no counted outcome waiting to be confirmed."), "warning")
         return see_other("budget.year_detail", year_id=year.id)
+    funded = [event for event in result_rows(year) if event.funded]
+    page = confirmation_page(
+        _("Confirm the outcome?"),
+        ngettext(
+            "%(num)d event gets its grant in the ledger, %(total)s in all, and the members are told the outcome. "
+            "A confirmed outcome cannot be undone.",
+            "%(num)d events get their grants in the ledger, %(total)s in all, and the members are told the outcome. "
+            "A confirmed outcome cannot be undone.",
+            len(funded),
+            total=kroner(sum(event.cost for event in funded)),
+        ),
+        _("Confirm the outcome"),
+        danger=False,
+        cancel_url=url_for("budget.year_result", year_id=year.id),
+    )
+    if page:
+        return page
     try:
         grants = confirm_outcome(year, by=current_user)
     except BudgetError as error:
