@@ -34,7 +34,7 @@ def _home(page, tap) -> None:
     tap(page, page.locator("nav.main-nav").get_by_role("link", name="Hjem"))
 
 
-def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login, logout, tap, axe_check):
+def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login, logout, tap, axe_check, confirm):
     from youthcouncil.budget.ballot import remind_unsubmitted
     from youthcouncil.budget.models import BudgetYear, Phase
     from youthcouncil.budget.services import utcnow
@@ -140,6 +140,7 @@ def test_budget_round_on_a_phone(app, db, live_server, page, another_page, login
     _home(chair, tap)
     tap(chair, "Bekreft resultatet av budsjettet")
     tap(chair, chair.locator("form button", has_text="Bekreft resultatet"))
+    confirm(chair, "1 arrangement får tilskuddet sitt i regnskapet, kr\u00a060\u00a0000 i alt")
     chair.wait_for_url("**/ledger")
     axe_check(chair)
 
