@@ -299,15 +299,13 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, separators=(",", ":"), sort_keys=True).encode()).hexdigest()[:16]
 
 
-_OWN_ROW = (
-    sa.select(SealedBallot)
-    .where(
-        SealedBallot.box_id == sa.bindparam("box_id"),
-        SealedBallot.kind == sa.bindparam("kind"),
-        SealedBallot.link == sa.bindparam("link"),
-    )
-    .execution_options(populate_existing=True)
+#: A member's row of one kind in one box: the parameters ``box_id``, ``kind`` and ``link``.
+_MEMBERS_ROW = sa.and_(
+    SealedBallot.box_id == sa.bindparam("box_id"),
+    SealedBallot.kind == sa.bindparam("kind"),
+    SealedBallot.link == sa.bindparam("link"),
 )
+_OWN_ROW = sa.select(SealedBallot).where(_MEMBERS_ROW).execution_options(populate_existing=True)
 _OWN_ROW_FOR_UPDATE = _OWN_ROW.with_for_update()
 
 
@@ -334,15 +332,7 @@ def _upsert(box: BallotBox, key: VoteKey, kind: Kind, link: str, payload_for: Ca
     raise SecretBallotError(_l("Your vote was sent twice at the same moment. Reload the page and check it."))
 
 
-_DROP_DRAFT = (
-    sa.delete(SealedBallot)
-    .where(
-        SealedBallot.box_id == sa.bindparam("box_id"),
-        SealedBallot.kind == sa.bindparam("kind"),
-        SealedBallot.link == sa.bindparam("link"),
-    )
-    .execution_options(synchronize_session=False)
-)
+_DROP_DRAFT = sa.delete(SealedBallot).where(_MEMBERS_ROW).execution_options(synchronize_session=False)
 
 
 def cast(purpose: str, vote_id: int, user_id: int, choices: Any, *, idempotency_key: str | None = None) -> CastResult:
