@@ -42,9 +42,12 @@ def all_years() -> list[BudgetYear]:
     return list(db.session.scalars(years_query()))
 
 
+_CURRENT_YEAR = years_query().where(BudgetYear.imported.is_(False)).limit(1)  # built once: every home page asks
+
+
 def current_year() -> BudgetYear | None:
     """The newest year that is not imported (the one members work with now)."""
-    return db.session.scalars(years_query().where(BudgetYear.imported.is_(False)).limit(1)).first()
+    return db.session.scalars(_CURRENT_YEAR).first()
 
 
 def public_years() -> list[BudgetYear]:

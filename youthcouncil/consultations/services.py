@@ -525,14 +525,15 @@ def council_requests() -> list[Consultation]:
     return list(db.session.scalars(query))
 
 
+_OPEN_FOR_COUNCIL = (  # built once: every member's home page asks
+    sa.select(Consultation)
+    .where(Consultation.status.in_([Status.sent, *WORKING, Status.adopted]))
+    .order_by(Consultation.deadline)
+)
+
+
 def open_for_council() -> list[Consultation]:
-    return list(
-        db.session.scalars(
-            sa.select(Consultation)
-            .where(Consultation.status.in_([Status.sent, *WORKING, Status.adopted]))
-            .order_by(Consultation.deadline)
-        )
-    )
+    return list(db.session.scalars(_OPEN_FOR_COUNCIL))
 
 
 def public_archive() -> list[Consultation]:

@@ -99,19 +99,27 @@ def open_motion_for(subject_type: str, subject_id: int) -> Motion | None:
     ).first()
 
 
+_OPEN_NOT_VOTED = (  # built once: every member's home page asks
+    sa.select(Motion)
+    .where(
+        Motion.status == MotionStatus.open,
+        Motion.term_id == sa.bindparam("term_id"),
+        ~sa.exists(
+            sa.select(MotionVote.id).where(
+                MotionVote.motion_id == Motion.id, MotionVote.user_id == sa.bindparam("user_id")
+            )
+        ),
+    )
+    .order_by(Motion.opened_at, Motion.id)
+)
+
+
 def open_motions_for_user(user) -> list[Motion]:
     """Open motions this member can vote on and has not voted on yet, oldest first."""
     term = current_term()
     if term is None or not is_voting_member(user, term):
         return []
-    voted = sa.select(MotionVote.id).where(MotionVote.motion_id == Motion.id, MotionVote.user_id == user.id)
-    motions = list(
-        db.session.scalars(
-            sa.select(Motion)
-            .where(Motion.status == MotionStatus.open, Motion.term_id == term.id, ~sa.exists(voted))
-            .order_by(Motion.opened_at, Motion.id)
-        )
-    )
+    motions = list(db.session.scalars(_OPEN_NOT_VOTED, {"term_id": term.id, "user_id": user.id}))
     secret = [m.id for m in motions if m.secret]
     secret_voted = secret_ballot.voted_in(PURPOSE, secret, user.id) if secret else set()
     return [motion for motion in motions if motion.id not in secret_voted]

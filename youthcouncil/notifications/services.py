@@ -250,15 +250,15 @@ def notifications_for(user, limit: int = 100) -> list[Notification]:
     )
 
 
+_UNREAD = sa.select(sa.func.count()).where(  # built once: every page with the menu asks
+    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
+)
+
+
 def unread_count(user) -> int:
     if user is None or getattr(user, "id", None) is None:
         return 0
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def mark_read(user, notification_id: int | None = None) -> int:
