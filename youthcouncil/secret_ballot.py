@@ -306,23 +306,28 @@ _MEMBERS_ROW = sa.and_(
     SealedBallot.link == sa.bindparam("link"),
 )
 _OWN_ROW = sa.select(SealedBallot).where(_MEMBERS_ROW).execution_options(populate_existing=True)
-_OWN_ROW_FOR_UPDATE = _OWN_ROW.with_for_update()
+# Writing (a vote): the row's id and sealed payload, locked, and the payload replaced, without the ORM's bookkeeping.
+_OWN_SEALED_FOR_UPDATE = sa.select(SealedBallot.id, SealedBallot.sealed).where(_MEMBERS_ROW).with_for_update()
+_RESEAL = (
+    sa.update(SealedBallot)
+    .where(SealedBallot.id == sa.bindparam("row_id"))
+    .values(sealed=sa.bindparam("new_sealed"))
+    .execution_options(synchronize_session=False)
+)
 
 
-def _own_row(box: BallotBox, kind: Kind, link: str, *, for_update: bool = False) -> SealedBallot | None:
-    query = _OWN_ROW_FOR_UPDATE if for_update else _OWN_ROW
-    return db.session.scalars(query, {"box_id": box.id, "kind": kind.value, "link": link}).first()
+def _own_row(box: BallotBox, kind: Kind, link: str) -> SealedBallot | None:
+    return db.session.scalars(_OWN_ROW, {"box_id": box.id, "kind": kind.value, "link": link}).first()
 
 
 def _upsert(box: BallotBox, key: VoteKey, kind: Kind, link: str, payload_for: Callable[[dict | None], dict | None]):
     """Insert or replace the member's row. ``payload_for(old payload)`` returns the new one, or None for no change."""
     for _attempt in range(5):
-        row = _own_row(box, kind, link, for_update=True)
+        row = db.session.execute(_OWN_SEALED_FOR_UPDATE, {"box_id": box.id, "kind": kind.value, "link": link}).first()
         if row is not None:
             payload = payload_for(key.open(kind.value, link, row.sealed))
             if payload is not None:
-                row.sealed = key.seal(kind.value, link, payload)
-                db.session.flush()
+                db.session.execute(_RESEAL, {"row_id": row.id, "new_sealed": key.seal(kind.value, link, payload)})
             return payload
         payload = payload_for(None)
         values = {"box_id": box.id, "kind": kind.value, "link": link, "sealed": key.seal(kind.value, link, payload)}
