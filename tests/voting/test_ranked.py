@@ -296,9 +296,14 @@ def test_a_lone_candidate_ranked_by_everyone_wins_schulze():
     assert pairwise_matrix(two, ["a", "b"]) == {"a": {"b": 2}, "b": {"a": 1}}
 
 
-def test_one_ballot_per_voter_counts_the_same_merged_or_not():
+@pytest.mark.parametrize("batch", [16_384, 7])
+def test_one_ballot_per_voter_counts_the_same_merged_or_not(monkeypatch, batch):
     """Ballots that hardly repeat are counted one by one (merging 100,000 different rankings costs more); ballots
-    that repeat are merged first. Both give the direct count, repeats, ties and overvotes included."""
+    that repeat are merged first. Both give the direct count, repeats, ties and overvotes included, whether the
+    ballots of one length are counted in one batch of columns or in many."""
+    from youthcouncil.voting import ranked
+
+    monkeypatch.setattr(ranked, "_COLUMN_BATCH", batch)
     rng = random.Random(7)
     candidates = list("ABCDEF")
     distinct: list = []

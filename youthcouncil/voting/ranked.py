@@ -23,8 +23,8 @@ import random
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, repeat
-from operator import lshift, or_
+from itertools import chain, compress, groupby, islice, repeat
+from operator import eq, lshift, or_
 
 Candidate = Hashable
 Ranking = tuple[frozenset, ...]
@@ -334,6 +334,72 @@ class _RankBits(dict):
         return self[rank]
 
 
+def _single_name_keys(
+    ballots: Iterable[tuple[Ranking, int]], bits: _RankBits, n: int
+) -> tuple[Counter[int], list[tuple[Ranking, int]], bool]:
+    """(counts of (names up to it) << n | its bit over every rank of every one-voter ballot that names one candidate
+    per rank and none twice, the other ballots, whether any such ballot ranks anyone).
+
+    Made column by column, by C loops over all the ballots of one length at once, not ballot by ballot: the k-th
+    names of all ballots of a length are one slice of their names laid end to end, and "names up to it" is the
+    previous column OR this one. A ballot is such a ballot exactly when its names up to the last have as many bits
+    as it has ranks (a repeated name adds no bit, a rank naming nobody or several adds 0).
+    """
+    rankings: list[Ranking] = []
+    others: list[tuple[Ranking, int]] = []
+    for ranking, weight in ballots:
+        if weight == 1:
+            rankings.append(ranking)
+        elif weight:
+            others.append((ranking, weight))
+    if not set(map(type, rankings)) <= {tuple}:
+        bad = next(ranking for ranking in rankings if not isinstance(ranking, tuple))
+        raise TypeError(f"a ranking must be a tuple of frozensets, got {bad!r}")
+    lengths = list(map(len, rankings))
+    counted: Counter[int] = Counter()
+    ranked_anyone = False
+    by_length = sorted(range(len(rankings)), key=lengths.__getitem__)
+    for length, group in groupby(by_length, key=lengths.__getitem__):
+        if length == 0:
+            continue
+        for members in _batches(map(rankings.__getitem__, group), _COLUMN_BATCH):
+            ranked_anyone |= _count_columns(members, length, bits, n, counted, others)
+    return counted, others, ranked_anyone
+
+
+#: Ballots counted together by `_count_columns` (their columns are lists: this bounds the memory they take).
+_COLUMN_BATCH = 16_384
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _count_columns(
+    members: Sequence[Ranking], length: int, bits: _RankBits, n: int, counted: Counter[int], others: list
+) -> bool:
+    """`_single_name_keys` for ballots of one length: count their keys, put the others in ``others``; whether any
+    was counted."""
+    names = list(map(bits.__getitem__, chain.from_iterable(members)))  # checks each new rank once
+    columns = [names[k::length] for k in range(length)]
+    named = [columns[0]]
+    for column in columns[1:]:
+        named.append(list(map(or_, named[-1], column)))
+    single = list(map(eq, map(int.bit_count, named[-1]), repeat(length)))
+    if not all(single):
+        others.extend((ranking, 1) for ranking, kept in zip(members, single, strict=True) if not kept)
+        columns = [list(compress(column, single)) for column in columns]
+        named = [list(compress(column, single)) for column in named]
+        if not columns[0]:
+            return False
+    # The last of n names beats nobody (everyone is named by then): no key for it.
+    for k in range(length - (length == n)):
+        counted.update(map(or_, map(lshift, named[k], repeat(n)), columns[k]))
+    return True
+
+
 def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) -> tuple[list[list[int]], int, bool]:
     """(d, total ballots, whether any ballot ranks anyone): d[a][b] = ballots ranking a strictly above b (unranked
     below every ranked candidate)."""
@@ -342,34 +408,14 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
     # faster than adding up every pair on every ballot; a ballot of single names is counted by C loops.
     merged, total = _merge_if_repeated(ballots)
     bits = _RankBits(index)
-    others: list[tuple[Ranking, int]] = []
     full = (1 << n) - 1
-    ranked_anyone = [False]
-
-    def single_names() -> Iterator[Iterator[int]]:
-        """(names up to it, its bit) for each rank of each one-voter ballot naming one candidate per rank, none
-        twice, packed in one int; the other ballots are left in `others`."""
-        for ranking, weight in merged:
-            if not isinstance(ranking, tuple):
-                raise TypeError(f"a ranking must be a tuple of frozensets, got {ranking!r}")
-            singles = tuple(map(bits.__getitem__, ranking))
-            named = tuple(accumulate(singles, or_))
-            # One name per rank, none repeated: every rank adds a bit (a rank naming nobody or several adds none).
-            if weight == 1 and named and named[-1].bit_count() == len(singles):
-                ranked_anyone[0] = True
-                if named[-1] == full:  # the last name beats nobody: everyone is named by then
-                    named, singles = named[:-1], singles[:-1]
-                # (names up to it) << n | its bit: one int per rank, all made in C
-                yield map(or_, map(lshift, named, repeat(n)), singles)
-            elif weight:
-                others.append((ranking, weight))
-
-    counted = Counter(chain.from_iterable(single_names()))
+    counted, others, ranked_anyone = _single_name_keys(merged, bits, n)
     low = (1 << n) - 1
     beats: Counter[tuple[int, int]] = Counter({(key >> n, key & low): weight for key, weight in counted.items()})
     for ranking, weight in others:
         seen = 0
         for rank in ranking:
+            bits[rank]  # checks a rank not seen yet and records its mask
             mask = bits.masks[rank] & ~seen  # a name repeated lower down counts where it first is
             if not mask:
                 continue
@@ -386,7 +432,7 @@ def _pairwise_count(ballots: Ballots, index: Mapping[Candidate, int], n: int) ->
             lowest = below & -below
             row[lowest.bit_length() - 1] += weight
             below ^= lowest
-    return d, total, ranked_anyone[0] or bool(beats)
+    return d, total, ranked_anyone or bool(beats)
 
 
 def _as_dict(matrix: list[list[int]], order: tuple[Candidate, ...]) -> dict[Candidate, dict[Candidate, int]]:
