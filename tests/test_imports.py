@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -38,12 +39,14 @@ def test_every_module_imports_on_its_own():
 
 def test_no_import_inside_a_function_dodges_a_cycle():
     """Imports sit at the top of a module. The exceptions have a reason: the app factory (importing the package
-    stays light and Flask-free for the voting engine), the large common-passwords list loaded on first use, and
-    Flask-Migrate with Alembic, which only migrations load."""
+    stays light and Flask-free for the voting engine), the large common-passwords list loaded on first use,
+    Flask-Migrate with Alembic, which only migrations load, and the OpenID Connect libraries, which only a login with
+    a provider loads."""
     allowed = {
         "youthcouncil/__init__.py",  # create_app: the app factory
         "youthcouncil/accounts/passphrases.py",  # zxcvbn's 30,000-word list, loaded when a passphrase is checked
         "youthcouncil/migrate.py",  # Flask-Migrate and Alembic, loaded when something migrates (not by web workers)
+        "youthcouncil/accounts/oidc.py",  # Authlib, joserfc, requests: loaded when a login with a provider happens
     }
     found = []
     for path in sorted((ROOT / "youthcouncil").rglob("*.py")):
@@ -60,15 +63,25 @@ def test_no_import_inside_a_function_dodges_a_cycle():
     assert not found, found
 
 
-def test_a_web_worker_does_not_import_alembic(tmp_path):
-    """Flask-Migrate and Alembic are loaded by ``flask db`` only (youthcouncil/migrate.py): not at start-up."""
+def _loaded_at_start(tmp_path, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh process has imported after ``create_app()`` (no OpenID Connect provider set)."""
     script = (
-        "import sys\n"
+        "import json, sys\n"
         "from youthcouncil import create_app\n"
         "create_app()\n"
-        "print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules))\n"
+        f"print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))\n"
     )
     env = {"PATH": "/usr/bin:/bin", "YC_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    return json.loads(done.stdout)
+
+
+def test_a_web_worker_does_not_import_alembic(tmp_path):
+    """Flask-Migrate and Alembic are loaded by ``flask db`` only (youthcouncil/migrate.py): not at start-up."""
+    assert _loaded_at_start(tmp_path, ("alembic", "flask_migrate")) == []
+
+
+def test_without_a_provider_the_openid_connect_libraries_are_not_imported(tmp_path):
+    """Authlib, joserfc and requests (about 0.2 s) load with the first login at a provider, not at start-up."""
+    assert _loaded_at_start(tmp_path, ("authlib", "joserfc", "requests")) == []

@@ -9,6 +9,9 @@ when used, and a shared one-time mark (in the throttle storage) refuses it even 
 
 What a provider says about a person beyond the subject identifier (name, e-mail, birth date, school) is never
 stored; only a staff member who chose it gets their e-mail address from the provider.
+
+Authlib, joserfc and requests (about 0.2 s of imports) are imported by the functions that use them, when a login with
+a provider happens: most installations configure no provider, and every web worker would pay for them at start.
 """
 
 from __future__ import annotations
@@ -21,21 +24,18 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import requests
-from authlib.common.urls import add_params_to_uri
-from authlib.integrations.flask_client import OAuth, OAuthError
 from flask import Flask, current_app, redirect, request, session
-from joserfc import jwt
-from joserfc.errors import InvalidKeyIdError, JoseError, MissingKeyError
-from joserfc.jwk import KeySet
-from joserfc.jwt import JWTClaimsRegistry
 from werkzeug.wrappers import Response
 
 from youthcouncil.accounts import throttle
 from youthcouncil.accounts.models import AccountType
+
+if TYPE_CHECKING:
+    from authlib.integrations.flask_client import OAuth
+    from joserfc.jwk import KeySet
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def parse_providers(raw: list[dict[str, str]]) -> list[Provider]:
 @dataclass
 class Registry:
     providers: dict[str, Provider]
-    oauth: OAuth
+    oauth: OAuth | None  # None when no provider is configured
 
 
 def init_app(app: Flask) -> None:
@@ -149,6 +149,11 @@ def init_app(app: Flask) -> None:
 
 def configure(app: Flask, providers: list[Provider]) -> None:
     """Register each provider with Authlib (its discovery document is read at the first login)."""
+    if not providers:
+        app.extensions["yc_oidc"] = Registry({}, None)
+        return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     for provider in providers:
         oauth.register(
@@ -183,6 +188,8 @@ def _client(provider: Provider):
 
 def _metadata(provider: Provider) -> dict[str, Any]:
     """The provider's discovery document (read once, then kept); its issuer must be the one it was found at."""
+    import requests
+
     try:
         metadata = _client(provider).load_server_metadata()
     except (requests.RequestException, ValueError) as error:
@@ -201,6 +208,8 @@ def authorization_redirect(
 ) -> Response:
     """Send the browser to the provider. Connecting an account asks the provider for a fresh login there, so that
     nobody connects whoever happens to be logged in at the provider on a shared computer."""
+    import requests
+
     metadata = _metadata(provider)
     if "S256" not in metadata.get("code_challenge_methods_supported", ["S256"]):
         raise SsoError("the provider does not offer PKCE with S256")
@@ -228,6 +237,9 @@ def authorization_redirect(
 
 def finish(provider: Provider) -> VerifiedLogin:
     """Check the callback and the ID token; raises ``SsoError`` for anything not exactly right."""
+    import requests
+    from authlib.integrations.flask_client import OAuthError
+
     pending = session.pop(PENDING_KEY, None)
     state = request.args.get("state", "")
     client = _client(provider)
@@ -272,6 +284,10 @@ def finish(provider: Provider) -> VerifiedLogin:
 
 
 def verified_id_token_claims(provider: Provider, metadata: dict[str, Any], id_token: Any, nonce: str) -> dict:
+    from joserfc import jwt
+    from joserfc.errors import InvalidKeyIdError, JoseError, MissingKeyError
+    from joserfc.jwt import JWTClaimsRegistry
+
     if not isinstance(id_token, str) or not id_token:
         raise SsoError("the token response has no ID token")
     algorithm = _header(id_token).get("alg")
@@ -328,6 +344,10 @@ def _b64decode(text: str) -> bytes:
 
 
 def _keys(provider: Provider, fresh: bool = False) -> KeySet:
+    import requests
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         key_set = _client(provider).fetch_jwk_set(force=fresh)
         return KeySet.import_key_set(key_set)
@@ -355,6 +375,8 @@ def logout_url(provider: Provider, post_logout_redirect_uri: str) -> str | None:
         return None
     if not endpoint or urlsplit(endpoint).scheme not in ("https", "http"):
         return None
+    from authlib.common.urls import add_params_to_uri
+
     return add_params_to_uri(
         endpoint, {"client_id": provider.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
     )
