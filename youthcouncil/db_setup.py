@@ -7,11 +7,11 @@ HEAD, OPTIONS) start deferred: in WAL mode they read a snapshot and never wait f
 that must write on a GET (a provider's login callback) says so with ``@writes_on_get``. Outside a request (the CLI,
 ``flask notify``, the tests' threads) every transaction is a writer's.
 
-Writers queue in the order they come: before its ``BEGIN IMMEDIATE`` a writer takes an exclusive ``flock`` on a file
-next to the database (``<database>.writers``), and lets go when the transaction ends. The kernel wakes the next
-writer the moment the lock is free; SQLite's own busy handler would instead sleep 1, 2, 5 ... 100 ms between tries,
-so a burst of votes spent most of its time asleep with the lock free. A writer that cannot get the file lock within
-the busy timeout goes on to ``BEGIN IMMEDIATE`` regardless, and SQLite's own lock decides as before.
+Writers queue (not strictly first come): before its ``BEGIN IMMEDIATE`` a writer takes an exclusive ``flock`` on a
+file next to the database (``<database>.writers``), and lets go when the transaction ends. A waiting writer tries the
+lock again at least every 2 ms; SQLite's own busy handler would instead sleep 1, 2, 5 ... 100 ms between tries, so a
+burst of votes spent most of its time asleep with the lock free. A writer that cannot get the file lock within the
+busy timeout goes on to ``BEGIN IMMEDIATE`` regardless, and SQLite's own lock decides as before.
 """
 
 from __future__ import annotations

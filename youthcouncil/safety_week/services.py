@@ -144,10 +144,10 @@ _HOME_ROUNDS_NO_TERM = _home_rounds_query(with_term=False)
 def home_rounds(now: datetime | None = None) -> tuple[ThemeRound | None, ThemeRound | None]:
     """(``voting_round_now()`` or else ``current_round()``, ``latest_closed_round()``), with their proposals, in one
     query (the home page)."""
+    now = now or utcnow()
     term = current_term()
-    parameters = {"now": now or utcnow(), "term_id": None if term is None else term.id}
+    parameters = {"now": now, "term_id": None if term is None else term.id}
     found = db.session.scalars(_HOME_ROUNDS if term is not None else _HOME_ROUNDS_NO_TERM, parameters).unique().all()
-    now = parameters["now"]
     closed = [r for r in found if r.closed_at is not None]
     open_rounds = [r for r in found if r.closed_at is None]
     voting_now = [r for r in open_rounds if r.voting_opens_at <= now < r.voting_closes_at]
