@@ -23,11 +23,10 @@ Tie-breaking (documented because it decides outcomes):
 from __future__ import annotations
 
 import heapq
-from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 
 FUNDED = "funded"
 NO_VOTES = "no_votes"
@@ -249,7 +248,7 @@ class _Electorate:
     group_sizes: tuple[int, ...]
     group_ballots: tuple[tuple[int, ...], ...]
     supporter_groups: tuple[tuple[int, ...], ...]  # per project
-    # Per project: its supporters' groups, each repeated once per voter (so C loops can count voters per purse).
+    # Per project: its supporters' groups, each repeated once per voter (so C loops list every supporter's money).
     supporter_voters: tuple[tuple[int, ...], ...]
     supporters: tuple[int, ...]  # per project: number of voters approving it
     voters: int
@@ -368,10 +367,9 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         costs = [float(cost) for cost in e.costs]
     money_margin = _FLOAT_MARGIN * max(float(total_endowment), 1.0)
 
-    # Voters with the same payment history hold the same amount, so budgets live in a few "purses": each ballot
-    # group points at a purse. Purse 0 is the untouched share, purse 1 the empty purse every spent voter joins.
-    purse_money: list[Fraction | float] = [share, zero]
-    group_purse = [0] * len(e.group_sizes)
+    # Each ballot group's money (voters with the same ballot always hold the same amount).
+    money: list[Fraction | float] = [share] * len(e.group_sizes)
+    get_money = money.__getitem__
 
     # Zero-cost projects are funded outright (they cost nobody anything); unsupported ones never are.
     winners = [p for p, cost in enumerate(e.costs) if cost == 0 and e.supporters[p] > 0]
@@ -386,29 +384,37 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
         min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
         _TooClose if too close to tell."""
-        holders = Counter(map(group_purse.__getitem__, e.supporter_voters[p]))  # purse -> p's supporters in it
-        holders.pop(1, None)  # the empty purse pays nothing
-        purses = sorted(holders, key=purse_money.__getitem__)
+        held = list(filter(None, map(get_money, e.supporter_voters[p])))  # each paying supporter's money
         cost = costs[p]
-        payers = sum(holders.values())
+        payers = len(held)
         if not exact:
-            available = sum(purse_money[k] * holders[k] for k in purses)
+            available = sum(held)
             if available < cost - money_margin:
                 raise _Unaffordable
             if available <= cost + money_margin:
                 raise _TooClose
-            if purses and cost <= purse_money[purses[0]] * payers * (1 - _FLOAT_MARGIN):
+            if cost <= min(held) * payers * (1 - _FLOAT_MARGIN):
                 return float(payers), cost / payers, True  # nobody capped: exactly `payers` votes
-        paid: Fraction | float = zero
-        for k in purses:
-            cap = (cost - paid) / payers
-            if cap <= purse_money[k]:
-                return cost / cap, cap, exact
-            paid += purse_money[k] * holders[k]  # these supporters cannot pay the cap: they give all they have
-            payers -= holders[k]
-        if not exact:
-            raise _TooClose  # float rounding at the very edge of affordability
-        raise _Unaffordable
+        elif not held:
+            raise _Unaffordable
+        held.sort()
+        # The supporters poorer than the cap give all they have: with the k poorest giving all, the others pay
+        # (cost - paid[k]) / (payers - k) each, which is the cap if the k-th poorest can pay it. Once a k works,
+        # every larger k does too, so the least is found by bisection.
+        paid = [zero, *accumulate(held)]
+        if cost - paid[payers - 1] > held[payers - 1]:  # even the richest cannot pay the rest
+            if not exact:
+                raise _TooClose  # float rounding at the very edge of affordability
+            raise _Unaffordable
+        low, high = 0, payers - 1  # the least k lies in [low, high]
+        while low < high:
+            middle = (low + high) // 2
+            if (cost - paid[middle]) / (payers - middle) <= held[middle]:
+                high = middle
+            else:
+                low = middle + 1
+        cap = (cost - paid[low]) / (payers - low)
+        return cost / cap, cap, exact
 
     def beats(
         votes: Fraction | float, is_exact: bool, p: int, rival_votes: Fraction | float, rival_exact: bool, rival: int
@@ -456,18 +462,10 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         del bound[best]
         for p in e.overlaps[best]:
             fresh.pop(p, None)  # its supporters are about to pay
-        # The supporters pay the cap each, or all they have if that is less. Holders of one purse move to one
-        # new purse (or to the empty one); the groups are moved by C loops.
-        groups = e.supporter_groups[best]
-        moved = {1: 1}
-        for old in set(map(group_purse.__getitem__, groups)) - {1}:
-            left = purse_money[old] - best_payment
-            if left > 0:
-                moved[old] = len(purse_money)
-                purse_money.append(left)
-            else:
-                moved[old] = 1
-        deque(map(group_purse.__setitem__, groups, map(moved.__getitem__, map(group_purse.__getitem__, groups))), 0)
+        # The supporters pay the cap each, or all they have if that is less.
+        for g in e.supporter_groups[best]:
+            left = money[g] - best_payment
+            money[g] = left if left > 0 else zero
 
     try:
         while bound:
