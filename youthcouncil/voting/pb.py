@@ -380,6 +380,8 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         if cost > 0 and e.supporters[p] > 0
     }
 
+    capped: set[int] = set()  # the candidates whose supporters were not all able to pay an equal share
+
     def votes_of(p: int) -> tuple[Fraction | float, Fraction | float, bool]:
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
         min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
@@ -393,8 +395,14 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                 raise _Unaffordable
             if available <= cost + money_margin:
                 raise _TooClose
-            if cost <= min(held) * payers * (1 - _FLOAT_MARGIN):
+            if p in capped:
+                held.sort()  # capped last time: it most likely is again, and the sort gives the poorest
+                poorest = held[0]
+            else:
+                poorest = min(held)
+            if cost <= poorest * payers * (1 - _FLOAT_MARGIN):
                 return float(payers), cost / payers, True  # nobody capped: exactly `payers` votes
+            capped.add(p)
         elif not held:
             raise _Unaffordable
         held.sort()
