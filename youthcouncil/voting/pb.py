@@ -26,7 +26,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import accumulate, chain, repeat
+from itertools import chain, repeat
 
 FUNDED = "funded"
 NO_VOTES = "no_votes"
@@ -382,6 +382,21 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
 
     capped: set[int] = set()  # the candidates whose supporters were not all able to pay an equal share
 
+    def least_cap(poorest: list[Fraction | float], cost: Amount | float, payers: int) -> Fraction | float | None:
+        """The least payment cap at which `payers` supporters pay `cost`, each paying min(money, cap), from the
+        money of the poorest of them in increasing order; None if it needs to know the money of more of them (or,
+        when `poorest` are all of them, if they cannot pay the cost together). With the k poorest giving all they
+        have, the others pay the rest equally: that is the cap if the k-th poorest can pay it."""
+        paid: Fraction | float = zero
+        for k, money_k in enumerate(poorest):
+            cap = (cost - paid) / (payers - k)
+            if cap <= money_k:
+                return cap
+            paid += money_k
+        if len(poorest) == payers:
+            return None
+        return (cost - paid) / (payers - len(poorest))
+
     def votes_of(p: int) -> tuple[Fraction | float, Fraction | float, bool]:
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
         min(money, cap)), and cost / cap. _Unaffordable if their money together is less than the cost; in floats
@@ -402,26 +417,25 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
                 poorest = min(held)
             if cost <= poorest * payers * (1 - _FLOAT_MARGIN):
                 return float(payers), cost / payers, True  # nobody capped: exactly `payers` votes
+            if p in capped:
+                cap = least_cap(held, cost, payers)
+                if cap is None:
+                    raise _TooClose  # float rounding at the very edge of affordability
+                return cost / cap, cap, False
             capped.add(p)
         elif not held:
             raise _Unaffordable
-        held.sort()
-        # The supporters poorer than the cap give all they have: with the k poorest giving all, the others pay
-        # (cost - paid[k]) / (payers - k) each, which is the cap if the k-th poorest can pay it. Once a k works,
-        # every larger k does too, so the least is found by bisection.
-        paid = [zero, *accumulate(held)]
-        if cost - paid[payers - 1] > held[payers - 1]:  # even the richest cannot pay the rest
+        # Usually few supporters are poorer than the cap, and then the cap is below twice an equal share: only
+        # the supporters poorer than that need sorting.
+        limit = 2 * cost / payers
+        cap = least_cap(sorted(money for money in held if money < limit), cost, payers)
+        if cap is None or cap > limit:
+            held.sort()
+            cap = least_cap(held, cost, payers)
+        if cap is None:
             if not exact:
                 raise _TooClose  # float rounding at the very edge of affordability
             raise _Unaffordable
-        low, high = 0, payers - 1  # the least k lies in [low, high]
-        while low < high:
-            middle = (low + high) // 2
-            if (cost - paid[middle]) / (payers - middle) <= held[middle]:
-                high = middle
-            else:
-                low = middle + 1
-        cap = (cost - paid[low]) / (payers - low)
         return cost / cap, cap, exact
 
     def beats(
