@@ -202,3 +202,27 @@ def test_add1_jumps_give_the_outcome_of_stepping_one_unit_at_a_time(election):
         except pb._TooClose:
             continue  # too close to call in floats: the engine reruns it in fractions
         assert floats is not None and floats.winners == pb._run(electorate, endowment, exact=True).winners
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_add1_elections(), st.integers(0, 40))
+def test_a_run_from_a_smaller_endowments_head_is_the_run(election, units):
+    """A run in floats starting from the head of a smaller endowment's run (its rounds not computed: see _Head)
+    funds exactly what the run computed in full funds, round by round, and records the same head."""
+    projects, budget, ballots, tie = election
+    electorate = pb._electorate(projects, {p.id: k for k, p in enumerate(projects)}, ballots, tie)
+    larger = budget + units * electorate.voters
+    try:
+        smaller = pb._run(electorate, budget, exact=False)
+        full = pb._run(electorate, larger, exact=False)
+    except pb._TooClose:
+        return  # too close to call in floats: the engine reruns it in fractions, without a head
+    assert smaller is not None and full is not None
+    if smaller.head is None:
+        return
+    from_head = pb._run(electorate, larger, exact=False, head=smaller.head)
+    assert from_head is not None
+    assert from_head.winners == full.winners
+    assert [p for p, _, _ in from_head.rounds] == [p for p, _, _ in full.rounds]
+    assert full.head is not None and full.head.choices[: len(smaller.head.choices)] == smaller.head.choices
+    assert from_head.head is not None and from_head.head.choices == full.head.choices

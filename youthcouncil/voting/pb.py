@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import chain, repeat
 
@@ -258,6 +258,8 @@ class _Electorate:
     twin_of: tuple[int, ...] = ()
     # Per project: the other projects with a supporter in common (whose votes change when it is funded).
     overlaps: tuple[tuple[int, ...], ...] = ()
+    # The projects that cost something and have supporters, most supporters first (then by the tie key).
+    by_supporters: tuple[int, ...] = ()
 
 
 def _electorate(
@@ -287,7 +289,7 @@ def _electorate(
     for ballot in group_ballots:
         for p in ballot:
             overlaps[p].update(ballot)
-    return _Electorate(
+    electorate = _Electorate(
         costs=tuple(project.cost for project in projects),
         group_sizes=tuple(sizes.values()),
         group_ballots=group_ballots,
@@ -302,6 +304,9 @@ def _electorate(
         twin_of=twin_of,
         overlaps=tuple(tuple(sorted(others - {p})) for p, others in enumerate(overlaps)),
     )
+    paying = [p for p, project in enumerate(projects) if project.cost > 0 and supporters[p] > 0]
+    by_supporters = sorted(paying, key=lambda p: (-supporters[p], _mes_tie_key(electorate, p)))
+    return replace(electorate, by_supporters=tuple(by_supporters))
 
 
 def _mes_tie_key(e: _Electorate, p: int) -> tuple[Amount, int, int]:
@@ -323,27 +328,47 @@ class _Run:
 
     winners: tuple[int, ...]
     rounds: tuple[tuple[int, Fraction | float, bool], ...]
+    head: _Head | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The first rounds of a run in floats that every larger endowment repeats exactly, and the money after them.
+
+    In each, the project funded had the most supporters of all the projects left (no other with as many that the
+    tie would favour), every one of them with money, and none capped: so it had as many votes as supporters, which
+    no other project can reach, and each supporter paid cost / supporters. With more money for everyone that
+    stays so, the payments do not depend on the endowment, and after these rounds each ballot group holds its
+    `money` here plus the increase of the share.
+    """
+
+    choices: tuple[int, ...]
+    money: list[float]
+    endowment: Amount
 
 
 class _Unaffordable(Exception):
     """The project's supporters together hold less than its cost."""
 
 
-def _equal_shares_run(e: _Electorate, total_endowment: Amount) -> _Run:
+def _equal_shares_run(e: _Electorate, total_endowment: Amount, head: _Head | None = None) -> _Run:
     """One run of equal shares with `total_endowment` split equally.
 
     Runs in floats and redoes the run in exact fractions when any float decision was too close to call,
-    so the result is always the exact one.
+    so the result is always the exact one. `head`: a smaller endowment's run's head, whose rounds this one repeats
+    without computing them.
     """
     try:
-        run = _run(e, total_endowment, exact=False)
+        run = _run(e, total_endowment, exact=False, head=head)
     except _TooClose:
         run = _run(e, total_endowment, exact=True)
     assert run is not None
     return run
 
 
-def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run | None = None) -> _Run | None:
+def _run(
+    e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run | None = None, head: _Head | None = None
+) -> _Run | None:
     """A run of equal shares, in exact fractions or in floats (raising _TooClose when a float decision is too close
     to call; a tie between numbers that floats hold exactly, such as equal numbers of payers, is not too close).
 
@@ -354,6 +379,9 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
     so a project's votes only rise with the endowment. The choice of round t stays the same in between if no rival
     reaches, here at the larger endowment, the votes that round's choice had at the smaller one (reaching them
     exactly is fine for a rival that loses the tie); no round is added if nothing left is affordable here.
+
+    In floats, the run records its `_Head`, and starts from a given one (of a smaller endowment) without computing
+    its rounds (a certificate only if it follows the same first choices).
     """
     zero: Fraction | float
     costs: Sequence[Amount | float]
@@ -448,6 +476,30 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
             return votes > rival_votes
         return _mes_tie_key(e, p) < _mes_tie_key(e, rival)
 
+    rounds: list[tuple[int, Fraction | float, bool]] = []
+    # The head (see _Head): its choices so far, and the money after them once a round is not part of it.
+    clean: list[int] = []
+    clean_money: list[Fraction | float] | None = None
+    paid_for: set[int] = set()
+    lead = 0  # e.by_supporters before this index are paid for
+
+    if (
+        head is not None
+        and not exact
+        and (follow is None or tuple(p for p, _, _ in follow.rounds[: len(head.choices)]) == head.choices)
+    ):
+        assert total_endowment >= head.endowment
+        shift = float(total_endowment - head.endowment) / e.voters
+        money[:] = [held + shift for held in head.money]
+        for p in head.choices:
+            winners.append(p)
+            rounds.append((p, float(e.supporters[p]), True))
+            del bound[p]
+            paid_for.add(p)
+            clean.append(p)
+    else:
+        head = None
+
     # Candidates by bound, highest first (lazily: an entry whose bound is no longer current is skipped). A fresh
     # candidate's bound is its current votes: none of its supporters paid since they were computed.
     heap = [(-votes, p) for p, votes in bound.items()]
@@ -476,9 +528,16 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
             return p
         return None
 
-    rounds: list[tuple[int, Fraction | float, bool]] = []
-
     def fund(best: int, best_votes: Fraction | float, best_payment: Fraction | float, best_exact: bool) -> None:
+        nonlocal clean_money, lead
+        if clean_money is None and not exact:
+            while lead < len(e.by_supporters) and e.by_supporters[lead] in paid_for:
+                lead += 1
+            if best_exact and lead < len(e.by_supporters) and e.by_supporters[lead] == best:
+                clean.append(best)
+                paid_for.add(best)
+            else:
+                clean_money = list(money)  # the head ends before this round
         winners.append(best)
         rounds.append((best, best_votes, best_exact))
         del bound[best]
@@ -579,7 +638,11 @@ def _run(e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run |
         if follow is not None:
             return None  # too close to certify in floats: the caller takes smaller steps
         raise
-    return _Run(tuple(winners), tuple(rounds))
+    if exact or not clean:
+        return _Run(tuple(winners), tuple(rounds))
+    if head is not None and len(head.choices) == len(clean):
+        return _Run(tuple(winners), tuple(rounds), head)
+    return _Run(tuple(winners), tuple(rounds), _Head(tuple(clean), clean_money or list(money), total_endowment))
 
 
 def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
@@ -611,7 +674,7 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     certified_last = False
     while True:
         if ahead >= 2 and waiting == 0:
-            certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run)
+            certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run, head=run.head)
             if certified is not None:
                 endowment += ahead * e.voters
                 run, certified_last = certified, True
@@ -625,7 +688,7 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
                 failed_at = ahead
                 ahead //= 2
             continue
-        raised = _equal_shares_run(e, endowment + e.voters)
+        raised = _equal_shares_run(e, endowment + e.voters, run.head)
         if sum(e.costs[p] for p in raised.winners) > budget:
             break
         endowment += e.voters
