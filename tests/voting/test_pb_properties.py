@@ -206,9 +206,10 @@ def test_add1_jumps_give_the_outcome_of_stepping_one_unit_at_a_time(election):
 
 @settings(max_examples=300, deadline=None)
 @given(long_add1_elections(), st.integers(0, 40))
-def test_a_run_from_a_smaller_endowments_head_is_the_run(election, units):
-    """A run in floats starting from the head of a smaller endowment's run (its rounds not computed: see _Head)
-    funds exactly what the run computed in full funds, round by round, and records the same head."""
+def test_a_run_from_a_smaller_endowments_head_or_a_larger_ones_bounds_is_the_run(election, units):
+    """A run in floats starting from the head of a smaller endowment's run (its rounds not computed: see _Head), or
+    taking the bounds of a larger endowment's run (see _run's `above`), funds exactly what the run computed in full
+    funds, round by round; the head is the same."""
     projects, budget, ballots, tie = election
     electorate = pb._electorate(projects, {p.id: k for k, p in enumerate(projects)}, ballots, tie)
     larger = budget + units * electorate.voters
@@ -218,6 +219,8 @@ def test_a_run_from_a_smaller_endowments_head_is_the_run(election, units):
     except pb._TooClose:
         return  # too close to call in floats: the engine reruns it in fractions, without a head
     assert smaller is not None and full is not None
+    below = pb._run(electorate, budget, exact=False, above=full)
+    assert below is not None and below.winners == smaller.winners and below.rounds == smaller.rounds
     if smaller.head is None:
         return
     from_head = pb._run(electorate, larger, exact=False, head=smaller.head)

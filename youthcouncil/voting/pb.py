@@ -235,6 +235,9 @@ class _TooClose(Exception):
     """A floating-point decision was too close to call; the run is redone in exact fractions."""
 
 
+# add1's unit steps are run in blocks of at most this many units (see `_add1`).
+_BLOCK = 16
+
 # Floats are only trusted when the two sides of a decision differ by more than this (relative to the
 # money in play); rounding errors of a run are many orders of magnitude smaller.
 _FLOAT_MARGIN = 1e-9
@@ -329,6 +332,8 @@ class _Run:
     winners: tuple[int, ...]
     rounds: tuple[tuple[int, Fraction | float, bool], ...]
     head: _Head | None = field(default=None, compare=False)
+    # In floats: for each round, an upper bound of every candidate's votes before it (see `_run`'s `above`).
+    bounds: tuple[dict[int, float] | None, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -351,15 +356,17 @@ class _Unaffordable(Exception):
     """The project's supporters together hold less than its cost."""
 
 
-def _equal_shares_run(e: _Electorate, total_endowment: Amount, head: _Head | None = None) -> _Run:
+def _equal_shares_run(
+    e: _Electorate, total_endowment: Amount, head: _Head | None = None, above: _Run | None = None
+) -> _Run:
     """One run of equal shares with `total_endowment` split equally.
 
     Runs in floats and redoes the run in exact fractions when any float decision was too close to call,
     so the result is always the exact one. `head`: a smaller endowment's run's head, whose rounds this one repeats
-    without computing them.
+    without computing them; `above`: a larger endowment's run, whose bounds spare evaluations (see `_run`).
     """
     try:
-        run = _run(e, total_endowment, exact=False, head=head)
+        run = _run(e, total_endowment, exact=False, head=head, above=above)
     except _TooClose:
         run = _run(e, total_endowment, exact=True)
     assert run is not None
@@ -367,7 +374,13 @@ def _equal_shares_run(e: _Electorate, total_endowment: Amount, head: _Head | Non
 
 
 def _run(
-    e: _Electorate, total_endowment: Amount, *, exact: bool, follow: _Run | None = None, head: _Head | None = None
+    e: _Electorate,
+    total_endowment: Amount,
+    *,
+    exact: bool,
+    follow: _Run | None = None,
+    head: _Head | None = None,
+    above: _Run | None = None,
 ) -> _Run | None:
     """A run of equal shares, in exact fractions or in floats (raising _TooClose when a float decision is too close
     to call; a tie between numbers that floats hold exactly, such as equal numbers of payers, is not too close).
@@ -382,6 +395,12 @@ def _run(
 
     In floats, the run records its `_Head`, and starts from a given one (of a smaller endowment) without computing
     its rounds (a certificate only if it follows the same first choices).
+
+    `above` (floats, not for a certificate): a run at a larger endowment. For as long as this run makes the same
+    choices, the bounds `above` recorded in each round (once the round's choice was made, before its payments) are
+    bounds here too (with the same choices every voter holds at least as much money there, so every candidate has
+    at least as many votes, and one unaffordable there is unaffordable here), usually much tighter than this run's
+    own: candidates they show to lose are not evaluated. A plain run records its bounds for that.
     """
     zero: Fraction | float
     costs: Sequence[Amount | float]
@@ -513,6 +532,16 @@ def _run(
             bound[p] = found[0]
         return found
 
+    # Bounds of a larger endowment's run at the start of this round, while this run makes the same choices.
+    ceiling: dict[int, float] | None = None
+    above_bounds: tuple[dict[int, float] | None, ...] = (
+        above.bounds if above is not None and follow is None and not exact else ()
+    )
+    aligned = bool(above_bounds) and (
+        above is not None and tuple(p for p, _, _ in above.rounds[: len(rounds)]) == tuple(p for p, _, _ in rounds)
+    )
+    recorded: list[dict[int, float] | None] = [None] * len(rounds)  # none for the head's rounds
+
     def next_candidate(floor: Fraction | float, popped: list[int]) -> int | None:
         """The candidate with the highest bound if that is at least `floor` (taken off the heap and recorded in
         `popped`, to be put back after the round), else None."""
@@ -521,6 +550,16 @@ def _run(
             if bound.get(p) != -negative:
                 heapq.heappop(heap)  # an outdated entry
                 continue
+            if ceiling is not None and p not in fresh:  # the larger endowment's bound may be tighter
+                higher = ceiling.get(p)
+                if higher is None:  # unaffordable at the larger endowment
+                    heapq.heappop(heap)
+                    del bound[p]
+                    continue
+                if higher < bound[p]:
+                    bound[p] = higher  # type: ignore[assignment]
+                    heapq.heapreplace(heap, (-higher, p))
+                    continue
             if bound[p] < floor:
                 return None
             heapq.heappop(heap)
@@ -529,7 +568,9 @@ def _run(
         return None
 
     def fund(best: int, best_votes: Fraction | float, best_payment: Fraction | float, best_exact: bool) -> None:
-        nonlocal clean_money, lead
+        nonlocal clean_money, lead, aligned
+        if aligned and (len(rounds) >= len(above.rounds) or above.rounds[len(rounds)][0] != best):  # type: ignore[union-attr]
+            aligned = False
         if clean_money is None and not exact:
             while lead < len(e.by_supporters) and e.by_supporters[lead] in paid_for:
                 lead += 1
@@ -555,6 +596,7 @@ def _run(
             best_payment: Fraction | float = zero
             best_exact = True
             popped: list[int] = []
+            ceiling = above_bounds[len(rounds)] if aligned and len(rounds) < len(above_bounds) else None
             if follow is not None:
                 if len(rounds) == len(follow.rounds):
                     break  # checked below: nothing may be affordable here
@@ -621,6 +663,8 @@ def _run(
                         best, best_votes, best_payment, best_exact = p, votes, payment, is_exact
                 if best < 0:
                     break
+            if follow is None and not exact:
+                recorded.append(dict(bound))  # type: ignore[arg-type]
             fund(best, best_votes, best_payment, best_exact)
             for p in popped:
                 if p in bound:
@@ -638,11 +682,15 @@ def _run(
         if follow is not None:
             return None  # too close to certify in floats: the caller takes smaller steps
         raise
-    if exact or not clean:
+    if exact:
         return _Run(tuple(winners), tuple(rounds))
-    if head is not None and len(head.choices) == len(clean):
-        return _Run(tuple(winners), tuple(rounds), head)
-    return _Run(tuple(winners), tuple(rounds), _Head(tuple(clean), clean_money or list(money), total_endowment))
+    if not clean:
+        found_head = None
+    elif head is not None and len(head.choices) == len(clean):
+        found_head = head
+    else:
+        found_head = _Head(tuple(clean), clean_money or list(money), total_endowment)  # type: ignore[arg-type]
+    return _Run(tuple(winners), tuple(rounds), found_head, tuple(recorded) if follow is None else ())
 
 
 def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
@@ -672,8 +720,11 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     waiting = 0  # plain runs to do before trying a certificate again
     patience = 1  # how long to wait after the next certificate of two units fails
     certified_last = False
+    # Runs computed ahead for the unit steps: a block of them from its top down, each run sparing evaluations by
+    # the bounds of the one above it (see `_run`).
+    pending: dict[Amount, _Run] = {}
     while True:
-        if ahead >= 2 and waiting == 0:
+        if ahead >= 2 and waiting == 0 and endowment + e.voters not in pending:
             certified = _run(e, endowment + ahead * e.voters, exact=False, follow=run, head=run.head)
             if certified is not None:
                 endowment += ahead * e.voters
@@ -688,7 +739,14 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
                 failed_at = ahead
                 ahead //= 2
             continue
-        raised = _equal_shares_run(e, endowment + e.voters, run.head)
+        raised = pending.pop(endowment + e.voters, None)
+        if raised is None:
+            pending.clear()
+            above = None
+            for units in range(min(max(waiting, 1), _BLOCK), 0, -1):
+                above = _equal_shares_run(e, endowment + units * e.voters, run.head, above)
+                pending[endowment + units * e.voters] = above
+            raised = pending.pop(endowment + e.voters)
         if sum(e.costs[p] for p in raised.winners) > budget:
             break
         endowment += e.voters
