@@ -475,7 +475,9 @@ def _run(
         # Usually few supporters are poorer than the cap, and then the cap is below twice an equal share: only
         # the supporters poorer than that need sorting.
         limit = 2 * cost / payers
-        cap = least_cap(sorted(money for money in held if money < limit), cost, payers)
+        lower = [money for money in held if money < limit]
+        lower.sort()
+        cap = least_cap(lower, cost, payers)
         if cap is None or cap > limit:
             held.sort()
             cap = least_cap(held, cost, payers)
