@@ -8,17 +8,17 @@ from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import htmx
+from youthcouncil.inputs import Form
 from youthcouncil.links import public_url
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """For button-only POSTs: carries the CSRF token and nothing else."""
 
 
@@ -123,7 +123,7 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def hidden_fields(form: FlaskForm) -> Markup:
+def hidden_fields(form: Form) -> Markup:
     """The form's hidden inputs (the CSRF token among them) without ids.
 
     A page often holds several forms, and ids must be unique on a page: repeated ones make htmx's settle step match
