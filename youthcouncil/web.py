@@ -154,13 +154,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(hidden_fields)
     app.add_template_global(public_url)  # for links printed on paper (activation sheets)
 
-    @app.context_processor
-    def _navigation():
-        return {
-            "nav_items": nav_for(current_user),
-            "public_pages": public_pages(),
-            "empty_form": EmptyForm,
-        }
+    # Template globals, not context processors: a processor runs for every template rendered (six on a member's
+    # home page, one per panel); these are looked up only where base.html uses them.
+    app.jinja_env.globals.update(nav_items=lambda: nav_for(current_user), public_pages=public_pages)
 
 
 __all__ = [

@@ -96,9 +96,7 @@ def _date_filter(value):
     return format_date(value, "medium") if value else ""
 
 
-@bp.app_context_processor
-def _budget_helpers():
-    return {"budget_months": MONTHS}
+bp.add_app_template_global(MONTHS, "budget_months")
 
 
 # --- Years -----------------------------------------------------------------------------------------------------
