@@ -6,7 +6,8 @@ For each request it prints
     the same way in the same run (bounded by a request count, not by time; wrk is used when installed),
   - CPU milliseconds per request in-process (the Flask test client, best of a few runs),
   - SQL statements per request,
-and then the p99 latency of 25 members pressing "vote" at the same moment (several bursts).
+and then the p99 latency of 25 members pressing "vote" at the same moment (several bursts), and the floors under every
+page in process (a logged-in request that only redirects; the smallest logged-in page in the layout).
 
 Usage: .venv/bin/python bench/web.py [--requests N] [--bursts N] [--skip-http]
 """
@@ -44,6 +45,8 @@ TARGETS = {
     "results": (None, None, 12),
 }
 BURST_TARGET_MS = {"sqlite": 300.0, "postgresql": None}
+#: In-process only, no target: what any logged-in page costs before its own work.
+FLOORS = ("logged in, / -> 303", "smallest page in the layout")
 VOTERS = 25
 
 
@@ -152,8 +155,12 @@ def in_process(site: Site, runs: int = 5, per_run: int = 40) -> dict[str, tuple[
         "vote POST": vote,
         "member home": lambda i: member.get("/home"),
         "results": lambda i: member.get("/safety-week/results"),
+        # The floors under every page: a logged-in request that only redirects (session, user, hooks), and the
+        # smallest logged-in page (a two-field form in the layout).
+        FLOORS[0]: lambda i: member.get("/"),
+        FLOORS[1]: lambda i: member.get("/passphrase"),
     }
-    expected = {"hello": 200, "vote POST": 303, "member home": 200, "results": 200}
+    expected = {"hello": 200, "vote POST": 303, "member home": 200, "results": 200, FLOORS[0]: 303, FLOORS[1]: 200}
     figures = {}
     with site.app.app_context():
         engine = site.db.engine
@@ -398,6 +405,10 @@ def run(backend: str, database_url: str | None, args) -> None:
             )
         if rps:
             print(f"(hello: {rps['hello']:.0f} requests/s over HTTP)")
+        print(
+            "floors, CPU ms in process: "
+            + "; ".join(f"{name} {cpu[name][0]:.2f} ({cpu[name][1]} SQL)" for name in FLOORS)
+        )
         if started:
             wall, cpu, alembic = started
             print(

@@ -94,3 +94,22 @@ def test_wtforms_own_messages_come_in_the_readers_language_from_a_catalogue_read
     for _ in range(3):
         assert message(None) == "Ikke et gyldig valg"
     assert _wtforms_catalogue.cache_info().misses == 2  # bokmål and English, each read once
+
+
+def test_templates_translate_in_the_locale_in_force_even_when_it_changes_within_a_request(app):
+    """Templates keep the reader's catalogue for the request (youthcouncil.i18n.translations); a locale forced for a
+    while (an e-mail in bokmål while an English reader waits) must get its own catalogue, and the reader's after."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from youthcouncil.i18n import LANGUAGE_COOKIE
+
+    page = '{{ _("My account") }}'
+    # Each request in its own application context, as served (the fixture's context would carry `g` across).
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": f"{LANGUAGE_COOKIE}=en"}):
+        assert render_template_string(page) == "My account"
+        with force_locale("nb"):
+            assert render_template_string(page) == "Min konto"
+        assert render_template_string(page) == "My account"
+    with app.app_context(), app.test_request_context("/"):
+        assert render_template_string(page) == "Min konto"  # a new request: bokmål, the default

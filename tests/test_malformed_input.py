@@ -1,5 +1,6 @@
 """Each input that once gave a server error (issue 10, section 3), and what it gets now: 404 for an id no row can
-have, the field's plain message next to the field with the typing kept, a plain 400 page for a NUL byte.
+have, the field's plain message next to the field with the typing kept (a NUL byte in a field's text too), a plain 400
+page for a NUL byte in the address, a field's name or a file's name.
 
 These run on whichever backend DATABASE_URL names; the ids past 2³¹ failed on PostgreSQL, past 2⁶³ on SQLite, the
 NUL bytes on PostgreSQL, the folded school names on SQLite.
@@ -128,23 +129,87 @@ def test_a_unicode_digit_as_an_attachment_to_remove_removes_nothing(client, db, 
     assert consultation.title == "Rettet tittel" and len(consultation.attachments) == 1
 
 
-def test_a_nul_byte_in_the_login_name_is_refused_plainly(client, world):
+def value_of(html: str, field: str) -> str:
+    """The value an input shows, unescaped."""
+    found = re.search(rf'<input[^>]*\bname="{field}"[^>]*\bvalue="([^"]*)"', html) or re.search(
+        rf'<input[^>]*\bvalue="([^"]*)"[^>]*\bname="{field}"', html
+    )
+    assert found, f"no input {field}"
+    return html_lib.unescape(found.group(1))
+
+
+NUL_NEXT_TO_FIELD = "usynlig tegn som ikke kan lagres"
+
+
+def test_a_nul_byte_in_the_login_name_gets_a_message_next_to_it_and_the_typing_is_kept(client, world):
     response = client.submit("/login", {"username": "mia\x00", "passphrase": "x"}, page="/login")
-    assert response.status_code == 400
-    assert "usynlig tegn (NUL)" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert NUL_NEXT_TO_FIELD in error_next_to(page, "username")
+    assert value_of(page, "username") == "mia\N{REPLACEMENT CHARACTER}"  # shown where the NUL was
+    assert "\x00" not in page
+    assert client.get("/home").status_code == 302  # not logged in
 
 
-def test_a_nul_byte_in_a_comment_a_draft_or_a_query_is_refused_and_nothing_is_stored(client, db, world, login_as):
+def test_a_nul_byte_in_a_hidden_field_is_named_at_the_top_of_the_form(client, world):
+    data = {"username": "mia", "passphrase": "x", "next": "/home\x00"}
+    page = client.submit("/login", data, page="/login").get_data(as_text=True)
+    summary = re.search(r'<div class="form-summary" role="alert">(.*?)</div>', page, re.S)
+    assert summary and NUL_NEXT_TO_FIELD in html_lib.unescape(summary.group(1))
+    assert client.get("/home").status_code == 302
+
+
+def test_a_nul_byte_in_a_comment_gets_a_message_and_nothing_is_stored(client, db, world, login_as):
     from youthcouncil.consultations.models import Comment
 
     consultation = make_opened(world)
     db.session.commit()
     login_as("member")
     url = f"/consultations/{consultation.id}"
-    assert client.submit(f"{url}/comments", {"body": "Et\x00poeng"}, page=url).status_code == 400
+    response = client.submit(f"{url}/comments", {"body": "Et\x00poeng"}, page=url)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert NUL_NEXT_TO_FIELD in error_next_to(page, "body")
+    assert "Et\N{REPLACEMENT CHARACTER}poeng</textarea>" in page
     assert count(db, Comment) == 0
+    # Sent again without it, the comment is stored.
+    assert client.submit(f"{url}/comments", {"body": "Et poeng"}, page=url).status_code in (302, 303)
+    assert count(db, Comment) == 1
+
+
+def test_a_nul_byte_in_the_address_or_a_field_name_is_a_plain_400(client, db, world, login_as):
+    consultation = make_opened(world)
+    db.session.commit()
+    login_as("member")
+    url = f"/consultations/{consultation.id}"
     assert client.get("/notifications?next=%00").status_code == 400
     assert client.get("/login/feide%00").status_code in (400, 404)
+    response = client.submit(f"{url}/comments", {"body": "Et poeng", "b\x00dy": "x"}, page=url)
+    assert response.status_code == 400
+    assert "usynlig tegn (NUL)" in response.get_data(as_text=True)
+
+
+def test_every_form_of_the_app_answers_a_nul_byte_next_to_the_field():
+    """A form class on FlaskForm itself would take the U+FFFD text as typed and could store it."""
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import youthcouncil
+    from youthcouncil.inputs import Form
+
+    for module in pkgutil.walk_packages(youthcouncil.__path__, "youthcouncil."):
+        if module.name.endswith(("forms", "confirm", "web")):
+            importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [cls for cls in subclasses(FlaskForm) if cls.__module__.startswith("youthcouncil.")]
+    assert len(ours) > 30
+    assert [cls.__qualname__ for cls in ours if not issubclass(cls, Form)] == []
 
 
 def test_a_nul_byte_in_a_file_name_is_refused(client, db, world, login_as):

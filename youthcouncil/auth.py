@@ -70,9 +70,10 @@ def access(*roles: Role | str) -> Callable:
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not rule.public:
-                if not current_user.is_authenticated:
+                user = current_user._get_current_object()
+                if not user.is_authenticated:
                     return login_manager.unauthorized()
-                if not rule.allows(current_user):
+                if not rule.allows(user):
                     abort(403)
             return view(*args, **kwargs)
 
@@ -196,6 +197,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.before_request(_enforce_session_lifetimes)
 
-    @app.context_processor
-    def _roles_in_templates():
-        return {"Role": Role, "has_role": has_role, "roles_of": roles_of}
+    app.jinja_env.globals.update(Role=Role, has_role=has_role, roles_of=roles_of)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
+from youthcouncil.inputs import Form
 from youthcouncil.web import is_safe_redirect
 
 CONFIRM_FIELD = "confirm"
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     confirm = BooleanField(_l("Yes, I am sure"), validators=[DataRequired(_l("Tick the box to go on."))])
 
 

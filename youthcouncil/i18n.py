@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from babel import support
 from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, format_decimal, get_locale, gettext, ngettext
+from flask.globals import _cv_app
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
 from wtforms.i18n import messages_path
 
 LANGUAGE_COOKIE = "yc_lang"
@@ -55,12 +56,42 @@ def _wtforms_messages_once_per_language() -> None:
     request.wtforms_translations = _wtforms_catalogue(str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]))
 
 
+def translations() -> support.NullTranslations:
+    """The reader's catalogue, as Flask-Babel's ``get_translations()``, looked up once per locale in a request.
+
+    Flask-Babel goes through ``g`` three or four times for every string a template translates (some 130 on a
+    member's home page); this keeps the catalogue beside the locale it is for, so a locale changed within the
+    request (``force_locale``) gets its own catalogue.
+    """
+    app_context = _cv_app.get(None)
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+    if state is not None:
+        locale = state.__dict__.get("babel_locale")
+        kept = state.__dict__.get("yc_translations")
+        if locale is not None and kept is not None and kept[0] is locale:
+            return kept[1]
+    catalogue = get_translations()
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
+    if state is not None and state.__dict__.get("babel_locale") is not None:
+        state.yc_translations = (state.babel_locale, catalogue)
+    return catalogue
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_wtforms_messages_once_per_language)
+    # Templates translate through the catalogue kept for the request (Flask-Babel installed its own callables).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: translations().ugettext(message),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
 
-    @app.context_processor
-    def _language():
-        return {"current_language": str(get_locale() or "nb"), "LANGUAGES": app.config["LANGUAGES"]}
+    app.jinja_env.globals.update(
+        current_language=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        LANGUAGES=app.config["LANGUAGES"],
+    )
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_moment(value, fmt) if value else ""
     app.jinja_env.filters["time"] = lambda value: format_time(value) if value else ""

@@ -8,17 +8,17 @@ from urllib.parse import urlsplit
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms.widgets import HiddenInput
 
 from youthcouncil.auth import PUBLIC, AccessRule, Role, roles_of
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import htmx
+from youthcouncil.inputs import Form
 from youthcouncil.links import public_url
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """For button-only POSTs: carries the CSRF token and nothing else."""
 
 
@@ -123,7 +123,7 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def hidden_fields(form: FlaskForm) -> Markup:
+def hidden_fields(form: Form) -> Markup:
     """The form's hidden inputs (the CSRF token among them) without ids.
 
     A page often holds several forms, and ids must be unique on a page: repeated ones make htmx's settle step match
@@ -154,13 +154,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(hidden_fields)
     app.add_template_global(public_url)  # for links printed on paper (activation sheets)
 
-    @app.context_processor
-    def _navigation():
-        return {
-            "nav_items": nav_for(current_user),
-            "public_pages": public_pages(),
-            "empty_form": EmptyForm,
-        }
+    # Template globals, not context processors: a processor runs for every template rendered (six on a member's
+    # home page, one per panel); these are looked up only where base.html uses them.
+    app.jinja_env.globals.update(nav_items=lambda: nav_for(current_user), public_pages=public_pages)
 
 
 __all__ = [

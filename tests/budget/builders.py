@@ -130,7 +130,9 @@ def close_and_show(client, login_as, year):
     """Close the vote as the coordinator through the page; the result page and the events by title."""
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
+    response = client.submit(
+        f"/budget/years/{year.id}/phase", {"action": "end_voting", "confirm": "y"}, page=f"/budget/years/{year.id}"
+    )
     assert response.status_code == 303
     page = client.get(f"/budget/years/{year.id}/result").get_data(as_text=True)
     db.session.expire_all()

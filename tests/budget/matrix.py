@@ -22,7 +22,6 @@ def url_values(world) -> dict[str, dict]:
         "budget.vote": {"year_id": voting.id},
         "budget.vote_save": {"year_id": voting.id},
         "budget.vote_submit": {"year_id": voting.id},
-        "budget.year_close": {"year_id": voting.id},
         "budget.year_phase": {"year_id": voting.id},
         "budget.year_result": {"year_id": decided.id},
         "budget.year_confirm": {"year_id": decided.id},

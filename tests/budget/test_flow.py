@@ -304,7 +304,9 @@ def test_close_counts_erases_links_and_drafts_then_chair_confirms(client, db, wo
     move_to(year, Phase.voting_ended)
     db.session.commit()
     login_as("coordinator")
-    response = client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
+    response = client.submit(
+        f"/budget/years/{year.id}/phase", {"action": "end_voting", "confirm": "y"}, page=f"/budget/years/{year.id}"
+    )
     assert response.status_code == 303
     assert count(db, BudgetBallot) == 3 and count(db, SealedBallot) == 0  # the draft went, nothing is linked
     db.session.refresh(year)

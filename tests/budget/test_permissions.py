@@ -433,17 +433,6 @@ def test_the_vote_page_outside_voting_goes_back_to_the_year(client, db, world, l
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/budget/years/{year.id}")
 
 
-def test_closing_before_voting_has_ended_is_refused_and_changes_nothing(client, db, world, login_as):
-    year = _phase_year(db, "voting")
-    login_as("coordinator")
-    response = client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/budget/years/{year.id}")
-    db.session.expire_all()
-    assert db.session.get(BudgetYear, year.id).closed_at is None
-    page = client.get(f"/budget/years/{year.id}").get_data(as_text=True)
-    assert "Det finnes ingen avsluttet avstemning som venter på å bli lukket." in page
-
-
 def test_confirming_before_the_count_is_refused_and_changes_nothing(client, db, world, login_as):
     year = _phase_year(db, "voting_ended")
     login_as("chair")

@@ -20,7 +20,9 @@ def test_after_close_nothing_links_a_member_to_a_ballot(client, db, world, login
     member = world.members[0]
     assert submitted_choices_of(year, member) == [events[0].id]
     login_as("coordinator")
-    client.submit(f"/budget/years/{year.id}/close", page=f"/budget/years/{year.id}")
+    client.submit(
+        f"/budget/years/{year.id}/phase", {"action": "end_voting", "confirm": "y"}, page=f"/budget/years/{year.id}"
+    )
     db.session.expire_all()
     year = db.session.get(BudgetYear, year.id)
     assert submitted_choices_of(year, member) is None and not has_voted(year, member)

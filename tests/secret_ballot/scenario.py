@@ -172,7 +172,7 @@ def _close_all(app, world, played: Played) -> None:
     )
     db.session.commit()
     page = f"/budget/years/{played.year_id}"
-    response = coordinator.submit(f"{page}/close", {}, page=page)
+    response = coordinator.submit(f"{page}/phase", {"action": "end_voting", "confirm": "y"}, page=page)
     assert response.status_code == 303
     chair = _login(app, world.chair)
     page = f"/motions/{played.motion_id}"

@@ -1,13 +1,13 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from youthcouncil.accounts.models import AccountType
+from youthcouncil.inputs import Form
 
 
-class PostedForm(FlaskForm):
+class PostedForm(Form):
     """Reads only what a browser posts. Flask-WTF would also read a JSON body, whose values need not be strings
     (or a JSON list, which it cannot read at all); such a body counts as an empty form and gets the fields' messages."""
 

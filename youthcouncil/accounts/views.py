@@ -56,9 +56,7 @@ bp.record_once(lambda state: oidc.init_app(state.app))  # the OpenID Connect pro
 ACTIVATION_CODE_ID_KEY = "activation_code_id"
 
 
-@bp.app_context_processor
-def _login_providers():
-    return {"sso_providers": oidc.providers()}
+bp.add_app_template_global(oidc.providers, "sso_providers")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -174,11 +172,12 @@ def _activate_with_provider(full_form: ActivateForm):
 @bp.route("/home")
 @access(ANY_USER)
 def home():
+    user = current_user._get_current_object()  # the panels read it some 150 times: not through the proxy
     term = current_term()
-    membership = current_membership(current_user) if current_user.account_type == AccountType.member else None
+    membership = current_membership(user) if user.account_type == AccountType.member else None
     return render_template(
         "accounts/home.html",
-        panels=home_panels_for(current_user),
+        panels=home_panels_for(user),
         term=term,
         is_deputy=membership is not None and membership.seat == Seat.deputy,
     )

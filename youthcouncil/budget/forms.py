@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.widgets import TextInput
 from youthcouncil.budget.models import Feasibility, Rule
 from youthcouncil.budget.money import kroner
 from youthcouncil.fields import DayField, OsloDateTimeField
+from youthcouncil.inputs import Form
 
 MONTHS = (
     _l("January"),
@@ -74,7 +74,7 @@ def _month_choices():
     return [(0, _l("— choose —"))] + [(number, label) for number, label in enumerate(MONTHS, start=1)]
 
 
-class YearForm(FlaskForm):
+class YearForm(Form):
     name = StringField(
         _l("Name"),
         description=_l("For example “Budget 2027”."),
@@ -111,7 +111,7 @@ class YearForm(FlaskForm):
     )
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     title = StringField(
         _l("Name of the event"), validators=[DataRequired(_l("Give the event a name.")), Length(max=120)]
     )
@@ -136,7 +136,7 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Choose a month."))
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     verdict = RadioField(
         _l("Is the event feasible?"),
         choices=[
@@ -158,12 +158,12 @@ class CheckForm(FlaskForm):
     )
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     #: A new value with each page, so a double-click or a resent form counts once.
     idempotency_key = HiddenField()
 
 
-class SpendingForm(FlaskForm):
+class SpendingForm(Form):
     amount = KronerField(_l("Amount (kroner)"), validators=[InputRequired(_l("Write the amount in whole kroner."))])
     spent_on = DayField(_l("Date"), validators=[DataRequired(_l("Choose the date."))])
     what_for = StringField(
@@ -171,7 +171,7 @@ class SpendingForm(FlaskForm):
     )
 
 
-class GrantRequestForm(FlaskForm):
+class GrantRequestForm(Form):
     title = StringField(
         _l("Name of the event"), validators=[DataRequired(_l("Give the event a name.")), Length(max=120)]
     )
@@ -189,7 +189,7 @@ class GrantRequestForm(FlaskForm):
             raise ValidationError(_l("Choose a month."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     name = StringField(
         _l("Name"), description=_l("Leave empty to use the name in the file."), validators=[Optional(), Length(max=80)]
     )

@@ -33,12 +33,11 @@ from youthcouncil.budget.forms import (
 from youthcouncil.budget.ledger import put_request_to_vote, record_spending, request_grant
 from youthcouncil.budget.models import BudgetYear, Event, Feasibility, Grant, GrantRequest, Phase, Rule
 from youthcouncil.budget.money import kroner, kroner_parts
-from youthcouncil.budget.outcome import PHASE_ACTIONS, change_phase, close_voting, confirm_outcome
+from youthcouncil.budget.outcome import PHASE_ACTIONS, change_phase, confirm_outcome
 from youthcouncil.budget.permissions import (
     can_cast_ballot,
     can_change_phase,
     can_check_event,
-    can_close_year,
     can_confirm_outcome,
     can_download_spending,
     can_edit_year,
@@ -97,9 +96,7 @@ def _date_filter(value):
     return format_date(value, "medium") if value else ""
 
 
-@bp.app_context_processor
-def _budget_helpers():
-    return {"budget_months": MONTHS}
+bp.add_app_template_global(MONTHS, "budget_months")
 
 
 # --- Years -----------------------------------------------------------------------------------------------------
@@ -359,27 +356,6 @@ def vote_submit(year_id: int):
 
 
 # --- Close, count, result, confirm -------------------------------------------------------------------------------
-
-
-@bp.route("/budget/years/<int:year_id>/close", methods=["POST"])
-@access(Role.coordinator)
-def year_close(year_id: int):
-    year = _year_or_404(year_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if not can_close_year(current_user, year):
-        # Only coordinators get here (see @access); the year's phase is what says no.
-        flash(_("There is no ended vote waiting to be closed."), "warning")
-        return see_other("budget.year_detail", year_id=year.id)
-    try:
-        close_voting(year, by=current_user)
-    except BudgetError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return see_other("budget.year_detail", year_id=year_id)
-    db.session.commit()
-    flash(_("Voting is closed and counted. The chair can now confirm the outcome."), "success")
-    return see_other("budget.year_result", year_id=year.id)
 
 
 def _phase_step(year: BudgetYear, action: str) -> tuple[str, str, str, bool]:

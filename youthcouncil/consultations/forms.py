@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from youthcouncil.consultations.models import COMMENT_MAX, SUMMARY_MAX
 from youthcouncil.fields import DayField
-from youthcouncil.inputs import parse_id, whole_number
+from youthcouncil.inputs import Form, parse_id, whole_number
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Write a title.")), Length(max=200)])
     case_number = StringField(
         _l("Case number"),
@@ -48,7 +47,7 @@ class EditRequestForm(RequestForm):
     remove = HiddenField()
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
         description=_l("Plain text, at most 2000 characters. Be kind."),
@@ -60,7 +59,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = TextAreaField(
         _l("Why is it hidden?"),
         description=_l("Kept in the log. The member sees that the comment was hidden."),
@@ -68,7 +67,7 @@ class HideForm(FlaskForm):
     )
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     body = TextAreaField(
         _l("The council's response"),
         description=_l("Each save becomes a new version. Nothing is lost."),
@@ -76,16 +75,16 @@ class DraftForm(FlaskForm):
     )
 
 
-class WriterForm(FlaskForm):
+class WriterForm(Form):
     writer = SelectField(_l("Writer"), coerce=whole_number, validate_choice=False)
 
 
-class OpenVoteForm(FlaskForm):
+class OpenVoteForm(Form):
     version_id = SelectField(_l("Version to vote on"), coerce=whole_number, validate_choice=False)
     secret = BooleanField(_l("Secret vote (nobody sees who voted what)"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(
         _l("Why will the council not respond?"),
         description=_l("The clerk sees this."),
@@ -93,7 +92,7 @@ class DeclineForm(FlaskForm):
     )
 
 
-class CityDecisionForm(FlaskForm):
+class CityDecisionForm(Form):
     decision = TextAreaField(
         _l("What did the city council decide?"),
         validators=[DataRequired(_l("Write what the city council decided.")), Length(max=4000)],
@@ -105,7 +104,7 @@ class CityDecisionForm(FlaskForm):
     )
 
 
-class CompareForm(FlaskForm):
+class CompareForm(Form):
     class Meta:
         csrf = False
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -12,6 +11,7 @@ from wtforms.validators import (
 )
 
 from youthcouncil.fields import DayField
+from youthcouncil.inputs import Form
 
 MONTHS = [
     (1, _l("January")),
@@ -59,7 +59,7 @@ def _month(value) -> int:
         return 0
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(Form):
     name = StringField(
         _l("Name of the school"), validators=[DataRequired(_l("Write the school's name.")), Length(max=120)]
     )
@@ -83,7 +83,7 @@ class SchoolForm(FlaskForm):
     )
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     name = StringField(
         _l("Name"),
         description=_l("Such as 2026–2028."),
@@ -102,7 +102,7 @@ class TermForm(FlaskForm):
     )
 
 
-class RepForm(FlaskForm):
+class RepForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(_l("Write the first name.")), Length(max=60)])
     last_name = StringField(_l("Last name"), validators=[Length(max=60)])
     username = StringField(
@@ -112,7 +112,7 @@ class RepForm(FlaskForm):
     )
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     first_name = StringField(
         _l("First name"), validators=[DataRequired(_l("Write the candidate's first name.")), Length(max=60)]
     )
@@ -156,7 +156,7 @@ class NominationForm(FlaskForm):
             raise ValidationError(_l("Choose a month from January to December."))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason"),
         description=_l("The school rep sees this. Keep it short and kind."),
@@ -164,7 +164,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     confirmed = BooleanField(
         _l("A guardian has said yes to this pupil being a member"),
         validators=[DataRequired(_l("Tick the box to confirm."))],

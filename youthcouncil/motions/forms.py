@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
+
+from youthcouncil.inputs import Form
 
 _WHOLE = _l("Write a whole number, 0 or more.")
 #: More than any council has members; well inside the integer column.
@@ -20,7 +21,7 @@ def _count_field(label, description=None):
     )
 
 
-class HandCountForm(FlaskForm):
+class HandCountForm(Form):
     yes = _count_field(_l("Yes"))
     no = _count_field(_l("No"))
     abstain = _count_field(_l("Abstain"))

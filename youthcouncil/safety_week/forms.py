@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from youthcouncil.fields import OsloDateTimeField
-from youthcouncil.inputs import whole_number
+from youthcouncil.inputs import Form, whole_number
 from youthcouncil.safety_week.models import REASON_MAX, TITLE_MAX, WHY_MAX, Method
 
 METHOD_LABELS = {
@@ -26,7 +25,7 @@ def _when(label):
     )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     year = IntegerField(
         _l("Year"), validators=[InputRequired(_l("Write the year.")), NumberRange(2000, 2100, _l("Write a year."))]
     )
@@ -48,7 +47,7 @@ class RoundForm(FlaskForm):
     )
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(
         _l("Theme"),
         description=_l(
@@ -70,7 +69,7 @@ DECISIONS = (
 )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField(_l("Your decision"), choices=DECISIONS, validators=[DataRequired(_l("Choose what to do."))])
     merge_into = SelectField(
         _l("Merge into"),
@@ -91,13 +90,13 @@ class ReviewForm(FlaskForm):
     )
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     """The ranks or ticks are read from the request by the view (one field per theme); this carries the key."""
 
     idempotency_key = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("PrefLib file (.soi, .soc, .toi or .toc)"))
     year = IntegerField(
         _l("Year"), validators=[InputRequired(_l("Write the year.")), NumberRange(2000, 2100, _l("Write a year."))]
@@ -113,5 +112,5 @@ class ImportForm(FlaskForm):
     )
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     action = HiddenField()
