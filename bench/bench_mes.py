@@ -4,8 +4,9 @@ Runs every approval file in ../shared/data/pabulib (among them the official equa
 Wieliczka 2023), a generated, seeded election of 20,000 voters x 100 projects, and any .pb files or folders given
 on the command line (e.g. the whole pabulib collection). For each it prints the CPU time (best of 3, or of 1 when
 a run takes over 2 s), the peak memory of one run (tracemalloc), and the add1 figures: how many currency units per
-voter add1 raised the shares, how many runs of the method that took, and how many certificates (one run's choices
-proven for a range of budgets at once) were tried and held. Run from the repository root:
+voter add1 raised the shares, how many runs of the method that took (unit steps are run in blocks of up to 16 units
+from the top down, so a few runs past the last unit may count), and how many certificates (one run's choices proven
+for a range of budgets at once) were tried and held. Run from the repository root:
 
     .venv/bin/python bench/bench_mes.py [FILE_OR_FOLDER ...]
 """

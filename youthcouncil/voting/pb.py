@@ -708,7 +708,10 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
 
     Not every unit is run: a run's choices are certified for a whole range of endowments at once (see `_run`),
     doubling the range while that succeeds and halving it when it does not, down to one unit, where the method
-    runs as such. The result is the one that stepping one unit at a time gives.
+    runs as such. Those runs share work: each starts from the last run's head (its first rounds, which every larger
+    endowment repeats: see `_Head`), and they are done in blocks of units from the top down, each taking the bounds
+    of the run one unit above while its choices are the same (see `_run`'s `above`). The result is the one that
+    stepping one unit at a time gives.
     """
     supported = [p for p in range(len(e.costs)) if e.supporters[p] > 0]
     if sum(e.costs[p] for p in supported) <= budget:
