@@ -201,7 +201,11 @@ def test_add1_jumps_give_the_outcome_of_stepping_one_unit_at_a_time(election):
             floats = pb._run(electorate, endowment, exact=False)
         except pb._TooClose:
             continue  # too close to call in floats: the engine reruns it in fractions
-        assert floats is not None and floats.winners == pb._run(electorate, endowment, exact=True).winners
+        exact = pb._run(electorate, endowment, exact=True)
+        assert floats is not None and exact is not None and floats.winners == exact.winners
+        # Each round's votes (the payment cap found, capped candidates sought among their poorest supporters first)
+        for (p, votes, _), (q, exact_votes, _) in zip(floats.rounds, exact.rounds, strict=True):
+            assert p == q and abs(votes - exact_votes) <= 1e-9 * exact_votes
 
 
 @settings(max_examples=300, deadline=None)
