@@ -233,3 +233,58 @@ def test_a_run_from_a_smaller_endowments_head_or_a_larger_ones_bounds_is_the_run
     assert [p for p, _, _ in from_head.rounds] == [p for p, _, _ in full.rounds]
     assert full.head is not None and full.head.choices[: len(smaller.head.choices)] == smaller.head.choices
     assert from_head.head is not None and from_head.head.choices == full.head.choices
+
+
+def least_cap(electorate, money, p):
+    """p's least payment cap with the groups' money `money` (exact), None if its supporters cannot pay its cost."""
+    held = sorted(money[g] for g in electorate.supporter_voters[p] if money[g] > 0)
+    cost = electorate.costs[p]
+    if sum(held) < cost:
+        return None
+    paid, rest = Fraction(0), len(held)
+    for money_k in held:
+        cap = (cost - paid) / rest
+        if cap <= money_k:
+            return cap
+        paid += money_k
+        rest -= 1
+    return None
+
+
+def same_trace(order, other, overlaps):
+    """The same projects, in orders that differ only between projects without a supporter in common."""
+    at = {p: k for k, p in enumerate(other)}
+    if set(order) != set(at):
+        return False
+    return all(at[p] < at[q] for k, p in enumerate(order) for q in order[k + 1 :] if q in overlaps[p])
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_add1_elections(), st.integers(1, 3))
+def test_the_bounds_a_run_records_hold_a_unit_or_more_below_after_the_same_projects(election, units):
+    """The bounds a run in floats records in a round (see _run's `above`) are bounds of every candidate's votes (exact)
+    at an endowment one currency unit per voter or more below, in the round after the same projects funded in an
+    order differing only between projects without a supporter in common; one missing is unaffordable there."""
+    projects, budget, ballots, tie = election
+    electorate = pb._electorate(projects, {p.id: k for k, p in enumerate(projects)}, ballots, tie)
+    try:
+        above = pb._run(electorate, budget + units * electorate.voters, exact=False)
+    except pb._TooClose:
+        return
+    below = pb._run(electorate, budget, exact=True)
+    assert above is not None and below is not None
+    order, above_order = [p for p, _, _ in below.rounds], [p for p, _, _ in above.rounds]
+    money = [Fraction(budget, electorate.voters)] * len(electorate.group_sizes)
+    candidates = set(electorate.by_supporters)
+    for t, chosen in enumerate(order):
+        bounds = above.bounds[t] if t < len(above.bounds) else None
+        if bounds is not None and same_trace(order[:t], above_order[:t], electorate.overlaps):
+            for q in candidates:
+                cap = least_cap(electorate, money, q)
+                if cap is not None:
+                    assert q in bounds and electorate.costs[q] / cap <= bounds[q] * (1 + 1e-9)
+        cap = least_cap(electorate, money, chosen)
+        assert cap is not None
+        for g in electorate.supporter_groups[chosen]:
+            money[g] = money[g] - cap if money[g] > cap else Fraction(0)
+        candidates.discard(chosen)
