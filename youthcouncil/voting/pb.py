@@ -352,9 +352,10 @@ class _Run:
     winners: tuple[int, ...]
     rounds: tuple[tuple[int, Fraction | float, bool], ...]
     head: _Head | None = field(default=None, compare=False)
-    # In floats: for each round, an upper bound of every candidate's votes before it (see `_run`'s `above`).
+    # In floats: for each round, an upper bound of every candidate's votes before it in any run a unit or more
+    # below (see `_run`'s `above`).
     bounds: tuple[dict[int, float] | None, ...] = field(default=(), compare=False)
-    endowment: Amount = field(default=0, compare=False)
+    endowment: Amount = field(default=0, compare=False)  # in floats: the total endowment of the run
 
 
 @dataclass(frozen=True)
@@ -417,11 +418,16 @@ def _run(
     In floats, the run records its `_Head`, and starts from a given one (of a smaller endowment) without computing
     its rounds (a certificate only if it follows the same first choices).
 
-    `above` (floats, not for a certificate): a run at a larger endowment. For as long as this run makes the same
-    choices, the bounds `above` recorded in each round (once the round's choice was made, before its payments) are
-    bounds here too (with the same choices every voter holds at least as much money there, so every candidate has
-    at least as many votes, and one unaffordable there is unaffordable here), usually much tighter than this run's
-    own: candidates they show to lose are not evaluated. A plain run records its bounds for that.
+    `above` (floats, not for a certificate): a run at an endowment at least one currency unit per voter larger. In
+    a round after this run has funded the projects `above` funded in as many rounds, in the same order or one
+    differing only between projects without a supporter in common (each then pays what it paid in above's order),
+    the bounds `above` recorded in that round (once the round's choice was made, before its payments) are bounds
+    here too, usually much tighter than this run's own: candidates they show to lose are not evaluated. The proof:
+    with the same choices every voter holds at most max(m - 1, 0) here if they hold m there (by induction: the caps
+    are at least as high here, as the supporters are poorer), so every candidate has at most as many votes, one
+    unaffordable there is unaffordable here; and a candidate capped there, where its k poorest supporters gave all
+    they had and r others paid the cap c, needs a cap of at least c + (the number of those k holding a unit or
+    more) / r here. A plain run records its bounds for that.
     """
     zero: Fraction | float
     costs: Sequence[Amount | float]
@@ -770,7 +776,7 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     doubling the range while that succeeds and halving it when it does not, down to one unit, where the method
     runs as such. Those runs share work: each starts from the last run's head (its first rounds, which every larger
     endowment repeats: see `_Head`), and they are done in blocks of units from the top down, each taking the bounds
-    of the run one unit above while its choices are the same (see `_run`'s `above`). The result is the one that
+    of the run one unit above while it funds the same projects (see `_run`'s `above`). The result is the one that
     stepping one unit at a time gives.
     """
     supported = [p for p in range(len(e.costs)) if e.supporters[p] > 0]
