@@ -23,7 +23,6 @@ Tie-breaking (documented because it decides outcomes):
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -352,10 +351,8 @@ class _Run:
     winners: tuple[int, ...]
     rounds: tuple[tuple[int, Fraction | float, bool], ...]
     head: _Head | None = field(default=None, compare=False)
-    # In floats: for each round, an upper bound of every candidate's votes before it in any run a unit or more
-    # below (see `_run`'s `above`).
+    # In floats: for each round, an upper bound of every candidate's votes before it (see `_run`'s `above`).
     bounds: tuple[dict[int, float] | None, ...] = field(default=(), compare=False)
-    endowment: Amount = field(default=0, compare=False)  # in floats: the total endowment of the run
 
 
 @dataclass(frozen=True)
@@ -418,16 +415,11 @@ def _run(
     In floats, the run records its `_Head`, and starts from a given one (of a smaller endowment) without computing
     its rounds (a certificate only if it follows the same first choices).
 
-    `above` (floats, not for a certificate): a run at an endowment at least one currency unit per voter larger. In
-    a round after this run has funded the projects `above` funded in as many rounds, in the same order or one
-    differing only between projects without a supporter in common (each then pays what it paid in above's order),
-    the bounds `above` recorded in that round (once the round's choice was made, before its payments) are bounds
-    here too, usually much tighter than this run's own: candidates they show to lose are not evaluated. The proof:
-    with the same choices every voter holds at most max(m - 1, 0) here if they hold m there (by induction: the caps
-    are at least as high here, as the supporters are poorer), so every candidate has at most as many votes, one
-    unaffordable there is unaffordable here; and a candidate capped there, where its k poorest supporters gave all
-    they had and r others paid the cap c, needs a cap of at least c + (the number of those k holding a unit or
-    more) / r here. A plain run records its bounds for that.
+    `above` (floats, not for a certificate): a run at a larger endowment. For as long as this run makes the same
+    choices, the bounds `above` recorded in each round (once the round's choice was made, before its payments) are
+    bounds here too (with the same choices every voter holds at least as much money there, so every candidate has
+    at least as many votes, and one unaffordable there is unaffordable here), usually much tighter than this run's
+    own: candidates they show to lose are not evaluated. A plain run records its bounds for that.
     """
     zero: Fraction | float
     costs: Sequence[Amount | float]
@@ -455,25 +447,21 @@ def _run(
 
     # The candidates whose supporters were not all able to pay an equal share (floats), and the payment cap then.
     capped: dict[int, float] = {}
-    rise: dict[int, float] = {}  # per capped candidate: a lower bound of how much its cap rises a unit lower
 
-    def least_cap(
-        poorest: list[Fraction | float], cost: Amount | float, payers: int
-    ) -> tuple[Fraction | float, int] | None:
+    def least_cap(poorest: list[Fraction | float], cost: Amount | float, payers: int) -> Fraction | float | None:
         """The least payment cap at which `payers` supporters pay `cost`, each paying min(money, cap), from the
-        money of the poorest of them in increasing order, and how many of them give all they have; None if it needs
-        to know the money of more of them (or, when `poorest` are all of them, if they cannot pay the cost
-        together). With the k poorest giving all they have, the others pay the rest equally: that is the cap if the
-        k-th poorest can pay it."""
+        money of the poorest of them in increasing order; None if it needs to know the money of more of them (or,
+        when `poorest` are all of them, if they cannot pay the cost together). With the k poorest giving all they
+        have, the others pay the rest equally: that is the cap if the k-th poorest can pay it."""
         paid: Fraction | float = zero
         for k, money_k in enumerate(poorest):
             cap = (cost - paid) / (payers - k)
             if cap <= money_k:
-                return cap, k
+                return cap
             paid += money_k
         if len(poorest) == payers:
             return None
-        return (cost - paid) / (payers - len(poorest)), len(poorest)
+        return (cost - paid) / (payers - len(poorest))
 
     def votes_of(p: int) -> tuple[Fraction | float, Fraction | float, bool]:
         """(votes, payment, exact): the least payment cap at which p's supporters pay its cost (each paying
@@ -509,21 +497,16 @@ def _run(
             limit = 2 * cost / payers
             lower = [money for money in held if money < limit]
             lower.sort()
-        found = least_cap(lower, cost, payers)
-        if found is None or found[0] > limit:
+        cap = least_cap(lower, cost, payers)
+        if cap is None or cap > limit:
             held.sort()
-            lower = held
-            found = least_cap(held, cost, payers)
-        if found is None:
+            cap = least_cap(held, cost, payers)
+        if cap is None:
             if not exact:
                 raise _TooClose  # float rounding at the very edge of affordability
             raise _Unaffordable
-        cap, poor = found
         if not exact:
             capped[p] = cap  # type: ignore[assignment]
-            # How much higher the cap is at least one currency unit lower (see `above`): of the `poor` who give all
-            # they have, those holding a unit or more hold a unit less there, which the others make up.
-            rise[p] = (poor - bisect_left(lower, 1.0, 0, poor)) / (payers - poor)
         return cost / cap, cap, exact
 
     def beats(
@@ -576,20 +559,11 @@ def _run(
     # Bounds of a larger endowment's run at the start of this round, while this run makes the same choices.
     ceiling: dict[int, float] | None = None
     above_bounds: tuple[dict[int, float] | None, ...] = (
-        above.bounds
-        if above is not None and follow is None and not exact and above.endowment - total_endowment >= e.voters
-        else ()
+        above.bounds if above is not None and follow is None and not exact else ()
     )
-    # Whether this run funded, in the rounds so far, the projects `above` funded in as many rounds, in an order that
-    # differs only between projects without a supporter in common (each pays then what it paid in above's order):
-    # `aligned` while no two projects with a supporter in common came in another order, `unmatched` the projects
-    # funded so far by one of the two runs only.
     aligned = bool(above_bounds) and (
         above is not None and tuple(p for p, _, _ in above.rounds[: len(rounds)]) == tuple(p for p, _, _ in rounds)
     )
-    above_at = {p: t for t, (p, _, _) in enumerate(above.rounds)} if aligned and above is not None else {}
-    unmatched: set[int] = set()
-    ordered = {p for p, _, _ in rounds}  # the projects funded in rounds here
     recorded: list[dict[int, float] | None] = [None] * len(rounds)  # none for the head's rounds
 
     def next_candidate(floor: Fraction | float, popped: list[int]) -> int | None:
@@ -619,21 +593,8 @@ def _run(
 
     def fund(best: int, best_votes: Fraction | float, best_payment: Fraction | float, best_exact: bool) -> None:
         nonlocal clean_money, lead, aligned
-        if aligned:
-            at = above_at.get(best)
-            if at is None or len(rounds) >= len(above_at):
-                aligned = False
-            else:
-                after = len(above_at)
-                for q in e.overlaps[best]:
-                    if (q in ordered) != (above_at.get(q, after) < at):
-                        aligned = False  # an order with payments of its own
-                        break
-                else:
-                    other = above.rounds[len(rounds)][0]  # type: ignore[union-attr]
-                    if other != best:
-                        unmatched.symmetric_difference_update((best, other))
-        ordered.add(best)
+        if aligned and (len(rounds) >= len(above.rounds) or above.rounds[len(rounds)][0] != best):  # type: ignore[union-attr]
+            aligned = False
         if clean_money is None and not exact:
             while lead < len(e.by_supporters) and e.by_supporters[lead] in paid_for:
                 lead += 1
@@ -659,8 +620,7 @@ def _run(
             best_payment: Fraction | float = zero
             best_exact = True
             popped: list[int] = []
-            matched = aligned and not unmatched and len(rounds) < len(above_bounds)
-            ceiling = above_bounds[len(rounds)] if matched else None
+            ceiling = above_bounds[len(rounds)] if aligned and len(rounds) < len(above_bounds) else None
             if follow is not None:
                 if len(rounds) == len(follow.rounds):
                     break  # checked below: nothing may be affordable here
@@ -728,11 +688,7 @@ def _run(
                 if best < 0:
                     break
             if follow is None and not exact:
-                bounds = dict(bound)
-                for q, (_, cap, is_exact) in fresh.items():
-                    if not is_exact and rise[q]:
-                        bounds[q] = costs[q] / (cap + rise[q])  # type: ignore[operator]
-                recorded.append(bounds)  # type: ignore[arg-type]
+                recorded.append(dict(bound))  # type: ignore[arg-type]
             fund(best, best_votes, best_payment, best_exact)
             for p in popped:
                 if p in bound:
@@ -758,7 +714,7 @@ def _run(
         found_head = head
     else:
         found_head = _Head(tuple(clean), clean_money or list(money), total_endowment)  # type: ignore[arg-type]
-    return _Run(tuple(winners), tuple(rounds), found_head, tuple(recorded) if follow is None else (), total_endowment)
+    return _Run(tuple(winners), tuple(rounds), found_head, tuple(recorded) if follow is None else ())
 
 
 def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
@@ -776,7 +732,7 @@ def _add1(e: _Electorate, budget: Amount) -> tuple[list[int], Amount | None]:
     doubling the range while that succeeds and halving it when it does not, down to one unit, where the method
     runs as such. Those runs share work: each starts from the last run's head (its first rounds, which every larger
     endowment repeats: see `_Head`), and they are done in blocks of units from the top down, each taking the bounds
-    of the run one unit above while it funds the same projects (see `_run`'s `above`). The result is the one that
+    of the run one unit above while its choices are the same (see `_run`'s `above`). The result is the one that
     stepping one unit at a time gives.
     """
     supported = [p for p in range(len(e.costs)) if e.supporters[p] > 0]
