@@ -113,3 +113,8 @@ def test_templates_translate_in_the_locale_in_force_even_when_it_changes_within_
         assert render_template_string(page) == "My account"
     with app.app_context(), app.test_request_context("/"):
         assert render_template_string(page) == "Min konto"  # a new request: bokmål, the default
+        # Variables are escaped, the count fills num, and a {% trans %} block translates the same way.
+        assert render_template_string('{{ _("Your order: %(order)s", order="<b>") }}') == "Din rekkefølge: &lt;b&gt;"
+        plural = '{{ ngettext("%(num)d day is left", "%(num)d days are left", n) }}'
+        assert [render_template_string(plural, n=n) for n in (1, 3)] == ["1 dag er igjen", "3 dager er igjen"]
+        assert render_template_string("{% trans %}My account{% endtrans %}") == "Min konto"

@@ -11,6 +11,8 @@ from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
+from jinja2 import pass_context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 LANGUAGE_COOKIE = "yc_lang"
@@ -77,6 +79,26 @@ def translations() -> support.NullTranslations:
     return catalogue
 
 
+@pass_context
+def _template_gettext(context, message: str, **variables) -> str:
+    """``_()`` and ``gettext()`` in templates: Jinja's newstyle gettext (the catalogue's text marked safe when
+    autoescaping, always %-formatted, so the variables are escaped) without its two extra calls per string."""
+    translated = translations().ugettext(message)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja does; the variables are escaped)
+    return translated % variables
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, n: int, **variables) -> str:
+    """``ngettext()`` in templates, as Jinja's newstyle one (``num`` is the count unless given)."""
+    variables.setdefault("num", n)
+    translated = translations().ungettext(singular, plural, n)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 (our catalogue, as Jinja does; the variables are escaped)
+    return translated % variables
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_wtforms_messages_once_per_language)
     # Templates translate through the catalogue kept for the request (Flask-Babel installed its own callables).
@@ -87,6 +109,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
 
     app.jinja_env.globals.update(
         current_language=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
