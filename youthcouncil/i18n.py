@@ -101,14 +101,8 @@ def _template_ngettext(context, singular: str, plural: str, n: int, **variables)
 
 def init_app(app: Flask) -> None:
     app.before_request(_wtforms_messages_once_per_language)
-    # Templates translate through the catalogue kept for the request (Flask-Babel installed its own callables).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda message: translations().ugettext(message),
-        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
-        pgettext=lambda context, message: translations().upgettext(context, message),
-        npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
-        newstyle=True,
-    )
+    # Templates translate through the catalogue kept for the request, in place of the callables Flask-Babel installed
+    # (its pgettext and npgettext stay; no template uses them).
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
 
     app.jinja_env.globals.update(

@@ -184,14 +184,15 @@ def motion_hand_count(motion_id: int):
 bp.add_app_template_global(permissions, "motions_permissions")
 
 
-# For templates/motions/_motion_panel.html, which other domains' pages include.
-for _name, _value in {
-    "Choice": Choice,
-    "choice_labels": CHOICE_LABELS,
-    "you_voted": YOU_VOTED,
-    "motion_status_label": status_label,
-    "motion_outcome_sentence": outcome_sentence,
-    "vote_of": services.vote_of,
-    "motion_title": services.motion_title,
-}.items():
-    bp.add_app_template_global(_value, _name)
+@bp.record_once
+def _motion_helpers(state) -> None:
+    """For templates/motions/_motion_panel.html, which other domains' pages include: template globals."""
+    state.app.jinja_env.globals.update(
+        Choice=Choice,
+        choice_labels=CHOICE_LABELS,
+        you_voted=YOU_VOTED,
+        motion_status_label=status_label,
+        motion_outcome_sentence=outcome_sentence,
+        vote_of=services.vote_of,
+        motion_title=services.motion_title,
+    )
