@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests import factories
 from tests.conftest import count
 from tests.consultations.builders import PDF, FakeFile, make_opened, make_request
 from tests.safety_week import builders as sw
@@ -151,11 +152,15 @@ def test_a_nul_byte_in_the_login_name_gets_a_message_next_to_it_and_the_typing_i
 
 
 def test_a_nul_byte_in_a_hidden_field_is_named_at_the_top_of_the_form(client, world):
-    data = {"username": "mia", "passphrase": "x", "next": "/home\x00"}
+    """The right passphrase: only the NUL in the hidden field stops the login."""
+    data = {"username": "mia", "passphrase": factories.PASSPHRASE, "next": "/home\x00"}
     page = client.submit("/login", data, page="/login").get_data(as_text=True)
     summary = re.search(r'<div class="form-summary" role="alert">(.*?)</div>', page, re.S)
     assert summary and NUL_NEXT_TO_FIELD in html_lib.unescape(summary.group(1))
-    assert client.get("/home").status_code == 302
+    assert client.get("/home").status_code == 302  # not logged in
+    data["next"] = "/home"
+    assert client.submit("/login", data, page="/login").status_code in (302, 303)
+    assert client.get("/home").status_code == 200
 
 
 def test_a_nul_byte_in_a_comment_gets_a_message_and_nothing_is_stored(client, db, world, login_as):
