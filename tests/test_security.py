@@ -21,6 +21,26 @@ def test_security_headers_on_every_response(client, path):
     assert "HX-Request" in response.headers.get("Vary", "")
 
 
+def test_security_headers_are_sent_once_and_a_views_own_value_is_kept(app, client):
+    over_https = client.get("/login", base_url="https://localhost")
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Strict-Transport-Security", "Cache-Control"):
+        assert len(over_https.headers.getlist(name)) == 1, name
+    assert over_https.headers["Cache-Control"] == "no-store"
+
+    from flask import Response
+
+    from youthcouncil.security import _set_headers
+
+    with app.test_request_context("/home"):
+        own = _set_headers(
+            Response("x", headers={"cache-control": "private, max-age=60", "x-frame-options": "SAMEORIGIN"})
+        )
+    assert own.headers.getlist("Cache-Control") == ["private, max-age=60"]  # names match whatever their case
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in own.headers
+
+
 def test_activation_page_never_leaks_the_code_in_a_referrer(client):
     link = client.get("/activate?code=ABCD-EFGH-JKMN")
     assert link.status_code == 303 and "code" not in link.headers["Location"]
