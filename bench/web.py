@@ -45,8 +45,8 @@ TARGETS = {
     "results": (None, None, 12),
 }
 BURST_TARGET_MS = {"sqlite": 300.0, "postgresql": None}
-#: In-process only, no target: what any logged-in page costs before its own work.
-FLOORS = ("logged in, / -> 303", "smallest page in the layout")
+#: In-process only, no target: what any logged-in page costs before its own work, and the least a vote can do.
+FLOORS = ("logged in, / -> 303", "smallest page in the layout", "least a vote can do")
 VOTERS = 25
 
 
@@ -88,6 +88,7 @@ class Site:
 
         limiter.enabled = False
         self.db = db
+        add_least_vote(self.app)
         with self.app.app_context():
             from tests.scale import user_named
             from youthcouncil.safety_week import services
@@ -130,6 +131,48 @@ class Site:
         return client
 
 
+def add_least_vote(app) -> None:
+    """POST /bench/least-vote: the least a vote can do in this stack, to compare the vote with.
+
+    The member's session and user (the app's loader and access check), a CSRF-checked form, one read and one write
+    through SQLAlchemy Core in a table of its own, the commit, a flashed receipt and the 303 redirect; no round, no
+    sealing, no page.
+    """
+    import sqlalchemy as sa
+    from flask import flash
+
+    from youthcouncil.auth import Role, access
+    from youthcouncil.safety_week.forms import BallotForm
+    from youthcouncil.web import see_other
+
+    table = sa.Table(
+        "bench_least_vote",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key", sa.String(36), unique=True, nullable=False),
+        sa.Column("sealed", sa.LargeBinary, nullable=False),
+    )
+    with app.app_context():
+        table.create(app.extensions["sqlalchemy"].engine, checkfirst=True)
+    seen = sa.select(table.c.id).where(table.c.key == sa.bindparam("key"))
+
+    @access(Role.member)
+    def least_vote():
+        from youthcouncil.extensions import db
+
+        form = BallotForm()
+        if not form.validate_on_submit():
+            return "refused", 400
+        key = form.idempotency_key.data
+        if db.session.execute(seen, {"key": key}).first() is None:
+            db.session.execute(sa.insert(table), {"key": key, "sealed": bytes(64)})
+        db.session.commit()
+        flash("Your vote is registered.", "receipt")
+        return see_other("public.index")
+
+    app.add_url_rule("/bench/least-vote", "bench_least_vote", least_vote, methods=["POST"])
+
+
 # --- In-process: CPU per request, statements per request --------------------------------------------------------
 
 
@@ -150,6 +193,10 @@ def in_process(site: Site, runs: int = 5, per_run: int = 40) -> dict[str, tuple[
         voter.set_cookie(site.cookie_name, site.cookies[3])
         return voter.post(site.vote_url, data=site.vote_form(3))
 
+    def least_vote(i):
+        voter.set_cookie(site.cookie_name, site.cookies[3])
+        return voter.post("/bench/least-vote", data=site.vote_form(3))
+
     requests = {
         "hello": lambda i: hello_client.get("/"),
         "vote POST": vote,
@@ -159,8 +206,10 @@ def in_process(site: Site, runs: int = 5, per_run: int = 40) -> dict[str, tuple[
         # smallest logged-in page (a two-field form in the layout).
         FLOORS[0]: lambda i: member.get("/"),
         FLOORS[1]: lambda i: member.get("/passphrase"),
+        FLOORS[2]: least_vote,
     }
-    expected = {"hello": 200, "vote POST": 303, "member home": 200, "results": 200, FLOORS[0]: 303, FLOORS[1]: 200}
+    expected = {"hello": 200, "vote POST": 303, "member home": 200, "results": 200}
+    expected.update({FLOORS[0]: 303, FLOORS[1]: 200, FLOORS[2]: 303})
     figures = {}
     with site.app.app_context():
         engine = site.db.engine
