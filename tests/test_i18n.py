@@ -118,3 +118,31 @@ def test_templates_translate_in_the_locale_in_force_even_when_it_changes_within_
         plural = '{{ ngettext("%(num)d day is left", "%(num)d days are left", n) }}'
         assert [render_template_string(plural, n=n) for n in (1, 3)] == ["1 dag er igjen", "3 dager er igjen"]
         assert render_template_string("{% trans %}My account{% endtrans %}") == "Min konto"
+
+
+def test_python_code_translates_in_the_locale_in_force_even_when_it_changes_within_a_request(app):
+    """``_``, ``ngettext`` and ``_l`` in Python code go through the same kept catalogue as templates
+    (youthcouncil.i18n): an e-mail forced into bokmål gets bokmål, and the reader's language comes back after."""
+    from flask_babel import force_locale
+
+    from youthcouncil.i18n import LANGUAGE_COOKIE, gettext, lazy_gettext, ngettext
+
+    label = lazy_gettext("My account")  # made once, as a form's label is at import
+    days = ("%(num)d day is left", "%(num)d days are left")
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": f"{LANGUAGE_COOKIE}=en"}):
+        assert (str(label), gettext("Your order: %(order)s", order="x"), ngettext(*days, 3)) == (
+            "My account",
+            "Your order: x",
+            "3 days are left",
+        )
+        with force_locale("nb"):
+            assert (str(label), gettext("My account"), ngettext(*days, 1)) == (
+                "Min konto",
+                "Min konto",
+                "1 dag er igjen",
+            )
+        assert (str(label), gettext("My account")) == ("My account", "My account")
+    with app.app_context(), app.test_request_context("/"):
+        assert str(label) == "Min konto"
+        assert gettext("%(size)s kB", size=12) == "12 kB"
+        assert gettext("100%") == "100%"  # without variables the text is not %-formatted

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from youthcouncil.accounts.models import AccountType
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import login_manager
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.services import current_membership, user_with_membership
 
 

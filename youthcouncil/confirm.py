@@ -9,11 +9,11 @@ under ``hx-boost`` it was never shown at all).
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form
 from youthcouncil.web import is_safe_redirect
 

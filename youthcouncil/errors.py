@@ -1,11 +1,11 @@
 """The domain error every domain's own error derives from, and friendly error pages in the user's language."""
 
 from flask import Flask, render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 
 
 class DomainError(ValueError):

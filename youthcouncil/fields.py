@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import StopValidation
 
 from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.i18n import lazy_gettext as _l
 
 #: The years a date on a form can be in. The database and Python's calendar reach from year 1 to 9999, but a date
 #: near either end cannot be turned into Norwegian or UTC time (year 1 on a form once gave a server error).

@@ -10,7 +10,8 @@ from babel import support
 from babel.dates import get_date_format, get_datetime_format
 from flask import Flask, current_app, has_request_context, request
 from flask.globals import _cv_app
-from flask_babel import format_datetime, format_decimal, get_locale, get_translations, gettext, ngettext
+from flask_babel import format_datetime, format_decimal, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup
 from wtforms.i18n import messages_path
@@ -77,6 +78,23 @@ def translations() -> support.NullTranslations:
     if state is not None and state.__dict__.get("babel_locale") is not None:
         state.yc_translations = (state.babel_locale, catalogue)
     return catalogue
+
+
+def gettext(message: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` (``_`` in Python code), through the catalogue kept for the request."""
+    translated = translations().ugettext(message)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Flask-Babel's ``ngettext``, through the catalogue kept for the request (``num`` is the count unless given)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """Flask-Babel's ``lazy_gettext`` (``_l``): translated in the reader's language each time it is shown."""
+    return LazyString(gettext, message, **variables)
 
 
 @pass_context

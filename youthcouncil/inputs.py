@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 from flask import Flask, Request, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from youthcouncil.errors import render_error
+from youthcouncil.i18n import lazy_gettext as _l
 
 #: The largest id (and whole number) every backend stores: PostgreSQL's ``integer``.
 MAX_INT = 2**31 - 1

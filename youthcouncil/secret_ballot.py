@@ -42,12 +42,12 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, current_app, render_template
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.notifications import signals as notification_signals
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 from flask import request
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from youthcouncil.accounts.models import AccountType
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form
 
 

@@ -8,7 +8,6 @@ identifier are stored.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.accounts import throttle
@@ -18,6 +17,7 @@ from youthcouncil.accounts.services import AccountError, spend_code, usable_code
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
 
 
 def identity_for(provider: str, subject: str) -> ExternalIdentity | None:

@@ -7,7 +7,8 @@ import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask_babel import lazy_gettext as _l
+
+from youthcouncil.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 8
 MAX_LENGTH = 200

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts import codes, devices, passphrases, throttle
 from youthcouncil.accounts.models import AccountType, ActivationCode, User
@@ -16,6 +15,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 
 
 class AccountError(DomainError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from flask import abort, flash, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from youthcouncil.accounts import bp, identities, oidc
@@ -23,6 +22,7 @@ from youthcouncil.auth import ANY_USER, PUBLIC, access
 from youthcouncil.db import utcnow
 from youthcouncil.db_setup import writes_on_get
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
 from youthcouncil.links import public_url
 from youthcouncil.web import EmptyForm, see_other
 

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +30,8 @@ from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
 from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.links import public_url
 from youthcouncil.membership.models import School, Seat
 from youthcouncil.membership.services import MembershipError, current_membership, current_term

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil import secret_ballot
 from youthcouncil.budget import notices
@@ -17,6 +16,7 @@ from youthcouncil.budget.money import kroner
 from youthcouncil.budget.services import BudgetError, ballot_events
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.services import (
     count_voting_members,
     current_term,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms.widgets import TextInput
 from youthcouncil.budget.models import Feasibility, Rule
 from youthcouncil.budget.money import kroner
 from youthcouncil.fields import DayField, OsloDateTimeField
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form
 
 MONTHS = (

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil import audit
 from youthcouncil.budget.models import (
@@ -25,6 +23,8 @@ from youthcouncil.budget.money import kroner
 from youthcouncil.budget.services import TITLE_MAX, BudgetError
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.services import MotionError, open_motion
 

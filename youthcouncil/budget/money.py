@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal, get_group_symbol
 from flask_babel import get_locale
-from flask_babel import gettext as _
+
+from youthcouncil.i18n import gettext as _
 
 
 def _number_locale() -> str:

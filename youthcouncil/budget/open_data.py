@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask_babel import lazy_gettext as _l
-
 from youthcouncil import audit
 from youthcouncil.budget.ballot import ballots_for_count
 from youthcouncil.budget.ledger import create_grant
@@ -23,6 +21,7 @@ from youthcouncil.budget.services import BudgetError, ballot_events
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.voting import pabulib, pb, pb_report
 
 RULE_NAMES = {Rule.greedy: pb.GREEDY, Rule.mes: pb.EQUAL_SHARES_ADD1}

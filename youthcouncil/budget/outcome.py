@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil import audit
 from youthcouncil.budget import notices
@@ -16,6 +15,7 @@ from youthcouncil.budget.models import BudgetYear, Feasibility, Grant, GrantSour
 from youthcouncil.budget.services import BudgetError, ballot_events, result_rows
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.i18n import oslo_minute
 from youthcouncil.voting import pb
 

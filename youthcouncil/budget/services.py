@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil import audit
 from youthcouncil.budget import notices
@@ -19,6 +18,7 @@ from youthcouncil.budget.money import kroner
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 
 #: Longest texts we accept (the columns' sizes).
 TITLE_MAX = 120

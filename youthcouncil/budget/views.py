@@ -5,9 +5,7 @@ import io
 import secrets
 
 from flask import Response, abort, current_app, flash, render_template, request, url_for
-from flask_babel import format_date, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_date
 from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access
@@ -71,7 +69,9 @@ from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.exports import csv_safe
 from youthcouncil.extensions import db, htmx
-from youthcouncil.i18n import format_moment, format_time
+from youthcouncil.i18n import format_moment, format_time, ngettext
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import parse_id
 from youthcouncil.membership.services import the_municipality
 from youthcouncil.web import EmptyForm, attach_error, nav_item, see_other

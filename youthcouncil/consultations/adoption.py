@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from youthcouncil.audit import record
@@ -17,6 +15,8 @@ from youthcouncil.consultations import notices, permissions
 from youthcouncil.consultations.models import Consultation, ConsultationError, Decision, DraftVersion
 from youthcouncil.consultations.services import lock_consultation
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.motions import signals as motion_signals
 from youthcouncil.motions.models import Motion
 from youthcouncil.motions.services import MotionError, open_motion

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from youthcouncil.consultations.models import COMMENT_MAX, SUMMARY_MAX
 from youthcouncil.fields import DayField
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form, parse_id, whole_number
 
 

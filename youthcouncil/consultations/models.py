@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from youthcouncil.accounts.models import User

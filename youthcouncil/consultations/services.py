@@ -15,8 +15,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -41,6 +39,8 @@ from youthcouncil.consultations.models import (
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO, to_oslo
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.services import current_term, is_voting_member
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, flash, make_response, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.accounts.models import User
@@ -30,6 +28,8 @@ from youthcouncil.consultations.models import Attachment, Comment, Consultation,
 from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import parse_id
 from youthcouncil.membership.services import current_term, the_municipality, voting_members
 from youthcouncil.web import EmptyForm, attach_error, nav_item, render_page_or_fragment, see_other

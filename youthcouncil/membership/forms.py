@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -11,6 +10,7 @@ from wtforms.validators import (
 )
 
 from youthcouncil.fields import DayField
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form
 
 MONTHS = [

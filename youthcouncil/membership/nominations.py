@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -17,6 +16,7 @@ from youthcouncil.accounts.models import AccountType
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.models import Nomination, NominationStatus, School, Seat, Term
 from youthcouncil.membership.services import MembershipError, today_in_oslo
 from youthcouncil.membership.terms import add_membership, count_memberships, seats_left

@@ -9,12 +9,12 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from youthcouncil.accounts.models import AccountType, ActivationCode, User
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
 from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, Term
 from youthcouncil.membership.services import today_in_oslo

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from youthcouncil.accounts import services as accounts
 from youthcouncil.accounts.models import AccountType, User
 from youthcouncil.audit import record
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.models import Municipality, School, Seat
 from youthcouncil.membership.services import MembershipError, current_term, the_municipality
 from youthcouncil.membership.terms import count_memberships

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -15,6 +14,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Seat, Term
 from youthcouncil.membership.services import MembershipError, the_municipality, today_in_oslo

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from youthcouncil import audit
@@ -12,7 +9,9 @@ from youthcouncil.auth import PUBLIC, Role, access
 from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, htmx
-from youthcouncil.i18n import to_oslo
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.i18n import ngettext, to_oslo
 from youthcouncil.inputs import parse_id
 from youthcouncil.membership import bp, nominations, permissions, schools, services, terms
 from youthcouncil.membership.forms import (

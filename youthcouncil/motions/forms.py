@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form
 
 _WHOLE = _l("Write a whole number, 0 or more.")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil import secret_ballot
@@ -24,6 +23,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
 from youthcouncil.motions import signals
 from youthcouncil.motions.models import Choice, CountMethod, Motion, MotionStatus, MotionVote

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from youthcouncil.auth import PUBLIC, Role, access
@@ -9,6 +8,7 @@ from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db, login_manager
 from youthcouncil.i18n import format_time
+from youthcouncil.i18n import gettext as _
 from youthcouncil.motions import bp, permissions, services
 from youthcouncil.motions.forms import HandCountForm
 from youthcouncil.motions.models import Choice, Motion

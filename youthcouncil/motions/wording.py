@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.i18n import ngettext
 from youthcouncil.motions.models import Choice
 from youthcouncil.voting.motion import ADOPTED, NO_QUORUM, TIE, MotionResult
 

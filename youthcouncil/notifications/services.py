@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext
 from youthcouncil.links import public_base_url, public_url_of
 from youthcouncil.notifications import signals
 from youthcouncil.notifications.models import MAX_ATTEMPTS, Notification, OutboxMessage

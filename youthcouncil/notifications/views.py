@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, Role, access
 from youthcouncil.extensions import db
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import parse_id
 from youthcouncil.notifications import bp, services
 from youthcouncil.web import EmptyForm, is_safe_redirect, nav_item, redirect_back

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from youthcouncil.fields import OsloDateTimeField
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import Form, whole_number
 from youthcouncil.safety_week.models import REASON_MAX, TITLE_MAX, WHY_MAX, Method
 

@@ -6,12 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.safety_week.models import TITLE_MAX, Ballot, Method, Proposal, ProposalStatus, ThemeRound
 from youthcouncil.safety_week.services import SafetyWeekError, candidates, check_round_title, counted_ballots
 from youthcouncil.voting import preflib, ranked

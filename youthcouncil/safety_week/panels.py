@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from youthcouncil.auth import Role, has_role
+from youthcouncil.i18n import gettext as _
 from youthcouncil.safety_week import permissions, services
 from youthcouncil.safety_week.models import Phase, ProposalStatus
 from youthcouncil.web import home_panel

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +25,7 @@ from youthcouncil.db_setup import is_locked, note_locked
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.i18n import N_
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
 from youthcouncil.notifications import signals as notification_signals

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access
@@ -10,6 +8,8 @@ from youthcouncil.confirm import confirmation_page
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import format_time, time_left, to_oslo
+from youthcouncil.i18n import gettext as _
+from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.inputs import parse_id
 from youthcouncil.safety_week import bp, permissions, services
 from youthcouncil.safety_week.forms import (
