@@ -85,3 +85,20 @@ def test_a_web_worker_does_not_import_alembic(tmp_path):
 def test_without_a_provider_the_openid_connect_libraries_are_not_imported(tmp_path):
     """Authlib, joserfc and requests (about 0.2 s) load with the first login at a provider, not at start-up."""
     assert _loaded_at_start(tmp_path, ("authlib", "joserfc", "requests")) == []
+
+
+def test_the_wsgi_entry_freezes_what_start_up_made_out_of_the_collectors_sight(tmp_path):
+    """``youthcouncil.wsgi:app`` (the README's gunicorn command) is the app, with ``gc.freeze()`` after start-up: a
+    full garbage collection in a worker then walks only what requests made, not the 150,000 objects of start-up."""
+    script = (
+        "import gc, json\n"
+        "import youthcouncil.wsgi as entry\n"
+        "gc.collect()\n"
+        "print(json.dumps([type(entry.app).__name__, gc.get_freeze_count(), len(gc.get_objects())]))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "YC_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    kind, frozen, still_watched = json.loads(done.stdout)
+    assert kind == "YouthCouncil"
+    assert frozen > 50_000 and still_watched < frozen / 20, (frozen, still_watched)

@@ -151,7 +151,15 @@ def test_a_wheel_in_a_clean_venv_migrates_and_serves_styled_pages(tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [venv / "bin" / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "youthcouncil:create_app()"],
+            [
+                venv / "bin" / "gunicorn",
+                "--preload",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "youthcouncil.wsgi:app",
+            ],
             cwd=workdir,
             env=env,
             stdout=output,
