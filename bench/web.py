@@ -6,8 +6,10 @@ For each request it prints
     the same way in the same run (bounded by a request count, not by time; wrk is used when installed),
   - CPU milliseconds per request in-process (the Flask test client, best of a few runs),
   - SQL statements per request,
-and then the p99 latency of 25 members pressing "vote" at the same moment (several bursts), and the floors under every
-page in process (a logged-in request that only redirects; the smallest logged-in page in the layout).
+and then the p99 latency of 25 members pressing "vote" at the same moment (several bursts), and the floors in process
+that the vote and the pages are measured against (a logged-in request that only redirects; the smallest logged-in page
+in the layout; the least a vote can do in this stack, a route of the benchmark's own: see ``add_least_vote``), and
+what a full garbage collection costs after start-up, before and after ``gc.freeze()`` (``youthcouncil.wsgi``).
 
 Usage: .venv/bin/python bench/web.py [--requests N] [--bursts N] [--skip-http]
 """
