@@ -12,4 +12,5 @@ import gc
 from youthcouncil import create_app
 
 app = create_app()
+gc.collect()  # start-up's own garbage goes first: frozen, it would stay for good
 gc.freeze()
