@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tests import factories
@@ -231,6 +232,36 @@ def test_two_themes_with_the_same_place_are_refused(app, db, world, client, logi
     )
     assert response.status_code == 422
     assert count(db, SealedBallot) == 0
+
+
+@pytest.mark.parametrize("places", [("1", "1", "3"), ("2", "9", "")], ids=["same place", "place too high"])
+def test_a_refused_ballot_keeps_the_places_the_member_typed(app, db, world, client, login_as, places):
+    """A member who voted before and now sends a ballot with a mistake sees what she just typed, not her old vote."""
+    round_, themes = builders.voting_round(world)
+    builders.vote(round_, world.users["member"], themes[2], themes[1])
+    db.session.commit()
+    login_as("member")
+    key, _page = _vote_form(client, round_.id)
+    sent = {f"rank-{theme.id}": place for theme, place in zip(themes, places, strict=True)}
+    response = client.submit(f"/safety-week/rounds/{round_.id}/vote", {"idempotency_key": key, **sent})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="ballot-error"' in page
+    kept = dict(re.findall(r'name="(rank-\d+)"[^>]*value="([^"]*)"', page))
+    assert kept == sent
+    assert services.own_current_ranking(round_, world.users["member"]) == [[themes[2].id], [themes[1].id]]
+
+
+def test_a_refused_approval_ballot_keeps_the_ticks(app, db, world, client, login_as):
+    round_, themes = builders.voting_round(world, method=Method.approval)
+    db.session.commit()
+    login_as("member")
+    client.get(f"/safety-week/rounds/{round_.id}/vote")
+    # The form without its idempotency key: the service refuses it.
+    response = client.submit(f"/safety-week/rounds/{round_.id}/vote", {"theme": [str(themes[1].id)]})
+    assert response.status_code == 422
+    ticked = re.findall(r'name="theme" value="(\d+)" checked', response.get_data(as_text=True))
+    assert ticked == [str(themes[1].id)]
 
 
 def test_approval_ballot_with_ticks(app, db, world, client, login_as):

@@ -339,18 +339,26 @@ def proposal_review(proposal_id: int):
 # --- Voting -------------------------------------------------------------------------------------------------
 
 
-def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]]:
-    """The ranked theme ids, best first, from the form (``rank-<id>`` selects, or ``theme`` ticks for approval)."""
+def _places_from_request(round_: ThemeRound) -> dict[int, str]:
+    """What the member sent for each theme, as typed: ``rank-<id>`` places, or "1" for each ``theme`` tick
+    (approval). Shown again when the ballot is refused, so nothing they chose is lost."""
     themes = services.candidates(round_)
     if round_.method == Method.approval:
         ticked = set(request.form.getlist("theme"))
-        chosen = [p.id for p in themes if str(p.id) in ticked]
-        return chosen, {p.id: "1" for p in themes if p.id in chosen}
+        return {p.id: "1" for p in themes if str(p.id) in ticked}
     places: dict[int, str] = {}
     for p in themes:
         value = request.form.get(f"rank-{p.id}", "").strip()
         if value:
             places[p.id] = value
+    return places
+
+
+def _ranking_of(round_: ThemeRound, places: dict[int, str]) -> list[int]:
+    """The ranked theme ids, best first, from the places the member sent (``_places_from_request``)."""
+    if round_.method == Method.approval:
+        return list(places)  # in the ballot's order
+    themes = services.candidates(round_)
     numbers: dict[int, int] = {}
     for theme, value in places.items():
         place = parse_id(value)
@@ -359,7 +367,7 @@ def _ranking_from_request(round_: ThemeRound) -> tuple[list[int], dict[int, str]
         numbers[theme] = place
     if len(set(numbers.values())) != len(numbers):
         raise SafetyWeekError(_l("Two themes have the same place. Give each theme its own place."), "ranking")
-    return sorted(numbers, key=numbers.get), places
+    return sorted(numbers, key=numbers.get)
 
 
 def _places_of(ranking: list[list[int]] | None) -> dict[int, str]:
@@ -389,8 +397,9 @@ def vote(round_id: int):
     error = None
     places: dict[int, str] | None = None
     if request.method == "POST" and form.validate_on_submit():
+        places = _places_from_request(round_)
         try:
-            chosen, places = _ranking_from_request(round_)
+            chosen = _ranking_of(round_, places)
             receipt = services.submit_ballot(round_, current_user, chosen, form.idempotency_key.data)
         except SafetyWeekError as problem:
             db.session.rollback()
