@@ -36,6 +36,32 @@
     });
   });
 
+  // A dropped connection (or one too slow to answer): htmx sent nothing and swaps nothing, so the tap seemed to do
+  // nothing at all. Say so next to the form that was sent (what was typed in it stays), or at the top for a link.
+  function connectionLost(event) {
+    var flash = document.getElementById("flash");
+    if (!flash) { return; }
+    var elt = event.detail && event.detail.elt;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    var note = document.createElement("p");
+    note.className = "flash flash-error offline-note";
+    note.setAttribute("role", "alert");
+    note.textContent = form ? flash.dataset.offlineForm : flash.dataset.offlinePage;
+    clearConnectionNotes();
+    if (form) {
+      form.appendChild(note);
+    } else {
+      flash.appendChild(note);
+    }
+    note.scrollIntoView({ block: "nearest" });
+  }
+  function clearConnectionNotes() {
+    document.querySelectorAll(".offline-note").forEach(function (note) { note.remove(); });
+  }
+  document.addEventListener("htmx:sendError", connectionLost);
+  document.addEventListener("htmx:timeout", connectionLost);
+  document.addEventListener("htmx:beforeRequest", clearConnectionNotes);
+
   // After a boosted navigation, move focus to the new main content so screen readers announce the page change,
   // or to what the page asks to be read first (a vote's receipt, a confirmation's question: [autofocus]).
   document.addEventListener("htmx:afterSettle", function (event) {
