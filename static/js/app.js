@@ -62,6 +62,79 @@
   document.addEventListener("htmx:timeout", connectionLost);
   document.addEventListener("htmx:beforeRequest", clearConnectionNotes);
 
+  // Nothing a member writes is lost when a send is refused: the session had ended (12 hours, or logged out on
+  // another device) and the server answered "the form had expired", or the server failed. Before htmx sends a form,
+  // its text boxes are kept in this tab (sessionStorage: gone when the tab closes), under the form's address and
+  // the writer's id; an answer that took the text (2xx) or sent it back to be fixed (422, the page keeps it)
+  // forgets them. The next time the same person opens that form with the boxes empty, the text comes back.
+  var DRAFTS = "yc-drafts";
+  var DRAFT_HOURS = 24;
+  function drafts() {
+    try { return JSON.parse(window.sessionStorage.getItem(DRAFTS) || "{}"); } catch (e) { return {}; }
+  }
+  function keepDrafts(all) {
+    try { window.sessionStorage.setItem(DRAFTS, JSON.stringify(all)); } catch (e) { /* storage off or full */ }
+  }
+  function writer() {
+    var main = document.getElementById("main");
+    return main ? main.dataset.writer || "" : "";
+  }
+  function textFields(form) {
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") { return []; }
+    return Array.prototype.slice.call(form.querySelectorAll("textarea[name], input[type=text][name]"));
+  }
+  function formKey(form) {
+    return form.getAttribute("action") || "";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (!form || form.tagName !== "FORM") { return; }
+    var all = drafts();
+    if (formKey(form) === "/logout") {
+      keepDrafts({});
+      return;
+    }
+    var who = writer();
+    if (!who) { return; }
+    textFields(form).forEach(function (field) {
+      if (field.value.trim()) {
+        all[formKey(form) + "|" + field.name] = { who: who, text: field.value, at: Date.now() };
+      }
+    });
+    keepDrafts(all);
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!form || form.tagName !== "FORM" || !(status < 400 || status === 422)) { return; }
+    var all = drafts();
+    textFields(form).forEach(function (field) { delete all[formKey(form) + "|" + field.name]; });
+    keepDrafts(all);
+  });
+  onLoad(function (root) {
+    var who = writer();
+    if (!who) { return; }
+    var all = drafts();
+    var main = document.getElementById("main");
+    within(root, "form[action]").forEach(function (form) {
+      var given = false;
+      textFields(form).forEach(function (field) {
+        var kept = all[formKey(form) + "|" + field.name];
+        if (!kept || field.value.trim()) { return; }
+        if (kept.who !== who || Date.now() - kept.at > DRAFT_HOURS * 3600 * 1000) { return; }
+        field.value = kept.text;
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+        given = true;
+      });
+      if (given && main && !form.querySelector(".kept-note")) {
+        var note = document.createElement("p");
+        note.className = "flash flash-info kept-note";
+        note.textContent = main.dataset.keptNote;
+        form.insertBefore(note, form.firstChild);
+      }
+    });
+  });
+
   // After a boosted navigation, move focus to the new main content so screen readers announce the page change,
   // or to what the page asks to be read first (a vote's receipt, a confirmation's question: [autofocus]).
   document.addEventListener("htmx:afterSettle", function (event) {

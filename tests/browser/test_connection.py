@@ -58,3 +58,41 @@ def test_a_dropped_connection_is_named_where_the_member_tapped_and_keeps_the_com
 
     ours = [p for p in problems if not any(noise in p for noise in OFFLINE_NOISE)]
     assert not ours, ours
+
+
+def test_a_comment_refused_because_the_session_ended_comes_back_after_logging_in_again(
+    browser_context, db, world, login, tap
+):
+    """The 12-hour limit, or logging out on another device, ends the session while the member writes: the server
+    answers "the form had expired" and she logs in again. Her comment is in the box when she comes back to it."""
+    consultation = make_opened(world, title="Bussruter til ungdomsklubben")
+    consultation_id = consultation.id
+    db.session.commit()
+    comment = "Bussen må gå etter klokka 22, ellers kommer vi oss ikke hjem."
+    page = browser_context.new_page()
+    problems = _watch(page)
+    login(page, "mia")
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
+    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    page.fill("textarea[name=body]", comment)
+    # The session ends: the browser no longer has it.
+    kept = [c for c in browser_context.cookies() if c["name"] != "yc_session"]
+    browser_context.clear_cookies()
+    browser_context.add_cookies(kept)
+    tap(page, "Legg ut kommentaren")
+    assert "Skjemaet var utløpt" in page.inner_text("main")
+
+    login(page, "mia")
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
+    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    assert page.input_value("textarea[name=body]") == comment
+    assert "Vi tok vare på det du skrev" in page.inner_text(f"form[action='/consultations/{consultation_id}/comments']")
+    tap(page, "Legg ut kommentaren")
+    page.wait_for_selector(f"text={comment}")
+    # Sent: it is not given back again.
+    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
+    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    assert page.input_value("textarea[name=body]") == ""
+    assert not page.locator(".kept-note").count()
+    # Only the refused send's own 400 reached the console.
+    assert [p for p in problems if "400" not in p] == [], problems
