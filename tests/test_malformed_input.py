@@ -419,3 +419,40 @@ def test_merging_into_a_junk_proposal_id_is_refused_next_to_the_field(client, db
     assert error_next_to(response.get_data(as_text=True), "merge_into")
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.proposed
+
+
+#: Every query parameter a page reads (request.args), each given every junk id at once.
+QUERY_NAMES = ("page", "year", "a", "b", "reply", "kind", "next", "summary")
+
+
+@pytest.mark.parametrize("role", ["member", "coordinator"])
+def test_a_junk_number_in_the_query_of_any_page_is_never_a_server_error(client, db, world, login_as, role):
+    """``?page=99999999999999999999`` on the members' list used to reach the database and fail there (HTTP 500)."""
+    consultation = make_opened(world)
+    db.session.commit()
+    login_as(role)
+    pages = [
+        rule.rule
+        for rule in client.application.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(("/assets", "/static"))
+    ]
+    pages += [f"/consultations/{consultation.id}", f"/consultations/{consultation.id}/versions"]
+    failures = []
+    for url in pages:
+        for junk in BIG_IDS:
+            query = "&".join(f"{name}={junk}" for name in QUERY_NAMES)
+            try:
+                status = client.get(f"{url}?{query}").status_code
+            except Exception as error:  # noqa: BLE001 - each failure is listed, not only the first
+                failures.append(f"{url}?{query}: {type(error).__name__}: {error}"[:200])
+                continue
+            if status >= 500:
+                failures.append(f"{url}?{query}: {status}")
+    assert not failures, failures
+
+
+def test_a_members_list_page_past_any_id_shows_the_first_page(client, db, world, login_as):
+    login_as("member")
+    response = client.get("/membership/roster?page=99999999999999999999")
+    assert response.status_code == 200
+    assert world.users["member"].first_name in response.get_data(as_text=True)

@@ -63,7 +63,7 @@ def roster():
     if not permissions.can_see_full_roster(current_user):
         abort(403)
     term = services.current_term()
-    pages = terms.roster_page(term, request.args.get("page", 1, type=int)) if term else None
+    pages = terms.roster_page(term, request.args.get("page", type=parse_id) or 1) if term else None
     return render_template(
         "membership/roster.html",
         term=term,
