@@ -21,6 +21,26 @@ from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, ConsultationError, Decision, DraftVersion, Status
 
 
+def test_a_comment_sent_twice_is_one_comment(client, login_as, db, world):
+    """A double tap without JavaScript, or a resend after no answer on a slow network, posted it twice."""
+    consultation = make_opened(world)
+    db.session.commit()
+    url = f"/consultations/{consultation.id}"
+    login_as("member")
+    token = client.csrf_token(url)
+    form = {"body": "Bussen må gå oftere.", "csrf_token": token}
+    first, second = client.post(f"{url}/comments", data=form), client.post(f"{url}/comments", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db, Comment) == 1
+    # A reply with the same words is another comment, and so is a second comment from another member.
+    parent = db.session.scalars(sa.select(Comment)).one()
+    assert client.post(f"{url}/comments", data={**form, "parent_id": str(parent.id)}).status_code == 303
+    login_as("chair")
+    client.submit(f"{url}/comments", {"body": "Bussen må gå oftere."}, page=url)
+    assert count(db, Comment) == 3
+
+
 def test_members_comment_and_reply_one_level_deep(client, login_as, db, world):
     consultation = make_opened(world)
     db.session.commit()

@@ -66,6 +66,23 @@ def test_round_form_errors_are_shown_next_to_the_field(app, db, world, client, l
     assert count(db, ThemeRound) == 0
 
 
+def test_a_proposal_sent_twice_is_one_proposal(app, db, world, client, login_as):
+    """A double tap (or a resend after no answer on a slow network) used to take two of the member's three slots."""
+    round_ = builders.make_round(world)
+    db.session.commit()
+    login_as("member")
+    url = f"/safety-week/rounds/{round_.id}/propose"
+    token = client.csrf_token(url)
+    form = {"title": "Trygg på nett", "why": "Fordi", "csrf_token": token}
+    first, second = client.post(url, data=form), client.post(url, data={**form, "title": " trygg på  NETT"})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db, Proposal) == 1
+    # Another reason is another proposal, as before.
+    assert client.post(url, data={**form, "why": "Fordi nettet er stort"}).status_code == 303
+    assert count(db, Proposal) == 2
+
+
 def test_member_proposes_edits_and_withdraws(app, db, world, client, login_as):
     round_ = builders.make_round(world)
     db.session.commit()

@@ -308,6 +308,10 @@ def open_request(consultation: Consultation, user) -> None:
 # --- Discussion -------------------------------------------------------------------------------------------------
 
 
+#: A comment sent again with the same words within this time is the same comment sent twice.
+RESEND_WINDOW = timedelta(minutes=10)
+
+
 def add_comment(consultation: Consultation, author, body: str, parent: Comment | None = None) -> Comment:
     consultation.require_working()
     body = (body or "").strip()
@@ -323,6 +327,20 @@ def add_comment(consultation: Consultation, author, body: str, parent: Comment |
         # Replies go one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent
+    lock_consultation(consultation)  # so that the same comment sent twice at once is found by the second
+    resent = db.session.scalars(
+        sa.select(Comment).where(
+            Comment.consultation_id == consultation.id,
+            Comment.author_id == author.id,
+            Comment.parent_id == parent.id if parent is not None else Comment.parent_id.is_(None),
+            Comment.body == body,
+            Comment.removed_at.is_(None),
+            Comment.created_at >= utcnow() - RESEND_WINDOW,
+        )
+    ).first()
+    if resent is not None:
+        # The same form sent again (a double tap, a resend after no answer on a slow network): one comment.
+        return resent
     comment = Comment(consultation=consultation, author_id=author.id, body=body, parent=parent)
     db.session.add(comment)
     consultation.start_discussion()

@@ -28,6 +28,7 @@ from youthcouncil.i18n import N_
 from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership.models import Membership, Term
 from youthcouncil.membership.services import count_voting_members, current_term, is_voting_member
+from youthcouncil.names import folded
 from youthcouncil.notifications import signals as notification_signals
 from youthcouncil.safety_week import notices
 from youthcouncil.safety_week.models import (
@@ -419,15 +420,20 @@ def propose(round_: ThemeRound, user, *, title: str, why: str, now: datetime | N
     if not is_member_of_term(user, round_.term_id):
         raise SafetyWeekError(_l("Only members of the council can propose themes."))
     title, why = _clean_proposal(title, why)
-    taken = set(
+    own = list(
         db.session.scalars(
-            sa.select(Proposal.slot).where(
+            sa.select(Proposal).where(
                 Proposal.round_id == round_.id,
                 Proposal.proposer_id == user.id,
                 Proposal.status != ProposalStatus.withdrawn,
             )
         )
     )
+    for earlier in own:
+        if folded(earlier.title) == folded(title) and (earlier.why or "") == (why or ""):
+            # The same form sent twice (a double tap, a resend on a slow network): one proposal, one slot used.
+            return earlier
+    taken = {proposal.slot for proposal in own}
     free = [slot for slot in range(1, PROPOSALS_PER_MEMBER + 1) if slot not in taken]
     if not free:
         raise SafetyWeekError(_full_message(), "title")
