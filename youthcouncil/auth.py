@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -72,7 +73,10 @@ def access(*roles: Role | str) -> Callable:
             if not rule.public:
                 user = current_user._get_current_object()
                 if not user.is_authenticated:
-                    return login_manager.unauthorized()
+                    if request.method == "GET":
+                        return login_manager.unauthorized()
+                    flash(login_manager.login_message, login_manager.login_message_category)
+                    return redirect(url_for(login_manager.login_view, next=page_of_the_form()))
                 if not rule.allows(user):
                     abort(403)
             return view(*args, **kwargs)
@@ -81,6 +85,18 @@ def access(*roles: Role | str) -> Callable:
         return wrapped
 
     return decorate
+
+
+def page_of_the_form() -> str | None:
+    """Where to come back to after logging in, for a form sent while logged out: the page the form was on (the
+    address it was sent to takes only POSTs). From htmx's HX-Current-URL or the Referer, on this site only."""
+    page = request.headers.get("HX-Current-URL") or request.referrer
+    if not page:
+        return None
+    parts = urlsplit(page)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def roles_of(user) -> frozenset[Role]:
@@ -184,7 +200,9 @@ def _enforce_session_lifetimes():
         session.pop("seen_at", None)
 
         flash(_l("You were logged out because you had been away for a while. Please log in again."), "info")
-        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(
+            url_for("accounts.login", next=request.full_path if request.method == "GET" else page_of_the_form())
+        )
     if seen_at is None or now - seen_at > SEEN_AT_PRECISION:
         session["seen_at"] = now.isoformat()  # not on every request: a changed session is a new cookie to send
     return None

@@ -63,10 +63,10 @@
   document.addEventListener("htmx:beforeRequest", clearConnectionNotes);
 
   // Nothing a member writes is lost when a send is refused: the session had ended (12 hours, or logged out on
-  // another device) and the server answered "the form had expired", or the server failed. Before htmx sends a form,
+  // another device) and the server answered with the login page or "the form had expired", or the server failed. Before htmx sends a form,
   // its text boxes are kept in this tab (sessionStorage: gone when the tab closes), under the form's address and
-  // the writer's id; an answer that took the text (2xx) or sent it back to be fixed (422, the page keeps it)
-  // forgets them. The next time the same person opens that form with the boxes empty, the text comes back.
+  // the writer's id; an answer that took the text (2xx, to the same person) or sent it back to be fixed (422, the
+  // page keeps it) forgets them. The next time the same person opens that form with the boxes empty, the text comes back.
   var DRAFTS = "yc-drafts";
   var DRAFT_HOURS = 24;
   function drafts() {
@@ -107,6 +107,9 @@
     var form = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
     var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
     if (!form || form.tagName !== "FORM" || !(status < 400 || status === 422)) { return; }
+    // A page for someone else, or for nobody (the login page the server sends a logged-out form to), did not take it.
+    var by = /data-writer="([^"]*)"/.exec(event.detail.serverResponse || "");
+    if (by && by[1] !== writer()) { return; }
     var all = drafts();
     textFields(form).forEach(function (field) { delete all[formKey(form) + "|" + field.name]; });
     keepDrafts(all);

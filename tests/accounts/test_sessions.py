@@ -82,3 +82,37 @@ def test_secure_cookie_and_hsts_when_served_over_https(tmp_path, monkeypatch):
         assert "Secure" in cookie
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_logging_in(client, db, world):
+    """Logged out on another device (or after 12 hours) while writing: logging in again leads back to the page the
+    form was on, not to the address the form posted to (which only takes POSTs: "That did not work")."""
+    from tests.consultations.builders import make_opened
+    from youthcouncil.accounts.services import log_out_everywhere
+
+    consultation = make_opened(world)
+    db.session.commit()
+    member = world.users["member"]
+    page = f"/consultations/{consultation.id}"
+    for end_session in ("another device", "12 hours"):
+        log_in(client, member)
+        token = client.csrf_token(page)
+        assert member.session_token not in client.get(page).get_data(as_text=True)  # the page names its writer by id
+        if end_session == "another device":
+            log_out_everywhere(member)
+            db.session.commit()
+        else:
+            _age_session(client, login_ago=timedelta(hours=12, minutes=1), seen_ago=timedelta(minutes=1))
+        sent = client.post(
+            f"{page}/comments", data={"body": "Hei", "csrf_token": token}, headers={"Referer": f"http://localhost{page}"}
+        )
+        assert sent.status_code == 302 and sent.headers["Location"].startswith("/login"), end_session
+        login_page = client.get(sent.headers["Location"])
+        assert login_page.status_code == 200
+        back = client.post(
+            sent.headers["Location"],
+            data={"username": member.username, "passphrase": PASSPHRASE, "csrf_token": client.csrf_token("/login")},
+        )
+        assert back.status_code == 303 and back.headers["Location"] == page, end_session
+        assert client.get(back.headers["Location"]).status_code == 200
+        client.post("/logout", data={"csrf_token": client.csrf_token(page)})

@@ -9,6 +9,8 @@ import pytest
 
 from tests.browser.conftest import _watch
 from tests.consultations.builders import make_opened
+from tests.factories import PASSPHRASE
+from youthcouncil.accounts.models import User
 
 pytestmark = pytest.mark.browser
 
@@ -60,38 +62,60 @@ def test_a_dropped_connection_is_named_where_the_member_tapped_and_keeps_the_com
     assert not ours, ours
 
 
+@pytest.mark.parametrize("ended", ["cookie gone", "logged out on another device"])
 def test_a_comment_refused_because_the_session_ended_comes_back_after_logging_in_again(
-    browser_context, db, world, login, tap
+    browser_context, db, world, tap, ended
 ):
     """The 12-hour limit, or logging out on another device, ends the session while the member writes: the server
-    answers "the form had expired" and she logs in again. Her comment is in the box when she comes back to it."""
+    answers with "the form had expired" or the login page, and she logs in again. Her comment is in the box when she
+    comes back to it."""
+    from youthcouncil.accounts.services import log_out_everywhere
+
     consultation = make_opened(world, title="Bussruter til ungdomsklubben")
     consultation_id = consultation.id
     db.session.commit()
     comment = "Bussen må gå etter klokka 22, ellers kommer vi oss ikke hjem."
     page = browser_context.new_page()
     problems = _watch(page)
-    login(page, "mia")
-    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
-    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
-    page.fill("textarea[name=body]", comment)
-    # The session ends: the browser no longer has it.
-    kept = [c for c in browser_context.cookies() if c["name"] != "yc_session"]
-    browser_context.clear_cookies()
-    browser_context.add_cookies(kept)
-    tap(page, "Legg ut kommentaren")
-    assert "Skjemaet var utløpt" in page.inner_text("main")
 
-    login(page, "mia")
-    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
-    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    def log_in() -> None:
+        if not page.url.endswith("/login") and "/login?" not in page.url:
+            tap(page, page.locator("nav.main-nav a[href='/login']"))
+        page.fill("input[name=username]", "mia")
+        page.fill("input[name=passphrase]", PASSPHRASE)
+        tap(page, page.locator("form[action^='/login'] button"))
+
+    def open_the_request() -> None:
+        tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
+        tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+
+    page.goto("/login")
+    log_in()
+    open_the_request()
+    page.fill("textarea[name=body]", comment)
+    if ended == "cookie gone":
+        kept = [c for c in browser_context.cookies() if c["name"] != "yc_session"]
+        browser_context.clear_cookies()
+        browser_context.add_cookies(kept)
+    else:
+        log_out_everywhere(db.session.get(User, world.users["member"].id))
+        db.session.commit()
+    tap(page, "Legg ut kommentaren")
+    if ended == "cookie gone":
+        assert "Skjemaet var utløpt" in page.inner_text("main")
+        log_in()
+        open_the_request()
+    else:
+        # The login page, then back to the request's page (not to the address the form posted to).
+        assert page.locator("input[name=passphrase]").count() == 1
+        log_in()
+        page.wait_for_url(f"**/consultations/{consultation_id}")
     assert page.input_value("textarea[name=body]") == comment
     assert "Vi tok vare på det du skrev" in page.inner_text(f"form[action='/consultations/{consultation_id}/comments']")
     tap(page, "Legg ut kommentaren")
     page.wait_for_selector(f"text={comment}")
     # Sent: it is not given back again.
-    tap(page, page.locator("nav.main-nav").get_by_role("link", name="Høringer", exact=True))
-    tap(page, page.get_by_role("link", name="Bussruter til ungdomsklubben"))
+    open_the_request()
     assert page.input_value("textarea[name=body]") == ""
     assert not page.locator(".kept-note").count()
     # Only the refused send's own 400 reached the console.
