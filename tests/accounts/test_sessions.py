@@ -104,7 +104,9 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_loggin
         else:
             _age_session(client, login_ago=timedelta(hours=12, minutes=1), seen_ago=timedelta(minutes=1))
         sent = client.post(
-            f"{page}/comments", data={"body": "Hei", "csrf_token": token}, headers={"Referer": f"http://localhost{page}"}
+            f"{page}/comments",
+            data={"body": "Hei", "csrf_token": token},
+            headers={"Referer": f"http://localhost{page}"},
         )
         assert sent.status_code == 302 and sent.headers["Location"].startswith("/login"), end_session
         login_page = client.get(sent.headers["Location"])
