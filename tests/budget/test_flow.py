@@ -112,6 +112,23 @@ def test_member_proposes_and_bad_costs_get_clear_messages(client, db, world, log
     assert (event.estimated_cost, event.proposer_id, event.feasibility) == (5_000, world.users["member"].id, "pending")
 
 
+def test_an_event_proposal_sent_twice_is_one_event(client, db, world, login_as):
+    """A double tap without JavaScript, or a resend after no answer on a slow network, proposed the event twice."""
+    year = make_year(Phase.proposing, total=50_000)
+    db.session.commit()
+    login_as("member")
+    url = f"/budget/years/{year.id}/propose"
+    form = {"title": "Kino", "description": "Film for 5.–7. trinn", "month": "4", "estimated_cost": "5000"}
+    form["csrf_token"] = client.csrf_token(url)
+    first, second = client.post(url, data=form), client.post(url, data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count(db, Event) == 1
+    # Another month is another event.
+    assert client.post(url, data={**form, "month": "5"}).status_code == 303
+    assert count(db, Event) == 2
+
+
 def test_proposing_outside_its_phase_is_refused(client, db, world, login_as):
     year = make_year(Phase.voting)
     db.session.commit()

@@ -206,8 +206,7 @@ def propose_event(
     if not 1 <= int(month or 0) <= 12:
         raise BudgetError(_l("Choose a month."), "month")
     cost = _check_cost(year, estimated_cost, "estimated_cost")
-    event = Event(
-        year=year,
+    fields = dict(
         title=title[:TITLE_MAX],
         description=(description or "").strip(),
         estimated_cost=cost,
@@ -215,6 +214,17 @@ def propose_event(
         proposer_id=proposer.id,
         on_behalf_of=(on_behalf_of or "").strip() or None,
     )
+    # The same form sent twice (a double tap, a resend after no answer on a slow network) is one proposal. The
+    # year's row is locked first, so that two copies arriving at once find each other.
+    db.session.execute(sa.select(BudgetYear.id).where(BudgetYear.id == year.id).with_for_update())
+    same = [
+        getattr(Event, name).is_(None) if value is None else getattr(Event, name) == value
+        for name, value in fields.items()
+    ]
+    resent = db.session.scalars(sa.select(Event).where(Event.year_id == year.id, *same)).first()
+    if resent is not None:
+        return resent
+    event = Event(year=year, **fields)
     db.session.add(event)
     db.session.flush()
     audit.record(proposer, "budget_event.proposed", event, {"year": year.id, "cost": cost})
