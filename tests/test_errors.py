@@ -51,3 +51,32 @@ def test_attach_error_shows_the_refusal_under_its_field_or_the_default(app):
         attach_error(form, BudgetError(_l("Choose a month."), "data"), "title")  # an attribute, but no field
         assert form.body.errors == ["Skriv hva pengene ble brukt til."]
         assert form.title.errors == ["Velg en måned."] * 3
+
+
+def test_a_stale_form_leads_back_to_its_page_not_to_a_reload_of_the_post_address(client, db, world):
+    """The old "reload the page" advice asked for the address the form posted to, which only takes POSTs."""
+    from tests.conftest import log_in
+    from tests.consultations.builders import make_opened
+
+    consultation = make_opened(world)
+    db.session.commit()
+    page = f"/consultations/{consultation.id}"
+    log_in(client, world.users["member"])
+    stale = {"body": "Hei", "csrf_token": "an old token"}
+    referer = {"Referer": f"http://localhost{page}?reply=3"}
+    # Logged in, with a token from before the last login: back to the page the form was on.
+    response = client.post(f"{page}/comments", data=stale, headers=referer)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Siden var for gammel, så det ble ikke sendt." in body
+    assert f'href="{page}?reply=3">Åpne siden på nytt</a>' in body
+    # Another site's page is never where the button leads.
+    other = client.post(f"{page}/comments", data=stale, headers={"Referer": "https://evil.example/x"})
+    assert "evil.example" not in other.get_data(as_text=True)
+    # Logged out (the session had ended): log in, then back to the page.
+    with client.session_transaction() as session:
+        session.clear()
+    response = client.post(f"{page}/comments", data=stale, headers=referer)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Du ble logget ut, så det ble ikke sendt." in body
+    assert 'href="/login?next=/consultations/' in body

@@ -1,6 +1,6 @@
 """The domain error every domain's own error derives from, and friendly error pages in the user's language."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -45,17 +45,41 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
-    title, text = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+def render_error(code: int, detail: str | None = None, *, title=None, action: tuple[str, str] | None = None):
+    """The error page; ``action`` is a (label, url) button in place of "Go to the front page"."""
+    default_title, text = MESSAGES.get(code, MESSAGES[500])
+    return render_template(
+        "errors/error.html", code=code, title=title or default_title, text=detail or text, action=action
+    ), code
+
+
+def _stale_form_page():
+    """A form whose token no longer fits the session: the session had ended (logged out, or 12 hours), or the
+    page was older than the last login. Reloading would ask for the address the form posted to, so the button
+    leads to the page the form was on (logging in first when the session has ended)."""
+    from flask_login import current_user
+
+    from youthcouncil.auth import page_of_the_form
+
+    page = page_of_the_form()
+    if not current_user.is_authenticated:
+        return render_error(
+            400,
+            str(_l("You were logged out, so it was not sent. Log in and try again.")),
+            title=_l("You are logged out"),
+            action=(str(_l("Log in")), url_for("accounts.login", next=page)),
+        )
+    return render_error(
+        400,
+        str(_l("The page was too old, so it was not sent. Open the page again and try once more.")),
+        action=(str(_l("Open the page again")), page) if page else None,
+    )
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        return render_error(
-            400, str(_l("The form had expired or was incomplete. Please reload the page and try again."))
-        )
+        return _stale_form_page()
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
