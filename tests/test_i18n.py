@@ -146,3 +146,27 @@ def test_python_code_translates_in_the_locale_in_force_even_when_it_changes_with
         assert str(label) == "Min konto"
         assert gettext("%(size)s kB", size=12) == "12 kB"
         assert gettext("100%") == "100%"  # without variables the text is not %-formatted
+
+
+def test_switching_language_on_a_form_sent_back_to_be_fixed_stays_on_its_page(client, db, world):
+    """A member whose comment is refused switches to English to read why: she lands on the same page, not the
+    front page."""
+    import re
+
+    from tests.conftest import log_in
+    from tests.consultations.builders import make_opened
+
+    consultation = make_opened(world)
+    db.session.commit()
+    page = f"/consultations/{consultation.id}"
+    log_in(client, world.users["member"])
+    refused = client.post(
+        f"{page}/comments",
+        data={"body": " ", "csrf_token": client.csrf_token(page)},
+        headers={"Referer": f"http://localhost{page}", "HX-Request": "true", "HX-Current-URL": f"http://localhost{page}"},
+    )
+    assert refused.status_code == 200 and "Skriv noe først." in refused.get_data(as_text=True)
+    switch = re.search(r'<form class="lang-switch".*?</form>', refused.get_data(as_text=True), re.S).group(0)
+    assert f'name="next" value="{page}"' in switch
+    # The address bar keeps the page too (htmx would show the address the form was sent to).
+    assert refused.headers["HX-Push-Url"] == "false"

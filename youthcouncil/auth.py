@@ -215,4 +215,4 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.before_request(_enforce_session_lifetimes)
 
-    app.jinja_env.globals.update(Role=Role, has_role=has_role, roles_of=roles_of)
+    app.jinja_env.globals.update(Role=Role, has_role=has_role, roles_of=roles_of, page_of_the_form=page_of_the_form)

@@ -148,9 +148,19 @@ def _form_answers_quietly_to_htmx(response):
     return response
 
 
+def _a_sent_form_keeps_the_page_address(response):
+    """A page in answer to a form htmx sent (sent back to be fixed, an error, a confirmation; not a redirect): the
+    address bar keeps the page the form was on. htmx would show the address the form was sent to, which takes only
+    POSTs, so a reload (pulling down on a phone) or coming back to it answered "That did not work"."""
+    if htmx and request.method != "GET" and not 300 <= response.status_code < 400:
+        response.headers["HX-Push-Url"] = "false"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_vary_on_htmx)
     app.after_request(_form_answers_quietly_to_htmx)
+    app.after_request(_a_sent_form_keeps_the_page_address)
     app.add_template_global(hidden_fields)
     app.add_template_global(public_url)  # for links printed on paper (activation sheets)
 
