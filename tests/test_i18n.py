@@ -163,7 +163,11 @@ def test_switching_language_on_a_form_sent_back_to_be_fixed_stays_on_its_page(cl
     refused = client.post(
         f"{page}/comments",
         data={"body": " ", "csrf_token": client.csrf_token(page)},
-        headers={"Referer": f"http://localhost{page}", "HX-Request": "true", "HX-Current-URL": f"http://localhost{page}"},
+        headers={
+            "Referer": f"http://localhost{page}",
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://localhost{page}",
+        },
     )
     assert refused.status_code == 200 and "Skriv noe først." in refused.get_data(as_text=True)
     switch = re.search(r'<form class="lang-switch".*?</form>', refused.get_data(as_text=True), re.S).group(0)
