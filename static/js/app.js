@@ -144,6 +144,17 @@
     var main = document.getElementById("main");
     if (event.detail && event.detail.boosted && main) {
       var first = main.querySelector("[autofocus]");
+      // A form sent back to be fixed: its first message (a summary, or the first field with an error), in view.
+      // htmx has scrolled to the top, where a form at the bottom of a long page has no message to see.
+      var problem = first ? null : main.querySelector('.form-summary[role="alert"], [aria-invalid="true"]');
+      if (problem) {
+        if (!problem.matches("input, select, textarea, button")) { problem.setAttribute("tabindex", "-1"); }
+        problem.focus({ preventScroll: true });
+        var block = problem.closest(".field") || problem;
+        // After htmx's own scroll to the top, which comes after this event.
+        window.setTimeout(function () { block.scrollIntoView({ block: "center" }); }, 0);
+        return;
+      }
       (first || main).focus({ preventScroll: !first });
     }
   });
