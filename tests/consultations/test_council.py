@@ -194,7 +194,14 @@ def test_chair_sends_and_the_clerk_sees_the_response_and_counts_but_never_the_di
     assert client.get(f"{url}/print").status_code == 404
 
     login_as("chair")
-    assert client.submit(f"{url}/send", page=url).status_code == 303
+    asked = client.submit(f"{url}/send", page=url)
+    assert asked.status_code == 200 and 'name="confirm"' in asked.get_data(as_text=True)
+    assert "Saksbehandleren får det vedtatte høringssvaret nå" in asked.get_data(as_text=True)
+    unticked = client.submit(f"{url}/send", {"confirm": ""}, page=url)
+    assert unticked.status_code == 422
+    db.session.expire_all()
+    assert consultation.status == Status.adopted and consultation.sent_at is None
+    assert client.submit(f"{url}/send", {"confirm": "y"}, page=url).status_code == 303
     db.session.expire_all()
     assert consultation.status == Status.response_sent
 

@@ -504,6 +504,17 @@ def response_send(consultation_id: int):
     consultation = _load(consultation_id)
     _check(permissions.can_send_response(current_user, consultation))
     _require_valid_post(EmptyForm())
+    page = confirmation_page(
+        _("Send the response to the clerk?"),
+        _(
+            "The clerk gets the adopted response now, and anyone can read it in the public archive. The response "
+            "cannot be changed after this."
+        ),
+        _("Send the response"),
+        cancel_url=url_for("consultations.consultation_detail", consultation_id=consultation.id),
+    )
+    if page:
+        return page
     try:
         services.send_response(consultation, current_user)
     except ConsultationError as error:
