@@ -122,6 +122,28 @@ def test_coordinator_hides_a_comment_with_a_reason_in_the_audit_log(client, logi
     assert comment.body not in page
 
 
+def test_a_comment_hidden_by_mistake_can_be_shown_again_and_both_steps_are_logged(client, login_as, db, world):
+    consultation = make_discussed(world)
+    comment = db.session.scalars(sa.select(Comment)).first()
+    db.session.commit()
+    detail = f"/consultations/{consultation.id}"
+    login_as("coordinator")
+    client.submit(f"/consultations/comments/{comment.id}/hide", {"reason": "Feil kommentar"}, page=detail)
+    page = client.get(detail).get_data(as_text=True)
+    assert f'action="/consultations/comments/{comment.id}/unhide"' in page and "Vis igjen" in page
+    response = client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail, follow_redirects=True)
+    assert "Kommentaren vises igjen." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not comment.is_hidden and comment.hidden_reason == "" and comment.hidden_by_id is None
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consultation.comment_shown")).one()
+    assert event.details["reason"] == "Feil kommentar"
+    again = client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail, follow_redirects=True)
+    assert "Kommentaren er ikke skjult." in again.get_data(as_text=True)
+    login_as("member")
+    assert comment.body in client.get(detail).get_data(as_text=True)
+    assert client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail).status_code == 403
+
+
 def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     consultation = make_opened(world)
     db.session.commit()

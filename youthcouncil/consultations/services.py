@@ -377,6 +377,22 @@ def hide_comment(comment: Comment, coordinator, reason: str) -> None:
     )
 
 
+def unhide_comment(comment: Comment, coordinator) -> None:
+    """Undo a hide: the comment shows again; the log keeps both steps and the reason it was hidden for."""
+    if not comment.is_hidden or comment.is_removed:
+        raise ConsultationError(_l("This comment is not hidden."))
+    reason = comment.hidden_reason
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = ""
+    record(
+        coordinator,
+        "consultation.comment_shown",
+        comment,
+        {"reason": reason, "consultation_id": comment.consultation_id},
+    )
+
+
 def threads(consultation: Consultation) -> list[Comment]:
     """Top-level comments, oldest first; each has ``replies``."""
     return list(

@@ -385,6 +385,23 @@ def comment_hide(comment_id: int):
     return render_template("consultations/comment_hide.html", form=form, comment=comment), (422 if form.errors else 200)
 
 
+@bp.route("/consultations/comments/<int:comment_id>/unhide", methods=["POST"])
+@access(Role.coordinator)
+def comment_unhide(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    _check(permissions.can_unhide_comment(current_user, comment))
+    _require_valid_post(EmptyForm())
+    try:
+        services.unhide_comment(comment, current_user)
+    except ConsultationError as error:
+        return _fail(error, consultation_id=comment.consultation_id)
+    db.session.commit()
+    flash(_("The comment is shown again."), "success")
+    return see_other(
+        "consultations.consultation_detail", consultation_id=comment.consultation_id, _anchor=f"comment-{comment.id}"
+    )
+
+
 # --- Draft response ---------------------------------------------------------------------------------------------
 
 
