@@ -227,7 +227,14 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
     return nomination
 
 
+def _lock(nomination: Nomination) -> None:
+    """Read the nomination again under a row lock: of two decisions at once (two coordinators, or a coordinator and
+    the rep withdrawing) the second waits and then sees the first one's status (SQLite writers queue anyway)."""
+    db.session.refresh(nomination, with_for_update=True)
+
+
 def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("The coordinator has already decided on this nomination."))
     _require_open(nomination.term)
@@ -245,6 +252,7 @@ def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
 
 
 def withdraw_nomination(nomination: Nomination, by) -> None:
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("The coordinator has already decided on this nomination."), "nomination")
     nomination.withdraw(utcnow())
@@ -254,6 +262,7 @@ def withdraw_nomination(nomination: Nomination, by) -> None:
 
 def approve_nomination(nomination: Nomination, by):
     """Make the candidate a member: an account (type member) and a membership in a free seat of the school."""
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("This nomination is already decided."), "nomination")
     term, school = nomination.term, nomination.school
@@ -283,6 +292,7 @@ def reject_nomination(nomination: Nomination, reason: str, by) -> None:
         raise MembershipError(_l("Write a short reason. The school rep will see it."), "reason")
     if len(reason) > 300:
         raise MembershipError(_l("Use at most 300 characters."), "reason")
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("This nomination is already decided."), "reason")
     nomination.reject(by, reason, utcnow())
@@ -292,6 +302,7 @@ def reject_nomination(nomination: Nomination, reason: str, by) -> None:
 
 def record_consent(nomination: Nomination, given_on: date | None, by) -> None:
     """Record that a guardian consented (the fact, the day, who recorded it); no guardian data is kept."""
+    _lock(nomination)
     if not nomination.needs_consent:
         raise MembershipError(_l("This candidate is 15 or older; no consent is needed."), "given_on")
     if nomination.status not in (NominationStatus.pending, NominationStatus.approved):
