@@ -144,6 +144,32 @@ def test_a_comment_hidden_by_mistake_can_be_shown_again_and_both_steps_are_logge
     assert client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail).status_code == 403
 
 
+def test_two_coordinators_hiding_one_comment_at_once_hide_it_once(app, db, world):
+    """Both saw the comment shown; the second waits for the first and is told it is hidden: one reason, one event."""
+    import threading
+
+    make_discussed(world)
+    comment_id = db.session.scalars(sa.select(Comment.id)).first()
+    coordinator_id = world.coordinator.id
+    db.session.commit()
+    all_have_read = threading.Barrier(4)
+
+    def hide(i: int) -> str:
+        db.session().expire_on_commit = False  # keep what was read, as a view that loaded the comment does
+        comment = db.session.get(Comment, comment_id)
+        coordinator = db.session.get(User, coordinator_id)
+        assert not comment.is_hidden
+        db.session.commit()  # end the read (SQLite would otherwise hold its write lock here)
+        all_have_read.wait(timeout=60)
+        services.hide_comment(comment, coordinator, f"Grunn {i}")
+        return "hidden"
+
+    outcomes = at_once(app, 4, hide)
+    assert outcomes.count("hidden") == 1, outcomes
+    assert all(o.startswith("error: ConsultationError") for o in outcomes if o != "hidden"), outcomes
+    assert count(db, AuditEvent, AuditEvent.action == "consultation.comment_hidden") == 1
+
+
 def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     consultation = make_opened(world)
     db.session.commit()
