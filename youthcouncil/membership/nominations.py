@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,15 +24,19 @@ from youthcouncil.membership.terms import add_membership, count_memberships, sea
 MIN_AGE, MAX_AGE, CONSENT_AGE, MAX_AGE_WHEN_ELECTED = 10, 17, 15, 18
 
 
+#: The deadline is stored as the minute it is shown as ("until 23:59"); that whole minute is still in time.
+DEADLINE_MINUTE = timedelta(minutes=1)
+
+
 def nomination_is_open(term: Term, now: datetime | None = None) -> bool:
-    return not term.is_closed and (now or utcnow()) <= term.nomination_deadline
+    return not term.is_closed and (now or utcnow()) < term.nomination_deadline + DEADLINE_MINUTE
 
 
-def terms_open_for_nomination() -> list[Term]:
+def terms_open_for_nomination(now: datetime | None = None) -> list[Term]:
     return list(
         db.session.scalars(
             sa.select(Term)
-            .where(Term.closed_at.is_(None), Term.nomination_deadline >= utcnow())
+            .where(Term.closed_at.is_(None), Term.nomination_deadline > (now or utcnow()) - DEADLINE_MINUTE)
             .order_by(Term.starts_on)
         )
     )
