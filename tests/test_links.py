@@ -43,7 +43,7 @@ def behind_proxy(client, monkeypatch):
 
 def _new_code_page(client, world) -> str:
     account = world.users["clerk"]
-    response = client.submit(f"/accounts/{account.id}/code", page=f"/accounts/{account.id}")
+    response = client.submit(f"/accounts/{account.id}/code", {"confirm": "y"}, page=f"/accounts/{account.id}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 

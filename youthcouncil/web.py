@@ -105,7 +105,9 @@ def render_page_or_fragment(template: str, fragment: str, target: str, **context
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    if not target:
+    """A path on this site. Browsers read a backslash as "/" (``/\\evil.example`` is another host) and drop tabs and
+    newlines, so a target holding either is refused."""
+    if not target or "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")

@@ -107,7 +107,7 @@ def test_fresh_code_makes_the_old_passphrase_stop_working_and_ends_sessions(clie
     )
     login_as("coordinator")
     response = client.submit(
-        f"/accounts/{world.users['member'].id}/code", {}, page=f"/accounts/{world.users['member'].id}"
+        f"/accounts/{world.users['member'].id}/code", {"confirm": "y"}, page=f"/accounts/{world.users['member'].id}"
     )
     assert response.status_code == 200
     new_code = _code_on_page(response)
@@ -118,6 +118,37 @@ def test_fresh_code_makes_the_old_passphrase_stop_working_and_ends_sessions(clie
         "/activate", {"code": new_code, "passphrase": "ny frisk start", "confirm": "ny frisk start"}, page="/activate"
     )
     assert ok.status_code == 303
+
+
+def test_a_new_code_for_an_account_with_a_passphrase_asks_first_and_changes_nothing_until_ticked(
+    client, db, world, login_as, app
+):
+    from tests.factories import PASSPHRASE
+
+    login_as("coordinator")
+    member = world.users["member"]
+    url, page = f"/accounts/{member.id}/code", f"/accounts/{member.id}"
+    asked = client.submit(url, {}, page=page)
+    body = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'name="confirm"' in body and 'data-testid="activation-code"' not in body
+    assert "Passordet til Mia Testesen slutter å virke nå" in body
+    unticked = client.submit(url, {"confirm": ""}, page=page)
+    assert unticked.status_code == 422 and 'id="confirm-error"' in unticked.get_data(as_text=True)
+    db.session.expire_all()
+    assert member.passphrase_hash is not None and count(db, ActivationCode) == 0
+    still = app.test_client().submit("/login", {"username": "mia", "passphrase": PASSPHRASE}, page="/login")
+    assert still.status_code == 303
+    _code_on_page(client.submit(url, {"confirm": "y"}, page=page))
+    db.session.expire_all()
+    assert member.passphrase_hash is None and count(db, ActivationCode) == 1
+
+
+def test_a_new_code_for_an_account_never_activated_needs_no_confirmation(client, db, world, login_as):
+    waiting = User(username="venter", account_type=AccountType.member, first_name="Vera", last_name="Venter")
+    db.session.add(waiting)
+    db.session.commit()
+    login_as("coordinator")
+    _code_on_page(client.submit(f"/accounts/{waiting.id}/code", {}, page=f"/accounts/{waiting.id}"))
 
 
 def test_older_unused_codes_are_revoked_by_a_new_one(db, world):

@@ -1,5 +1,7 @@
 """Logging in and out with username + passphrase, and the throttle on failed logins."""
 
+import pytest
+
 from tests.factories import PASSPHRASE
 
 
@@ -143,3 +145,22 @@ def test_behind_a_trusted_proxy_the_throttle_sees_each_client(tmp_path, monkeypa
         "/login", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
     )
     assert seen["address"] == "203.0.113.7"
+
+
+#: Addresses a browser reads as another site although they start with one "/": a backslash counts as "/" in
+#: http(s) URLs (WHATWG URL standard), and tabs and newlines are dropped before parsing.
+OFF_SITE = ["/\\evil.example", "/\\/evil.example", "/\t/evil.example", "/\n/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_next_never_leads_off_the_site_through_a_backslash_or_a_tab(client, world, target):
+    response = client.submit("/login", {"username": "mia", "passphrase": PASSPHRASE, "next": target}, page="/login")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/home"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_language_switch_never_leads_off_the_site(client, world, target):
+    response = client.submit("/language", {"language": "en", "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"

@@ -156,3 +156,21 @@ def test_the_coordinator_cannot_deactivate_their_own_account(client, db, world, 
     other = world.users["member"]
     page = client.get(f"/accounts/{other.id}").get_data(as_text=True)
     assert f"/accounts/{other.id}/active" in page and f"/accounts/{other.id}/code" in page
+
+
+def test_an_account_connected_to_two_providers_has_unique_ids_on_its_page(client, db, world, login_as):
+    """One disconnect form per provider: each carries its CSRF token without an id (ids must be unique on a page)."""
+    import re
+    from collections import Counter
+
+    from youthcouncil.accounts.models import ExternalIdentity
+
+    clerk = world.users["clerk"]
+    for provider in ("feide", "kommune"):
+        db.session.add(ExternalIdentity(user_id=clerk.id, provider=provider, subject=f"{provider}-1"))
+    db.session.commit()
+    login_as("coordinator")
+    page = client.get(f"/accounts/{clerk.id}").get_data(as_text=True)
+    assert page.count("/disconnect") == 2
+    repeated = [name for name, n in Counter(re.findall(r'\sid="([^"]+)"', page)).items() if n > 1]
+    assert not repeated, repeated

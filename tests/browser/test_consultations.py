@@ -106,6 +106,7 @@ def test_the_whole_consultation_loop_on_a_phone(
     open_the_request()
     assert "Det vedtatte høringssvaret" in page.locator("main").inner_text()
     tap(page, "Send høringssvaret til saksbehandleren")
+    confirm(page, "Saksbehandleren får det vedtatte høringssvaret nå")
     page.wait_for_selector("text=Høringssvaret er sendt til saksbehandleren.")
     axe_check(page)
     logout(page)

@@ -16,7 +16,9 @@ def _background(page, name: str) -> str:
     return button.evaluate("el => getComputedStyle(el).backgroundColor")
 
 
-def test_member_votes_and_chair_enters_a_hand_count(page, db, world, login, logout, tap, axe_check, assert_styled):
+def test_member_votes_and_chair_enters_a_hand_count(
+    page, db, world, login, logout, tap, confirm, axe_check, assert_styled
+):
     motion_id = make_motion(world, title="Skal vi ha disko i høstferien?").id
     db.session.commit()  # and touch no ORM object after this: a read would hold SQLite's lock against the server
 
@@ -65,5 +67,6 @@ def test_member_votes_and_chair_enters_a_hand_count(page, db, world, login, logo
     axe_check(page)
     page.fill("input[name=present]", "4")
     tap(page, "Lagre tellingen og avslutt avstemningen")
+    confirm(page, "Ja 3, nei 1, avstår 0, 4 av")
     page.wait_for_selector("text=Vedtatt: flere stemte ja enn nei.")
     axe_check(page)

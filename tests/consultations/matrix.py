@@ -30,6 +30,7 @@ def url_values(world) -> dict[str, dict]:
         "consultations.comment_add": {"consultation_id": discussed.id},
         "consultations.comment_support": {"comment_id": comment.id},
         "consultations.comment_hide": {"comment_id": comment.id},
+        "consultations.comment_unhide": {"comment_id": comment.id},
         "consultations.draft_edit": {"consultation_id": discussed.id},
         "consultations.writer_set": one(),
         "consultations.version_list": {"consultation_id": discussed.id},

@@ -142,6 +142,54 @@ def test_coordinator_hides_a_comment_with_a_reason_in_the_audit_log(client, logi
     assert comment.body not in page
 
 
+def test_a_comment_hidden_by_mistake_can_be_shown_again_and_both_steps_are_logged(client, login_as, db, world):
+    consultation = make_discussed(world)
+    comment = db.session.scalars(sa.select(Comment)).first()
+    db.session.commit()
+    detail = f"/consultations/{consultation.id}"
+    login_as("coordinator")
+    client.submit(f"/consultations/comments/{comment.id}/hide", {"reason": "Feil kommentar"}, page=detail)
+    page = client.get(detail).get_data(as_text=True)
+    assert f'action="/consultations/comments/{comment.id}/unhide"' in page and "Vis igjen" in page
+    response = client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail, follow_redirects=True)
+    assert "Kommentaren vises igjen." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not comment.is_hidden and comment.hidden_reason == "" and comment.hidden_by_id is None
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consultation.comment_shown")).one()
+    assert event.details["reason"] == "Feil kommentar"
+    again = client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail, follow_redirects=True)
+    assert "Kommentaren er ikke skjult." in again.get_data(as_text=True)
+    login_as("member")
+    assert comment.body in client.get(detail).get_data(as_text=True)
+    assert client.submit(f"/consultations/comments/{comment.id}/unhide", page=detail).status_code == 403
+
+
+def test_two_coordinators_hiding_one_comment_at_once_hide_it_once(app, db, world):
+    """Both saw the comment shown; the second waits for the first and is told it is hidden: one reason, one event."""
+    import threading
+
+    make_discussed(world)
+    comment_id = db.session.scalars(sa.select(Comment.id)).first()
+    coordinator_id = world.coordinator.id
+    db.session.commit()
+    all_have_read = threading.Barrier(4)
+
+    def hide(i: int) -> str:
+        db.session().expire_on_commit = False  # keep what was read, as a view that loaded the comment does
+        comment = db.session.get(Comment, comment_id)
+        coordinator = db.session.get(User, coordinator_id)
+        assert not comment.is_hidden
+        db.session.commit()  # end the read (SQLite would otherwise hold its write lock here)
+        all_have_read.wait(timeout=60)
+        services.hide_comment(comment, coordinator, f"Grunn {i}")
+        return "hidden"
+
+    outcomes = at_once(app, 4, hide)
+    assert outcomes.count("hidden") == 1, outcomes
+    assert all(o.startswith("error: ConsultationError") for o in outcomes if o != "hidden"), outcomes
+    assert count(db, AuditEvent, AuditEvent.action == "consultation.comment_hidden") == 1
+
+
 def test_drafts_are_versions_and_can_be_compared(client, login_as, db, world):
     consultation = make_opened(world)
     db.session.commit()
@@ -214,7 +262,14 @@ def test_chair_sends_and_the_clerk_sees_the_response_and_counts_but_never_the_di
     assert client.get(f"{url}/print").status_code == 404
 
     login_as("chair")
-    assert client.submit(f"{url}/send", page=url).status_code == 303
+    asked = client.submit(f"{url}/send", page=url)
+    assert asked.status_code == 200 and 'name="confirm"' in asked.get_data(as_text=True)
+    assert "Saksbehandleren får det vedtatte høringssvaret nå" in asked.get_data(as_text=True)
+    unticked = client.submit(f"{url}/send", {"confirm": ""}, page=url)
+    assert unticked.status_code == 422
+    db.session.expire_all()
+    assert consultation.status == Status.adopted and consultation.sent_at is None
+    assert client.submit(f"{url}/send", {"confirm": "y"}, page=url).status_code == 303
     db.session.expire_all()
     assert consultation.status == Status.response_sent
 

@@ -238,6 +238,7 @@ COMMENT_RULES = {
     "can_support_comment": USER_RULES["is_council"],
     # Moderation, and why a comment was hidden: the coordinator only.
     "can_hide_comment": USER_RULES["can_send_request"].replace("Y", "-").replace("coordinator  -", "coordinator  Y"),
+    "can_unhide_comment": USER_RULES["can_send_request"].replace("Y", "-").replace("coordinator  -", "coordinator  Y"),
     "can_see_hidden_reason": USER_RULES["can_send_request"]
     .replace("Y", "-")
     .replace("coordinator  -", "coordinator  Y"),

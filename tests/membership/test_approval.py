@@ -217,3 +217,44 @@ def test_a_stale_approval_through_the_page_is_a_message_not_a_500(db, client, lo
     db.session.expire_all()
     assert db.session.get(Nomination, second_id).status == NominationStatus.pending
     assert count(db, User) == users_before  # no half-made account
+
+
+def test_one_nomination_decided_from_four_places_at_once_is_decided_once(app, db, world, term):
+    """Two coordinators approve, a third rejects and the rep withdraws the same nomination, all having seen it
+    pending: exactly one wins, and only an approval that won leaves an account and a seat behind."""
+    import threading
+
+    nomination_id = make_nomination(term, world.schools[0], world.users["school_rep"], first_name="Samtidig").id
+    coordinator_id, rep_id = world.coordinator.id, world.users["school_rep"].id
+    seated = count(db, Membership, Membership.term_id == term.id)
+    db.session.commit()
+    steps = ["approve", "approve", "reject", "withdraw"]
+    all_have_read = threading.Barrier(len(steps))
+
+    def decide(i: int) -> str:
+        db.session().expire_on_commit = False  # keep what was read, as a view that loaded the nomination does
+        nomination = db.session.get(Nomination, nomination_id)
+        coordinator, rep = db.session.get(User, coordinator_id), db.session.get(User, rep_id)
+        assert nomination.is_pending
+        db.session.commit()  # end the read (SQLite would otherwise hold its write lock here)
+        all_have_read.wait(timeout=60)
+        if steps[i] == "approve":
+            approve_nomination(nomination, by=coordinator)
+        elif steps[i] == "reject":
+            reject_nomination(nomination, "For sent", by=coordinator)
+        else:
+            withdraw_nomination(nomination, by=rep)
+        return steps[i]
+
+    outcomes = at_once(app, len(steps), decide)
+    won = [o for o in outcomes if not o.startswith("error: ")]
+    assert len(won) == 1, outcomes
+    assert all(o.startswith("error: MembershipError") for o in outcomes if o not in won), outcomes
+    db.session.expire_all()
+    status = db.session.get(Nomination, nomination_id).status
+    assert status == {"approve": NominationStatus.approved, "reject": NominationStatus.rejected}.get(
+        won[0], NominationStatus.withdrawn
+    )
+    approved = won[0] == "approve"
+    assert count(db, User, User.first_name == "Samtidig") == int(approved)
+    assert count(db, Membership, Membership.term_id == term.id) == seated + int(approved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -346,3 +347,36 @@ def test_csv_cells_that_look_like_formulas_are_defused():
 def test_make_member_builder_still_works_without_a_seat_slot(db, world):
     user = make_member(world.term, world.schools[1])
     assert db.session.scalars(sa.select(Membership.seat_slot).where(Membership.user_id == user.id)).one() is None
+
+
+def test_two_coordinators_closing_a_term_at_the_same_moment_close_it_once(app, db, world):
+    """Both read an open term; the second must find it closed (PostgreSQL: the term's row lock), not close it again:
+    one ``term.closed`` event and one signal, so whatever listens to the end of a term runs once."""
+    from tests.threads import at_once
+    from youthcouncil.membership.terms import close_term
+
+    term_id, coordinator_id = world.term.id, world.coordinator.id
+    db.session.commit()
+    heard = []
+    threads = 6
+    all_have_read = threading.Barrier(threads)
+
+    def closed(sender, **kwargs):
+        heard.append(sender.id)
+
+    def close(i: int) -> str:
+        db.session().expire_on_commit = False  # keep what was read, as a view that loaded the term does
+        term = db.session.get(Term, term_id)
+        coordinator = db.session.get(User, coordinator_id)
+        assert not term.is_closed
+        db.session.commit()  # end the read (SQLite would otherwise hold its write lock here)
+        all_have_read.wait(timeout=60)  # nobody closes before all have seen the term open
+        close_term(term, by=coordinator)
+        return "ok"
+
+    with signals.term_closed.connected_to(closed):
+        outcomes = at_once(app, threads, close)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(o.startswith("error: MembershipError") for o in outcomes if o != "ok"), outcomes
+    assert heard == [term_id]
+    assert count(db, AuditEvent, AuditEvent.action == "term.closed") == 1

@@ -159,6 +159,18 @@ def test_after_the_deadline_the_server_refuses(db, client, login_as, world, term
         make_nomination(term, world.schools[0], world.users["school_rep"])
 
 
+def test_the_deadline_minute_shown_as_until_23_59_still_counts_in_full(db, world, term):
+    """The pages say "until 30.11.2026 23:59": a nomination sent at 23:59:30 that day is in time, at 00:00 it is not."""
+    from youthcouncil.membership.nominations import nomination_is_open, terms_open_for_nomination
+
+    term.nomination_deadline = datetime.combine(today_in_oslo(), time(23, 59), OSLO)
+    db.session.commit()
+    assert nomination_is_open(term, now=term.nomination_deadline + timedelta(seconds=59))
+    assert not nomination_is_open(term, now=term.nomination_deadline + timedelta(seconds=60))
+    assert term in terms_open_for_nomination(now=term.nomination_deadline + timedelta(seconds=59))
+    assert term not in terms_open_for_nomination(now=term.nomination_deadline + timedelta(seconds=60))
+
+
 def test_english_messages_when_english_is_chosen(client, login_as, world, term):
     login_as("school_rep")
     client.set_cookie("yc_lang", "en")

@@ -126,6 +126,27 @@ def test_hand_count_errors_show_next_to_the_field_and_keep_the_numbers(client, d
     assert motion.status == MotionStatus.open
 
 
+def test_a_hand_count_asks_first_with_the_figures_and_the_outcome_and_keeps_them(client, db, world, login_as):
+    motion = make_motion(world)
+    db.session.commit()
+    login_as("chair")
+    url = f"/motions/{motion.id}/hand-count"
+    counts = {"yes": "1", "no": "2", "abstain": "0", "present": "3"}
+    asked = client.submit(url, counts, page=url)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'name="confirm"' in html
+    assert "Ja 1, nei 2, avstår 0, 3 av 4 stemmeberettigede til stede. Ikke vedtatt: flere stemte nei enn ja." in html
+    for name, value in counts.items():  # the page posts the typed figures back with the tick
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    unticked = client.submit(url, {**counts, "confirm": ""}, page=url)
+    assert unticked.status_code == 422
+    db.session.expire_all()
+    assert motion.status == MotionStatus.open and motion.method is None
+    assert client.submit(url, {**counts, "confirm": "y"}, page=url).status_code == 303
+    db.session.expire_all()
+    assert (motion.method, motion.yes, motion.no, motion.adopted) == ("hand_count", 1, 2, False)
+
+
 def test_hand_count_with_quorum_adopts(client, db, world, login_as):
     seen = []
 
@@ -136,8 +157,9 @@ def test_hand_count_with_quorum_adopts(client, db, world, login_as):
     db.session.commit()
     login_as("chair")
     url = f"/motions/{motion.id}/hand-count"
+    counts = {"yes": "2", "no": "1", "abstain": "0", "present": "3"}
     with signals.motion_decided.connected_to(decided, sender=SUBJECT):
-        response = client.submit(url, {"yes": "2", "no": "1", "abstain": "0", "present": "3"}, page=url)
+        response = client.submit(url, {**counts, "confirm": "y"}, page=url)
     assert response.status_code == 303
     db.session.expire_all()
     assert (motion.method, motion.yes, motion.no, motion.present, motion.adopted) == ("hand_count", 2, 1, 3, True)
@@ -165,7 +187,7 @@ def test_hand_count_without_quorum_is_not_adopted(client, db, world, login_as):
     db.session.commit()
     login_as("chair")
     url = f"/motions/{motion.id}/hand-count"
-    response = client.submit(url, {"yes": "1", "no": "0", "abstain": "0", "present": "1"}, page=url)
+    response = client.submit(url, {"yes": "1", "no": "0", "abstain": "0", "present": "1", "confirm": "y"}, page=url)
     assert response.status_code == 303
     db.session.expire_all()
     assert motion.quorum_met is False and motion.adopted is False

@@ -28,6 +28,7 @@ from youthcouncil.accounts.permissions import (
 from youthcouncil.accounts.qr import activation_link, qr_svg_data_uri
 from youthcouncil.accounts.throttle import Client, TooManyAttempts, limit_of
 from youthcouncil.auth import ANY_USER, PUBLIC, Role, access, mark_logged_in, rotate_csrf_token
+from youthcouncil.confirm import confirmation_page
 from youthcouncil.extensions import db
 from youthcouncil.i18n import LANGUAGE_COOKIE
 from youthcouncil.i18n import gettext as _
@@ -367,6 +368,20 @@ def account_issue_code(user_id: int):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    if account.passphrase_hash is not None:
+        # Their passphrase goes for good: one tap by mistake would lock them out until they get the new code.
+        page = confirmation_page(
+            _("Make a new code for %(name)s?", name=account.display_name),
+            _(
+                "%(name)s's passphrase stops working now and they are logged out everywhere. They can only log in "
+                "again with the new code.",
+                name=account.display_name,
+            ),
+            _("Make a new code"),
+            cancel_url=url_for("accounts.account_detail", user_id=account.id),
+        )
+        if page:
+            return page
     issued = services.issue_activation_code(account, issued_by=current_user)
     db.session.commit()
     flash(_("A new code is made. The old passphrase and older codes no longer work."), "success")

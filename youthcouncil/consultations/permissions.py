@@ -72,6 +72,11 @@ def can_hide_comment(user, comment) -> bool:
     return has_role(user, Role.coordinator)
 
 
+def can_unhide_comment(user, comment) -> bool:
+    """Show a comment hidden by mistake again: whoever may hide one."""
+    return can_hide_comment(user, comment)
+
+
 def can_see_hidden_reason(user, comment) -> bool:
     """Why a comment was hidden: for the moderator (the council sees only that it was hidden)."""
     return can_hide_comment(user, comment)

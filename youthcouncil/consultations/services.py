@@ -382,6 +382,8 @@ def hide_comment(comment: Comment, coordinator, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ConsultationError(_l("Write why the comment is hidden."), "reason")
+    # Two coordinators at once: the second waits for the first and then sees the comment hidden.
+    db.session.refresh(comment, with_for_update=True)
     if comment.is_hidden:
         raise ConsultationError(_l("This comment is already hidden."), "reason")
     comment.hidden_at = utcnow()
@@ -392,6 +394,23 @@ def hide_comment(comment: Comment, coordinator, reason: str) -> None:
         "consultation.comment_hidden",
         comment,
         {"reason": comment.hidden_reason, "consultation_id": comment.consultation_id},
+    )
+
+
+def unhide_comment(comment: Comment, coordinator) -> None:
+    """Undo a hide: the comment shows again; the log keeps both steps and the reason it was hidden for."""
+    db.session.refresh(comment, with_for_update=True)
+    if not comment.is_hidden or comment.is_removed:
+        raise ConsultationError(_l("This comment is not hidden."))
+    reason = comment.hidden_reason
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = ""
+    record(
+        coordinator,
+        "consultation.comment_shown",
+        comment,
+        {"reason": reason, "consultation_id": comment.consultation_id},
     )
 
 

@@ -385,6 +385,23 @@ def comment_hide(comment_id: int):
     return render_template("consultations/comment_hide.html", form=form, comment=comment), (422 if form.errors else 200)
 
 
+@bp.route("/consultations/comments/<int:comment_id>/unhide", methods=["POST"])
+@access(Role.coordinator)
+def comment_unhide(comment_id: int):
+    comment = db.get_or_404(Comment, comment_id)
+    _check(permissions.can_unhide_comment(current_user, comment))
+    _require_valid_post(EmptyForm())
+    try:
+        services.unhide_comment(comment, current_user)
+    except ConsultationError as error:
+        return _fail(error, consultation_id=comment.consultation_id)
+    db.session.commit()
+    flash(_("The comment is shown again."), "success")
+    return see_other(
+        "consultations.consultation_detail", consultation_id=comment.consultation_id, _anchor=f"comment-{comment.id}"
+    )
+
+
 # --- Draft response ---------------------------------------------------------------------------------------------
 
 
@@ -504,6 +521,17 @@ def response_send(consultation_id: int):
     consultation = _load(consultation_id)
     _check(permissions.can_send_response(current_user, consultation))
     _require_valid_post(EmptyForm())
+    page = confirmation_page(
+        _("Send the response to the clerk?"),
+        _(
+            "The clerk gets the adopted response now, and anyone can read it in the public archive. The response "
+            "cannot be changed after this."
+        ),
+        _("Send the response"),
+        cancel_url=url_for("consultations.consultation_detail", consultation_id=consultation.id),
+    )
+    if page:
+        return page
     try:
         services.send_response(consultation, current_user)
     except ConsultationError as error:

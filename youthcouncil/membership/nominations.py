@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,15 +24,19 @@ from youthcouncil.membership.terms import add_membership, count_memberships, sea
 MIN_AGE, MAX_AGE, CONSENT_AGE, MAX_AGE_WHEN_ELECTED = 10, 17, 15, 18
 
 
+#: The deadline is stored as the minute it is shown as ("until 23:59"); that whole minute is still in time.
+DEADLINE_MINUTE = timedelta(minutes=1)
+
+
 def nomination_is_open(term: Term, now: datetime | None = None) -> bool:
-    return not term.is_closed and (now or utcnow()) <= term.nomination_deadline
+    return not term.is_closed and (now or utcnow()) < term.nomination_deadline + DEADLINE_MINUTE
 
 
-def terms_open_for_nomination() -> list[Term]:
+def terms_open_for_nomination(now: datetime | None = None) -> list[Term]:
     return list(
         db.session.scalars(
             sa.select(Term)
-            .where(Term.closed_at.is_(None), Term.nomination_deadline >= utcnow())
+            .where(Term.closed_at.is_(None), Term.nomination_deadline > (now or utcnow()) - DEADLINE_MINUTE)
             .order_by(Term.starts_on)
         )
     )
@@ -227,7 +231,14 @@ def nominate(term: Term, school: School, candidate: Candidate, by) -> Nomination
     return nomination
 
 
+def _lock(nomination: Nomination) -> None:
+    """Read the nomination again under a row lock: of two decisions at once (two coordinators, or a coordinator and
+    the rep withdrawing) the second waits and then sees the first one's status (SQLite writers queue anyway)."""
+    db.session.refresh(nomination, with_for_update=True)
+
+
 def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("The coordinator has already decided on this nomination."))
     _require_open(nomination.term)
@@ -245,6 +256,7 @@ def update_nomination(nomination: Nomination, candidate: Candidate, by) -> None:
 
 
 def withdraw_nomination(nomination: Nomination, by) -> None:
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("The coordinator has already decided on this nomination."), "nomination")
     nomination.withdraw(utcnow())
@@ -254,6 +266,7 @@ def withdraw_nomination(nomination: Nomination, by) -> None:
 
 def approve_nomination(nomination: Nomination, by):
     """Make the candidate a member: an account (type member) and a membership in a free seat of the school."""
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("This nomination is already decided."), "nomination")
     term, school = nomination.term, nomination.school
@@ -283,6 +296,7 @@ def reject_nomination(nomination: Nomination, reason: str, by) -> None:
         raise MembershipError(_l("Write a short reason. The school rep will see it."), "reason")
     if len(reason) > 300:
         raise MembershipError(_l("Use at most 300 characters."), "reason")
+    _lock(nomination)
     if not nomination.is_pending:
         raise MembershipError(_l("This nomination is already decided."), "reason")
     nomination.reject(by, reason, utcnow())
@@ -292,6 +306,7 @@ def reject_nomination(nomination: Nomination, reason: str, by) -> None:
 
 def record_consent(nomination: Nomination, given_on: date | None, by) -> None:
     """Record that a guardian consented (the fact, the day, who recorded it); no guardian data is kept."""
+    _lock(nomination)
     if not nomination.needs_consent:
         raise MembershipError(_l("This candidate is 15 or older; no consent is needed."), "given_on")
     if nomination.status not in (NominationStatus.pending, NominationStatus.approved):

@@ -362,6 +362,10 @@ def active_membership_count(term: Term) -> int:
 
 def close_term(term: Term, by) -> int:
     """Close the term: memberships inactive, their sessions ended, accounts off unless seated in another open term."""
+    # Two coordinators closing at once: the second waits for the first (PostgreSQL's row lock; SQLite writers queue
+    # anyway) and then reads the term as the first left it, so the term is closed, and announced, once.
+    db.session.execute(sa.select(Term.id).where(Term.id == term.id).with_for_update())
+    db.session.refresh(term, ["closed_at"])
     if term.is_closed:
         raise MembershipError(_l("This term is already closed."), "term")
     now = utcnow()

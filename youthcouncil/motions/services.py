@@ -400,6 +400,12 @@ def validate_hand_count(motion: Motion, *, yes, no, abstain, present) -> tuple[i
     return yes, no, abstain, present
 
 
+def hand_count_outcome(motion: Motion, *, yes, no, abstain, present) -> MotionResult:
+    """What recording this hand count would decide (checked as :func:`record_hand_count` checks it; writes nothing)."""
+    yes, no, abstain, present = validate_hand_count(motion, yes=yes, no=no, abstain=abstain, present=present)
+    return decide_motion(yes, no, abstain, motion.eligible, present)
+
+
 def record_hand_count(motion: Motion, *, yes: int, no: int, abstain: int, present: int, by) -> MotionResult:
     """Close the motion with the numbers counted by hand at a meeting (phone votes are then not used)."""
     motion = _lock_open(motion)

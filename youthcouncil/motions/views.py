@@ -18,6 +18,7 @@ from youthcouncil.motions.wording import (
     YOU_VOTED,
     cancel_consequence,
     close_consequence,
+    hand_count_consequence,
     outcome_category,
     outcome_sentence,
     status_label,
@@ -156,15 +157,18 @@ def motion_hand_count(motion_id: int):
         abort(403)
     form = HandCountForm()
     if form.validate_on_submit():
+        counts = dict(yes=form.yes.data, no=form.no.data, abstain=form.abstain.data, present=form.present.data)
         try:
-            result = services.record_hand_count(
-                motion,
-                yes=form.yes.data,
-                no=form.no.data,
-                abstain=form.abstain.data,
-                present=form.present.data,
-                by=current_user,
+            # The count decides the motion for good: the chair sees the figures and the outcome first.
+            page = confirmation_page(
+                _("Close the vote with this hand count?"),
+                hand_count_consequence(counts, services.hand_count_outcome(motion, **counts)),
+                _("Save the count and close the vote"),
+                cancel_url=url_for("motions.motion_hand_count", motion_id=motion.id),
             )
+            if page:
+                return page
+            result = services.record_hand_count(motion, **counts, by=current_user)
         except services.MotionError as error:
             db.session.rollback()
             attach_error(form, error, "present")

@@ -66,6 +66,17 @@ def close_consequence(motion, voted: int) -> str:
     return said
 
 
+def hand_count_consequence(counts: dict, result: MotionResult) -> str:
+    """What recording a hand count does, with the typed figures and the outcome (for the confirmation page)."""
+    return _(
+        "Yes %(yes)s, no %(no)s, abstain %(abstain)s, %(present)s of %(eligible)s voting members present. "
+        "%(outcome)s The vote closes with this count: the phone votes are not used, and nobody can vote after this.",
+        outcome=outcome_sentence(result),
+        eligible=result.eligible,
+        **counts,
+    )
+
+
 def cancel_consequence(motion, voted: int) -> str:
     """What stopping an open vote does, with its figures (for the confirmation page)."""
     return ngettext(
