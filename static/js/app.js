@@ -43,6 +43,7 @@
     if (!flash) { return; }
     var elt = event.detail && event.detail.elt;
     var form = elt && elt.closest ? elt.closest("form") : null;
+    if (form && form.closest(".site-header")) { form = null; }  // the log-out button: not inside the menu
     var note = document.createElement("p");
     note.className = "flash flash-error offline-note";
     note.setAttribute("role", "alert");

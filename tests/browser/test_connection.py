@@ -56,6 +56,10 @@ def test_a_dropped_connection_is_named_where_the_member_tapped_and_keeps_the_com
     page.locator("#flash .offline-note").wait_for()
     assert "siden ble ikke åpnet" in page.inner_text("#flash .offline-note")
     assert page.url.endswith(f"/consultations/{consultation_id}")
+    # So does the log-out button, whose form sits in the menu.
+    page.locator("nav.main-nav form[action='/logout'] button").click()
+    page.wait_for_timeout(300)
+    assert page.locator("#flash .offline-note").count() == 1 and not page.locator("nav .offline-note").count()
     browser_context.set_offline(False)
 
     ours = [p for p in problems if not any(noise in p for noise in OFFLINE_NOISE)]
