@@ -20,6 +20,8 @@ from youthcouncil.audit import AuditEvent
 from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Comment, CommentSupport, ConsultationError, Decision, DraftVersion, Status
 
+REPLYING = "Du svarer på en kommentar."  # "You are replying to a comment."
+
 
 def test_a_comment_sent_twice_is_one_comment(client, login_as, db, world):
     """A double tap without JavaScript, or a resend after no answer on a slow network, posted it twice."""
@@ -58,6 +60,54 @@ def test_members_comment_and_reply_one_level_deep(client, login_as, db, world):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Lys!" in page and "<script>alert(1)" not in page
     db.session.expire_all()
     assert consultation.status == Status.discussion
+
+
+def _reply_targets(world, db):
+    """A request with a comment, a hidden comment and a removed comment, and another request with a comment."""
+    consultation, other = make_opened(world), make_opened(world, title="Et annet høringsbrev")
+    member = world.users["member"]
+    shown = services.add_comment(consultation, member, "Et poeng")
+    hidden = services.add_comment(consultation, member, "Skjult")
+    services.hide_comment(hidden, world.users["coordinator"], "Personopplysninger")
+    removed = services.add_comment(consultation, member, "Fjernet")
+    removed.removed_at, removed.body = removed.created_at, ""
+    elsewhere = services.add_comment(other, member, "Et annet sted")
+    db.session.commit()
+    return consultation, shown, [hidden.id, removed.id, elsewhere.id, shown.id + 1000]
+
+
+def test_the_page_offers_a_reply_only_to_a_comment_the_reader_sees_on_this_request(client, login_as, db, world):
+    consultation, shown, not_targets = _reply_targets(world, db)
+    url = f"/consultations/{consultation.id}"
+    login_as("chair")
+    page = client.get(f"{url}?reply={shown.id}").get_data(as_text=True)
+    assert REPLYING in page and f'name="parent_id" value="{shown.id}"' in page
+    for reply in ["²", "", "abc", "0", *map(str, not_targets)]:
+        page = client.get(f"{url}?reply={reply}").get_data(as_text=True)
+        assert REPLYING not in page, reply
+        assert 'name="parent_id" value=""' in page, reply
+
+
+def test_a_reply_to_a_comment_that_is_not_there_is_not_posted_as_a_new_comment(client, login_as, db, world):
+    consultation, shown, not_targets = _reply_targets(world, db)
+    url = f"/consultations/{consultation.id}"
+    login_as("chair")
+    before = count(db, Comment)
+    for parent_id in ["²", "abc", *map(str, not_targets)]:
+        response = client.submit(f"{url}/comments", {"body": "Mitt svar", "parent_id": parent_id}, page=url)
+        assert response.status_code == 422, parent_id
+        page = response.get_data(as_text=True)
+        assert "Kommentaren du svarte på, finnes ikke på denne siden" in page, parent_id
+        # The text is kept, and the form is now the plain one: sending it again posts a new comment.
+        assert "Mitt svar</textarea>" in page and 'name="parent_id" value=""' in page, parent_id
+        assert REPLYING not in page
+    assert count(db, Comment) == before
+    # A reply that was refused for its text goes on being a reply.
+    response = client.submit(f"{url}/comments", {"body": " ", "parent_id": str(shown.id)}, page=url)
+    assert response.status_code == 422
+    assert f'name="parent_id" value="{shown.id}"' in response.get_data(as_text=True)
+    assert client.submit(f"{url}/comments", {"body": "Svar", "parent_id": str(shown.id)}, page=url).status_code == 303
+    assert count(db, Comment, Comment.parent_id == shown.id) == 1
 
 
 def test_a_comment_is_at_most_2000_characters(client, login_as, db, world):

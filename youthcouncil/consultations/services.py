@@ -41,6 +41,7 @@ from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO, to_oslo
 from youthcouncil.i18n import gettext as _
 from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.inputs import parse_id
 from youthcouncil.membership.services import current_term, is_voting_member
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -310,6 +311,33 @@ def open_request(consultation: Consultation, user) -> None:
 
 #: A comment sent again with the same words within this time is the same comment sent twice.
 RESEND_WINDOW = timedelta(minutes=10)
+
+
+def reply_target(consultation: Consultation, value) -> Comment | None:
+    """The comment a reply with ``value`` (a ``?reply=`` or form value) may go to: a comment of this request that
+    the page shows (not hidden, not removed); None when ``value`` names no such comment."""
+    comment_id = parse_id(value)
+    comment = db.session.get(Comment, comment_id) if comment_id is not None else None
+    if comment is None or comment.consultation_id != consultation.id or comment.is_hidden or comment.is_removed:
+        return None
+    return comment
+
+
+def parent_for_reply(consultation: Consultation, value) -> Comment | None:
+    """The posted ``parent_id``: None for a new comment (blank), the comment for a reply, and a refusal when it
+    names no comment one may reply to (never a silent new comment in place of the reply)."""
+    if not (value or "").strip():
+        return None
+    parent = reply_target(consultation, value)
+    if parent is None:
+        raise ConsultationError(
+            _l(
+                "The comment you replied to is not on this page. Your text is still here: post it as a new "
+                "comment, or tap Reply on another comment."
+            ),
+            "body",
+        )
+    return parent
 
 
 def add_comment(consultation: Consultation, author, body: str, parent: Comment | None = None) -> Comment:

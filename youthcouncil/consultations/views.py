@@ -281,12 +281,17 @@ def consultation_detail(consultation_id: int):
 
 def _render_council_page(consultation, common, comment_form=None, status: int = 200):
     versions = consultation.versions
+    # The comment the form replies to: the posted one when the form comes back, else the page's ?reply=.
+    reply_to = services.reply_target(
+        consultation, comment_form.parent_id.data if comment_form is not None else request.args.get("reply")
+    )
     vote_form = OpenVoteForm()
     vote_form.version_id.choices = [(v.id, _("Version %(n)s", n=v.number)) for v in reversed(versions)]
     return render_template(
         "consultations/consultation_detail.html",
         threads=services.threads(consultation),
         comment_form=comment_form or CommentForm(),
+        reply_to=reply_to,
         vote_form=vote_form,
         motion=current_motion(consultation),
         latest=consultation.latest_version,
@@ -319,11 +324,8 @@ def comment_add(consultation_id: int):
     _check(permissions.can_comment(current_user, consultation))
     form = CommentForm()
     if form.validate_on_submit():
-        parent = None
-        parent_id = parse_id(form.parent_id.data)
-        if parent_id is not None:
-            parent = db.session.get(Comment, parent_id)
         try:
+            parent = services.parent_for_reply(consultation, form.parent_id.data)
             comment = services.add_comment(consultation, current_user, form.body.data, parent=parent)
         except ConsultationError as error:
             db.session.rollback()
