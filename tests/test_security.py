@@ -1,5 +1,7 @@
 """Headers, CSRF, no inline script, error pages, request size."""
 
+import gc
+import io
 import re
 from pathlib import Path
 
@@ -59,16 +61,44 @@ def test_templates_have_no_inline_script_or_handlers():
     assert not offenders, offenders
 
 
+# Werkzeug leaves the spooled temporary file of a refused (too large) upload for the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_max_content_length_is_set_and_a_too_big_request_gets_a_friendly_413(app, client):
     assert app.config["MAX_CONTENT_LENGTH"]
     limit = app.config["MAX_CONTENT_LENGTH"]
+    token = client.csrf_token("/login")
     app.config["MAX_CONTENT_LENGTH"] = 1000
     try:
-        response = client.post("/login", data={"username": "x" * 5000})
+        with_file = client.post(
+            "/login",
+            data={"csrf_token": token, "file": (io.BytesIO(b"0" * 5000), "stor.pdf")},
+            content_type="multipart/form-data",
+        )
+        text_only = client.post("/login", data={"csrf_token": token, "username": "x" * 5000})
     finally:
         app.config["MAX_CONTENT_LENGTH"] = limit
+    assert with_file.status_code == text_only.status_code == 413
+    assert "Filen er for stor" in with_file.get_data(as_text=True)
+    # A form without files can only be too big for its text: the page says that, not that a file is too big.
+    assert "Teksten du sendte er for lang" in text_only.get_data(as_text=True)
+    assert "Filen er for stor" not in text_only.get_data(as_text=True)
+    del with_file
+    gc.collect()
+
+
+@pytest.mark.parametrize("lang, words", [("nb", "Teksten du sendte er for lang"), ("en", "The text you sent is too long")])
+def test_a_text_over_the_form_memory_limit_is_called_a_too_long_text(app, client, lang, words):
+    """Werkzeug refuses a text part of a multipart form over MAX_FORM_MEMORY_SIZE (about 500 KB) with a 413, although
+    the request is far below MAX_CONTENT_LENGTH: that is a too long text, not a too big file."""
+    client.set_cookie("yc_lang", lang)
+    too_long = "x" * (app.config["MAX_FORM_MEMORY_SIZE"] + 1)
+    response = client.submit(
+        "/login", {"username": too_long, "password": "x"}, page="/login", content_type="multipart/form-data"
+    )
     assert response.status_code == 413
-    assert "Filen er for stor" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert words in body
+    assert "Filen er for stor" not in body and "file is too big" not in body
 
 
 def test_friendly_error_pages_in_both_languages(client):

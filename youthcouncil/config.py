@@ -136,6 +136,9 @@ class Config:
         #: The municipality's name on printouts and the public pages until one is stored.
         self.MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Demo kommune")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 60 * 1024 * 1024))
+        #: The longest text field of a form with files (multipart); a longer one is refused with a 413 that says the
+        #: text is too long (``errors.refused_for_text``). Forms without files are held only to MAX_CONTENT_LENGTH.
+        self.MAX_FORM_MEMORY_SIZE = 500_000
         #: True when served over HTTPS: Secure cookies and HSTS.
         self.HTTPS = _bool("HTTPS", False)
         self.SESSION_COOKIE_HTTPONLY = True

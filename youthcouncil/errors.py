@@ -1,6 +1,6 @@
 """The domain error every domain's own error derives from, and friendly error pages in the user's language."""
 
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -45,6 +45,32 @@ MESSAGES = {
 }
 
 
+TEXT_TOO_LONG = (
+    _l("The text is too long"),
+    _l(
+        "The text you sent is too long, so nothing was saved. Use your browser's Back button: what you wrote is "
+        "still in the form. Make the text shorter and try again."
+    ),
+)
+
+
+def refused_for_text() -> bool:
+    """A 413 for the text of a form, not for a file. Werkzeug refuses a whole request over ``MAX_CONTENT_LENGTH``
+    and, in a form with files (multipart), a single text over ``MAX_FORM_MEMORY_SIZE`` (files are never held to
+    that). So it is about a file only when the form could carry files and the request was over the whole limit
+    (or its length was not told)."""
+    if request.mimetype != "multipart/form-data":
+        return True
+    limit = request.max_content_length
+    return request.content_length is not None and (limit is None or request.content_length <= limit)
+
+
+def text_too_long_page():
+    """The 413 page for a too long text (see ``refused_for_text``), in the reader's language."""
+    title, text = TEXT_TOO_LONG
+    return render_error(413, str(text), title=title)
+
+
 def render_error(code: int, detail: str | None = None, *, title=None, action: tuple[str, str] | None = None):
     """The error page; ``action`` is a (label, url) button in place of "Go to the front page"."""
     default_title, text = MESSAGES.get(code, MESSAGES[500])
@@ -85,6 +111,8 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        if error.code == 413 and refused_for_text():
+            return text_too_long_page()
         return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(Exception)

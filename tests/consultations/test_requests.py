@@ -113,6 +113,20 @@ def test_bad_uploads_are_refused_and_nothing_typed_is_lost(client, login_as, db,
     assert count(db, Consultation) == 0 and count(db, Attachment) == 0
 
 
+def test_a_case_text_over_the_form_memory_limit_says_the_text_is_too_long(app, client, login_as, db, world):
+    """A pasted case text over Werkzeug's MAX_FORM_MEMORY_SIZE is refused before the form is read: the page says
+    the text is too long, not that the files are too big."""
+    login_as("clerk")
+    data = _form(case_text="æ" * app.config["MAX_FORM_MEMORY_SIZE"])
+    data["attachments"] = (io.BytesIO(PDF), "liten.pdf")
+    response = client.submit("/consultations/new", data, page="/consultations/new", content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "Teksten du sendte er for lang" in body and "Tilbake" in body
+    assert "for store" not in body and "for stor" not in body
+    assert count(db, Consultation) == 0
+
+
 # Werkzeug leaves the spooled temporary file of a refused (too large) upload for the garbage collector.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_more_than_the_whole_upload_limit_gets_a_friendly_413_page(app, client, login_as, world):

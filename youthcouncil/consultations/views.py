@@ -27,6 +27,7 @@ from youthcouncil.consultations.forms import (
 from youthcouncil.consultations.models import Attachment, Comment, Consultation, ConsultationError, DraftVersion, Status
 from youthcouncil.consultations.readability import LIX_WARN, lix
 from youthcouncil.db import utcnow
+from youthcouncil.errors import refused_for_text, text_too_long_page
 from youthcouncil.extensions import db
 from youthcouncil.i18n import gettext as _
 from youthcouncil.i18n import lazy_gettext as _l
@@ -606,5 +607,8 @@ def response_print(consultation_id: int):
 
 @bp.errorhandler(413)
 def _too_big(error):
-    """More than the whole upload limit: a friendly page; the browser's Back button still holds the typed text."""
+    """More than the whole upload limit: a friendly page; the browser's Back button still holds the typed text. A
+    too long text (over ``MAX_FORM_MEMORY_SIZE``) says so instead."""
+    if refused_for_text():
+        return text_too_long_page()
     return make_response(render_template("consultations/too_big.html"), 413)
