@@ -86,7 +86,9 @@ def test_max_content_length_is_set_and_a_too_big_request_gets_a_friendly_413(app
     gc.collect()
 
 
-@pytest.mark.parametrize("lang, words", [("nb", "Teksten du sendte er for lang"), ("en", "The text you sent is too long")])
+@pytest.mark.parametrize(
+    "lang, words", [("nb", "Teksten du sendte er for lang"), ("en", "The text you sent is too long")]
+)
 def test_a_text_over_the_form_memory_limit_is_called_a_too_long_text(app, client, lang, words):
     """Werkzeug refuses a text part of a multipart form over MAX_FORM_MEMORY_SIZE (about 500 KB) with a 413, although
     the request is far below MAX_CONTENT_LENGTH: that is a too long text, not a too big file."""
