@@ -139,6 +139,52 @@
     });
   });
 
+  // The language switch loads the page again (a full POST and back): the choices made but not yet sent in a form
+  // marked data-keep-unsent (the ballot's taps and ticks) come back once, in this tab, for the same person and page.
+  var UNSENT = "yc-unsent";
+  var UNSENT_MINUTES = 10;
+  function choiceFields(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("input[name]")).filter(function (field) {
+      return field.type === "checkbox" || field.type === "radio" || field.type === "number";
+    });
+  }
+  function choiceKey(field) {
+    return field.type === "number" ? field.name : field.name + "=" + field.value;
+  }
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches || !event.target.matches("form.lang-switch")) { return; }
+    var forms = {};
+    document.querySelectorAll("form[data-keep-unsent][action]").forEach(function (form) {
+      var state = {};
+      choiceFields(form).forEach(function (field) {
+        state[choiceKey(field)] = field.type === "number" ? field.value : field.checked;
+      });
+      forms[formKey(form)] = state;
+    });
+    var kept = { who: writer(), page: window.location.pathname, at: Date.now(), forms: forms };
+    try { window.sessionStorage.setItem(UNSENT, JSON.stringify(kept)); } catch (e) { /* storage off or full */ }
+  });
+  onLoad(function (root) {
+    var kept = null;
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(UNSENT) || "null");
+      window.sessionStorage.removeItem(UNSENT);
+    } catch (e) { return; }
+    if (!kept || !kept.who || kept.who !== writer() || kept.page !== window.location.pathname) { return; }
+    if (Date.now() - kept.at > UNSENT_MINUTES * 60 * 1000) { return; }
+    within(root, "form[data-keep-unsent][action]").forEach(function (form) {
+      var state = kept.forms[formKey(form)];
+      if (!state) { return; }
+      choiceFields(form).forEach(function (field) {
+        var value = state[choiceKey(field)];
+        if (value === undefined) { return; }
+        if (field.type === "number") { field.value = value; } else { field.checked = value; }
+      });
+      var folded = form.closest("details");  // changing a vote: open, as it was
+      if (folded) { folded.open = true; }
+    });
+  });
+
   // After a boosted navigation, move focus to the new main content so screen readers announce the page change,
   // or to what the page asks to be read first (a vote's receipt, a confirmation's question: [autofocus]).
   document.addEventListener("htmx:afterSettle", function (event) {

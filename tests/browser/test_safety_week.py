@@ -272,3 +272,48 @@ def test_ballot_works_without_javascript(_browser, live_server, login, app, db, 
     finally:
         context.close()
     assert _own_ranking(db, round_id, world.members[1].id) == [[ids[1]], [ids[2]]]
+
+
+@pytest.mark.parametrize("method", ["irv", "approval"])
+def test_switching_the_language_mid_ballot_keeps_the_unsent_taps(page, login, tap, app, db, world, method):
+    """The language switch loads the page again (a full POST): the themes tapped but not sent are still chosen,
+    in the same order, and sending them votes for them. They come back once, to the same person only."""
+    from youthcouncil.safety_week.models import Method
+
+    round_, themes = builders.voting_round(world, method=Method(method))
+    round_id, ids = round_.id, [t.id for t in themes]
+    member_id = world.members[0].id
+    db.session.commit()
+    login(page, world.members[0].username)
+    tap(page, page.locator(f"main a[href='/safety-week/rounds/{round_id}/vote']"))
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
+    if method == "irv":
+        chosen = [page.locator(f"button.sw-tap[data-theme='{ids[i]}']") for i in (2, 0)]
+    else:
+        chosen = [page.locator(f"input[name=theme][value='{ids[i]}']") for i in (2, 0)]
+    for choice in chosen:
+        choice.click()
+    tap(page, page.locator(".lang-switch button"), full_load=True)
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.wait_for_url(f"**/safety-week/rounds/{round_id}/vote")
+    if method == "irv":
+        assert page.locator(f"button.sw-tap[data-theme='{ids[2]}'] .sw-place").inner_text().startswith("1")
+        assert page.locator(f"button.sw-tap[data-theme='{ids[0]}'] .sw-place").inner_text().startswith("2")
+        assert page.locator(f"button.sw-tap[data-theme='{ids[1]}']").get_attribute("aria-pressed") == "false"
+    else:
+        assert [c.is_checked() for c in chosen] == [True, True]
+        assert not page.locator(f"input[name=theme][value='{ids[1]}']").is_checked()
+    # Once: a reload shows the page as the server sends it (nothing chosen yet).
+    page.reload()
+    if method == "irv":
+        assert page.locator("button.sw-tap[aria-pressed='true']").count() == 0
+    else:
+        assert page.locator("input[name=theme]:checked").count() == 0
+    for choice in chosen:
+        choice.click()
+    tap(page, page.locator(".lang-switch button"), full_load=True)
+    page.locator("button.sw-submit").click()
+    page.wait_for_selector("#receipt")
+    expected = [[ids[2]], [ids[0]]] if method == "irv" else [[ids[0], ids[2]]]
+    ranking = _own_ranking(db, round_id, member_id)
+    assert [sorted(group) for group in ranking] == [sorted(group) for group in expected]
