@@ -85,16 +85,18 @@ def test_a_unicode_digit_as_a_theme_place_gets_the_ballot_message(client, db, wo
 
 
 @pytest.mark.parametrize("junk", ["²", "2147483648", "9223372036854775808"])
-def test_a_unicode_digit_or_huge_parent_id_posts_a_top_level_comment(client, db, world, login_as, junk):
+def test_a_unicode_digit_or_huge_parent_id_is_refused_next_to_the_comment(client, db, world, login_as, junk):
+    """Not a server error, and not a silent new comment in place of the reply: a message next to the text."""
     consultation = make_opened(world)
     db.session.commit()
     login_as("member")
     url = f"/consultations/{consultation.id}"
     response = client.submit(f"{url}/comments", {"body": "Et poeng.", "parent_id": junk}, page=url)
-    assert response.status_code == 303
+    assert response.status_code == 422
+    assert "Kommentaren du svarte på, finnes ikke på denne siden" in response.get_data(as_text=True)
     from youthcouncil.consultations.models import Comment
 
-    assert db.session.scalars(sa.select(Comment.parent_id)).all() == [None]
+    assert db.session.scalars(sa.select(Comment.parent_id)).all() == []
 
 
 @pytest.mark.parametrize("junk", ["²", "9223372036854775808"])
