@@ -327,12 +327,14 @@ def record_consent(nomination: Nomination, given_on: date | None, by) -> None:
 
 
 def pending_nominations() -> list[Nomination]:
+    """The coordinator's work: pending nominations of open terms (a closed term takes no more members)."""
     return list(
         db.session.scalars(
             sa.select(Nomination)
             .join(Nomination.school)
             .options(contains_eager(Nomination.school), selectinload(Nomination.term))
-            .where(Nomination.status == NominationStatus.pending)
+            .join(Nomination.term)
+            .where(Nomination.status == NominationStatus.pending, Term.closed_at.is_(None))
             .order_by(Nomination.term_id, School.name, Nomination.position, Nomination.id)
         )
     )
