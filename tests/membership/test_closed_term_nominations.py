@@ -47,6 +47,9 @@ def test_closing_a_term_rejects_its_pending_nominations_with_a_reason_the_rep_se
     assert f'id="queue-{waiting.id}"' not in client.get(QUEUE).get_data(as_text=True)
     # The rep who made it sees it ended, and why.
     login_as("school_rep")
+    overview = client.get(QUEUE).get_data(as_text=True)
+    closed_section = overview.split("<h2>Avsluttede valgperioder</h2>", 1)[1]
+    assert f'href="/membership/terms/{term.id}/schools/{world.schools[0].id}"' in closed_section
     page = client.get(f"/membership/terms/{term.id}/schools/{world.schools[0].id}").get_data(as_text=True)
     assert "Valgperioden ble avsluttet før nominasjonen ble avgjort." in page
 

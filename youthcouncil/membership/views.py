@@ -339,7 +339,13 @@ def nomination_overview():
         )
         for term in terms.open_terms()
     ]
-    return render_template("membership/rep_overview.html", school=school, overview=overview, labels=STATUS_LABELS)
+    return render_template(
+        "membership/rep_overview.html",
+        school=school,
+        overview=overview,
+        closed=nominations.closed_terms_nominated(school),
+        labels=STATUS_LABELS,
+    )
 
 
 def _load_term_and_school(term_id: int, school_id: int) -> tuple[Term, School]:
