@@ -73,6 +73,10 @@ def test_a_stale_form_leads_back_to_its_page_not_to_a_reload_of_the_post_address
     # Another site's page is never where the button leads.
     other = client.post(f"{page}/comments", data=stale, headers={"Referer": "https://evil.example/x"})
     assert "evil.example" not in other.get_data(as_text=True)
+    # Nor a path of this site that a browser reads as another host.
+    for sly in ("http://localhost//evil.example/x", "http://localhost/\\evil.example/x"):
+        other = client.post(f"{page}/comments", data=stale, headers={"Referer": sly})
+        assert "evil.example" not in other.get_data(as_text=True), sly
     # Logged out (the session had ended): log in, then back to the page.
     with client.session_transaction() as session:
         session.clear()

@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -19,6 +18,7 @@ from youthcouncil.accounts.models import AccountType
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import login_manager
 from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.links import page_of_the_form
 from youthcouncil.membership.services import current_membership, user_with_membership
 
 
@@ -85,18 +85,6 @@ def access(*roles: Role | str) -> Callable:
         return wrapped
 
     return decorate
-
-
-def page_of_the_form() -> str | None:
-    """Where to come back to after logging in, for a form sent while logged out: the page the form was on (the
-    address it was sent to takes only POSTs). From htmx's HX-Current-URL or the Referer, on this site only."""
-    page = request.headers.get("HX-Current-URL") or request.referrer
-    if not page:
-        return None
-    parts = urlsplit(page)
-    if parts.netloc and parts.netloc != request.host:
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def roles_of(user) -> frozenset[Role]:

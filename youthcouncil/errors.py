@@ -1,11 +1,13 @@
 """The domain error every domain's own error derives from, and friendly error pages in the user's language."""
 
 from flask import Flask, render_template, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from youthcouncil.extensions import db
 from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.links import page_of_the_form
 
 
 class DomainError(ValueError):
@@ -57,10 +59,6 @@ def _stale_form_page():
     """A form whose token no longer fits the session: the session had ended (logged out, or 12 hours), or the
     page was older than the last login. Reloading would ask for the address the form posted to, so the button
     leads to the page the form was on (logging in first when the session has ended)."""
-    from flask_login import current_user
-
-    from youthcouncil.auth import page_of_the_form
-
     page = page_of_the_form()
     if not current_user.is_authenticated:
         return render_error(

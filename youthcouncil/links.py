@@ -54,3 +54,20 @@ def public_url_of(path: str) -> str:
     base = _base_url() or request.host_url
     parts = urlsplit(base)
     return urljoin(f"{parts.scheme}://{parts.netloc}/", path)
+
+
+def page_of_the_form() -> str | None:
+    """Where to come back to after logging in, for a form sent while logged out: the page the form was on (the
+    address it was sent to takes only POSTs). From htmx's HX-Current-URL or the Referer, on this site only."""
+    page = request.headers.get("HX-Current-URL") or request.referrer
+    if not page:
+        return None
+    parts = urlsplit(page)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    # A path a browser would read as another host (//evil.example, /\evil.example) is no page of ours: the
+    # stale-form page links to it as it is.
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
