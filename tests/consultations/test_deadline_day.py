@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import log_in
+from tests.consultations.builders import request_form
 from youthcouncil.consultations import panels, services, views
 from youthcouncil.consultations.models import Consultation
 
@@ -44,15 +45,7 @@ def test_overdue_only_once_the_day_shown_has_ended_in_oslo(
 ):
     _at(monkeypatch, sent)
     log_in(client, world.clerk)
-    data = {
-        "title": "Ny skatepark",
-        "case_number": "2026/0412",
-        "case_text": "Kommunen vurderer en skatepark.",
-        "summary": "Kommunen vil lage en skatepark. Hva mener dere?",
-        "questions": "",
-        "deadline": deadline.isoformat(),
-    }
-    response = client.submit("/consultations/new", data, page="/consultations/new")
+    response = client.submit("/consultations/new", request_form(deadline), page="/consultations/new")
     assert response.status_code == 303, response.get_data(as_text=True)
     consultation = db.session.scalars(sa.select(Consultation)).one()
     shown = f"{deadline.day}. {'januar' if deadline.month == 1 else 'juli'} {deadline.year}"
