@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from youthcouncil.consultations import adoption, services
 from youthcouncil.consultations.models import Consultation
@@ -11,6 +11,20 @@ from youthcouncil.extensions import db
 from youthcouncil.i18n import to_oslo
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def request_form(deadline: date, **overrides) -> dict:
+    """The clerk's request form as a browser posts it."""
+    data = {
+        "title": "Ny skatepark",
+        "case_number": "2026/0412",
+        "case_text": "Kommunen vurderer en skatepark.",
+        "summary": "Kommunen vil lage en skatepark. Hva mener dere?",
+        "questions": "",
+        "deadline": deadline.isoformat(),
+    }
+    data.update(overrides)
+    return data
 
 
 class FakeFile:

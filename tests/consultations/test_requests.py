@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count, log_in
-from tests.consultations.builders import PDF, FakeFile, make_opened, make_request
+from tests.consultations.builders import PDF, FakeFile, make_opened, make_request, request_form
 from tests.factories import make_user
 from youthcouncil.consultations import readability, services
 from youthcouncil.consultations.models import Attachment, Consultation, Status
@@ -18,16 +18,7 @@ from youthcouncil.i18n import to_oslo
 
 
 def _form(days=30, **overrides):
-    data = {
-        "title": "Ny skatepark",
-        "case_number": "2026/0412",
-        "case_text": "Kommunen vurderer en skatepark.",
-        "summary": "Kommunen vil lage en skatepark. Hva mener dere?",
-        "questions": "",
-        "deadline": (to_oslo(utcnow()).date() + timedelta(days=days)).isoformat(),
-    }
-    data.update(overrides)
-    return data
+    return request_form(to_oslo(utcnow()).date() + timedelta(days=days), **overrides)
 
 
 def test_lix_counts_words_sentences_and_long_words():

@@ -13,6 +13,7 @@ from youthcouncil.db import utcnow
 from youthcouncil.errors import DomainError
 from youthcouncil.extensions import db
 from youthcouncil.i18n import lazy_gettext as _l
+from youthcouncil.i18n import to_oslo
 
 if TYPE_CHECKING:
     from youthcouncil.accounts.models import User
@@ -153,8 +154,10 @@ class Consultation(db.Model):
         return self.status in (Status.response_sent, Status.decided, Status.declined, Status.withdrawn)
 
     def is_overdue(self, now: datetime) -> bool:
-        """Past the deadline without a response or a decision not to respond."""
-        return now > self.deadline and self.status in (Status.sent, *WORKING, Status.adopted)
+        """Past the deadline without a response or a decision not to respond. The pages show the deadline as a day,
+        so it has passed once that day has ended in Oslo (not at the 23:59 stored, a minute before the day ends)."""
+        past = to_oslo(now).date() > to_oslo(self.deadline).date()
+        return past and self.status in (Status.sent, *WORKING, Status.adopted)
 
     # --- The steps. Each moves the status and refuses a move the status does not allow. -----------------------
 

@@ -136,6 +136,19 @@ def school_nominations(term: Term, school: School) -> list[Nomination]:
     )
 
 
+def closed_terms_nominated(school: School) -> list[Term]:
+    """Closed terms the school nominated for, newest first: the rep can still see how each nomination ended (those
+    still waiting when the term closed are rejected with that reason)."""
+    has_nominations = (
+        sa.select(Nomination.id).where(Nomination.term_id == Term.id, Nomination.school_id == school.id).exists()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Term).where(Term.closed_at.is_not(None), has_nominations).order_by(Term.closed_at.desc())
+        )
+    )
+
+
 def _count_pending(term: Term, school: School, excluding: int | None = None) -> int:
     stmt = (
         sa.select(sa.func.count())
@@ -327,12 +340,14 @@ def record_consent(nomination: Nomination, given_on: date | None, by) -> None:
 
 
 def pending_nominations() -> list[Nomination]:
+    """The coordinator's work: pending nominations of open terms (a closed term takes no more members)."""
     return list(
         db.session.scalars(
             sa.select(Nomination)
             .join(Nomination.school)
             .options(contains_eager(Nomination.school), selectinload(Nomination.term))
-            .where(Nomination.status == NominationStatus.pending)
+            .join(Nomination.term)
+            .where(Nomination.status == NominationStatus.pending, Term.closed_at.is_(None))
             .order_by(Nomination.term_id, School.name, Nomination.position, Nomination.id)
         )
     )

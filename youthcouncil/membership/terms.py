@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -14,6 +16,7 @@ from youthcouncil.audit import record
 from youthcouncil.db import utcnow
 from youthcouncil.extensions import db
 from youthcouncil.i18n import OSLO
+from youthcouncil.i18n import gettext as _
 from youthcouncil.i18n import lazy_gettext as _l
 from youthcouncil.membership import signals
 from youthcouncil.membership.models import Membership, Nomination, NominationStatus, Office, School, Seat, Term
@@ -360,8 +363,47 @@ def active_membership_count(term: Term) -> int:
     )
 
 
+def pending_nomination_count(term: Term) -> int:
+    """How many nominations closing the term would end (those still waiting for the coordinator)."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Nomination)
+        .where(Nomination.term_id == term.id, Nomination.status == NominationStatus.pending)
+    )
+
+
+def term_closed_reason() -> str:
+    """The reason a nomination ended by closing its term carries, in the municipality's language (from the .po)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _("The term was closed before this nomination was decided.")
+
+
+def _end_pending_nominations(term: Term, by, now: datetime) -> int:
+    """A closed term takes no more members, so its pending nominations are rejected with that reason (the school rep
+    sees it), each with its own audit event, instead of waiting for an approval that can never succeed."""
+    pending = list(
+        db.session.scalars(
+            sa.select(Nomination)
+            .where(Nomination.term_id == term.id, Nomination.status == NominationStatus.pending)
+            .order_by(Nomination.id)
+            .with_for_update()
+        )
+    )
+    reason = term_closed_reason()
+    for nomination in pending:
+        nomination.reject(by, reason, now)
+        record(
+            by,
+            "nomination.rejected",
+            nomination,
+            {"term_id": term.id, "school_id": nomination.school_id, "reason": "term_closed"},
+        )
+    return len(pending)
+
+
 def close_term(term: Term, by) -> int:
-    """Close the term: memberships inactive, their sessions ended, accounts off unless seated in another open term."""
+    """Close the term: memberships inactive, their sessions ended, accounts off unless seated in another open term;
+    its pending nominations are rejected because the term was closed."""
     # Two coordinators closing at once: the second waits for the first (PostgreSQL's row lock; SQLite writers queue
     # anyway) and then reads the term as the first left it, so the term is closed, and announced, once.
     db.session.execute(sa.select(Term.id).where(Term.id == term.id).with_for_update())
@@ -387,7 +429,13 @@ def close_term(term: Term, by) -> int:
     for membership in memberships:
         if membership.user_id not in continuing and membership.user.account_type.value == "member":
             membership.user.active = False
+    ended = _end_pending_nominations(term, by, now)
     db.session.flush()
-    record(by, "term.closed", term, {"memberships": len(memberships), "continuing": len(continuing)})
+    record(
+        by,
+        "term.closed",
+        term,
+        {"memberships": len(memberships), "continuing": len(continuing), "nominations_ended": ended},
+    )
     signals.term_closed.send(term, by=by)
     return len(memberships)

@@ -284,13 +284,21 @@ def term_close(term_id: int):
     if not permissions.can_close_term(current_user, term):
         abort(403)
     seated = terms.active_membership_count(term)
+    consequence = ngettext(
+        "%(num)d membership ends now and the member is logged out.",
+        "%(num)d memberships end now and the members are logged out.",
+        seated,
+    )
+    waiting = terms.pending_nomination_count(term)
+    if waiting:
+        consequence += " " + ngettext(
+            "%(num)d nomination still waiting is rejected because the term is closed; the school rep sees why.",
+            "%(num)d nominations still waiting are rejected because the term is closed; the school reps see why.",
+            waiting,
+        )
     page = confirmation_page(
         _("Close the term %(name)s?", name=term.name),
-        ngettext(
-            "%(num)d membership ends now and the member is logged out.",
-            "%(num)d memberships end now and the members are logged out.",
-            seated,
-        ),
+        consequence,
         _("Close the term"),
         cancel_url=url_for("membership.term_edit", term_id=term.id),
     )
@@ -331,7 +339,13 @@ def nomination_overview():
         )
         for term in terms.open_terms()
     ]
-    return render_template("membership/rep_overview.html", school=school, overview=overview, labels=STATUS_LABELS)
+    return render_template(
+        "membership/rep_overview.html",
+        school=school,
+        overview=overview,
+        closed=nominations.closed_terms_nominated(school),
+        labels=STATUS_LABELS,
+    )
 
 
 def _load_term_and_school(term_id: int, school_id: int) -> tuple[Term, School]:
