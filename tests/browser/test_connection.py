@@ -123,3 +123,18 @@ def test_a_comment_refused_because_the_session_ended_comes_back_after_logging_in
     assert not page.locator(".kept-note").count()
     # Only the refused send's own 400 reached the console.
     assert [p for p in problems if "400" not in p] == [], problems
+
+
+def test_logging_out_drops_the_text_kept_in_the_tab(browser_context, db, world, login, tap):
+    """Text kept for a refused send (sessionStorage, this tab only) must not outlive the writer's session on a
+    shared phone or school computer: logging out empties it."""
+    page = browser_context.new_page()
+    problems = _watch(page)
+    login(page, "mia")
+    kept = '{"/consultations/1/comments|body": {"who": "1", "text": "Hemmelig utkast", "at": 1}}'
+    page.evaluate("(kept) => window.sessionStorage.setItem('yc-drafts', kept)", kept)
+    assert "Hemmelig utkast" in page.evaluate("() => window.sessionStorage.getItem('yc-drafts')")
+    tap(page, page.locator("nav.main-nav form[action='/logout'] button"))
+    page.wait_for_url("**/")
+    assert "Hemmelig utkast" not in (page.evaluate("() => window.sessionStorage.getItem('yc-drafts')") or "")
+    assert not problems, problems
